@@ -1,0 +1,34 @@
+// Runs a repository script with bash, asynchronously (the tests' own HTTP servers keep serving meanwhile).
+import { execFile, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './repo.ts';
+
+export interface ScriptResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runScript(script: string, args: string[], env: Record<string, string> = {}): Promise<ScriptResult> {
+  return new Promise((resolve) => {
+    execFile(
+      'bash',
+      [join(repoRoot, script), ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Whether a command is on PATH. */
+export function hasCommand(name: string): boolean {
+  try {
+    execFileSync('bash', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
