@@ -1,0 +1,79 @@
+// promtool on the real files: both Prometheus config variants, and the rule unit tests. Plus the rules' own
+// contract: every alert carries severity, summary, description and a runbook_url whose anchor exists, and every
+// alert has a firing and a non-firing unit test case.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { allRules, RULES_DIR, ruleTestFiles } from './support/rules.ts';
+import { MONITORING_DIR, REPO_DIR, requireTools, run } from './support/tools.ts';
+
+test('promtool check config accepts the ECS and the compose Prometheus config', (t) => {
+  const tools = requireTools(t, ['promtool']);
+  if (!tools) return;
+  for (const file of ['prometheus/prometheus.yml', 'prometheus/prometheus.compose.yml']) {
+    const out = run(tools.promtool, ['check', 'config', file]);
+    assert.match(out, /is valid prometheus config file syntax/);
+    assert.match(out, /SUCCESS: 2 rule files found/, `${file} must load the rule files`);
+  }
+});
+
+test('promtool test rules passes every rule unit test file', (t) => {
+  const tools = requireTools(t, ['promtool']);
+  if (!tools) return;
+  const files = ruleTestFiles();
+  assert.ok(files.length >= 2);
+  const out = run(tools.promtool, ['test', 'rules', ...files], RULES_DIR);
+  assert.equal(out.match(/SUCCESS/g)?.length, files.length, out);
+});
+
+test('every alert has severity, summary, description and a runbook_url anchored in docs/runbook.md', () => {
+  const runbook = readFileSync(join(REPO_DIR, 'docs', 'runbook.md'), 'utf8');
+  const anchors = new Set([...runbook.matchAll(/^## +(\S+)\s*$/gm)].map((m) => (m[1] ?? '').toLowerCase()));
+  const alerts = allRules().filter((r) => r.alert);
+  assert.ok(alerts.length >= 7);
+  for (const alert of alerts) {
+    assert.match(alert.labels?.severity ?? '', /^(critical|warning)$/, `${alert.alert} severity`);
+    assert.ok(alert.annotations?.summary, `${alert.alert} summary`);
+    assert.ok(alert.annotations?.description, `${alert.alert} description`);
+    const url = alert.annotations?.runbook_url ?? '';
+    assert.equal(url, `docs/runbook.md#${alert.alert?.toLowerCase()}`, `${alert.alert} runbook_url`);
+    assert.ok(anchors.has(alert.alert?.toLowerCase() ?? ''), `docs/runbook.md has no section "## ${alert.alert}"`);
+  }
+});
+
+interface AlertRuleTest {
+  alertname: string;
+  exp_alerts?: unknown[];
+}
+
+test('every alert has a unit test case where it fires and one where it must not', () => {
+  const cases: AlertRuleTest[] = ruleTestFiles().flatMap((file) => {
+    const doc = parse(readFileSync(join(RULES_DIR, file), 'utf8')) as {
+      tests: { alert_rule_test?: AlertRuleTest[] }[];
+    };
+    return doc.tests.flatMap((tc) => tc.alert_rule_test ?? []);
+  });
+  for (const alert of allRules().filter((r) => r.alert)) {
+    const own = cases.filter((c) => c.alertname === alert.alert);
+    assert.ok(
+      own.some((c) => (c.exp_alerts ?? []).length > 0),
+      `${alert.alert} has no firing case`,
+    );
+    assert.ok(
+      own.some((c) => (c.exp_alerts ?? []).length === 0),
+      `${alert.alert} has no non-firing case`,
+    );
+  }
+});
+
+test('the monitoring folder keeps its files where the images and compose expect them', () => {
+  for (const path of [
+    'prometheus/prometheus.yml',
+    'alertmanager/alertmanager.yml',
+    'grafana/provisioning/datasources/datasources.yml',
+  ]) {
+    assert.ok(readFileSync(join(MONITORING_DIR, path), 'utf8').length > 0, path);
+  }
+});
