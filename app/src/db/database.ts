@@ -1,0 +1,77 @@
+// One small interface over the two engines (embedded PGlite, or a PostgreSQL server through a pg pool).
+// The SQL is the same for both; every query goes through `instrument`, which feeds the DB metrics.
+import type { DatabaseConfig } from '../config.ts';
+import type { Metrics, PoolStats } from '../metrics.ts';
+
+export interface Queryable {
+  /** Runs one statement. `operation` labels the metrics; it defaults to the SQL's first keyword. */
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[], operation?: string): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string, operation?: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` on one dedicated connection: session-level advisory locks and transactions need that. */
+  withConnection<T>(fn: (connection: Queryable) => Promise<T>): Promise<T>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+/** What an engine implements; `openDatabase` adds the instrumentation. */
+export interface Runner {
+  query(sql: string, params: unknown[]): Promise<unknown[]>;
+  exec(sql: string): Promise<void>;
+}
+
+export interface Engine extends Runner {
+  readonly kind: 'pglite' | 'postgres';
+  withConnection<T>(fn: (connection: Runner) => Promise<T>): Promise<T>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+function operationOf(sql: string): string {
+  return /^\s*([a-z]+)/i.exec(sql)?.[1]?.toLowerCase() ?? 'other';
+}
+
+function instrument(runner: Runner, metrics: Metrics | undefined): Queryable {
+  async function timed<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    const end = metrics?.dbQueryDuration.startTimer({ operation });
+    try {
+      return await run();
+    } catch (error) {
+      metrics?.dbQueryErrors.inc({ operation });
+      throw error;
+    } finally {
+      end?.();
+    }
+  }
+  return {
+    query: <Row>(sql: string, params: unknown[] = [], operation = operationOf(sql)) =>
+      timed(operation, () => runner.query(sql, params)) as Promise<Row[]>,
+    exec: (sql: string, operation = 'script') => timed(operation, () => runner.exec(sql)),
+  };
+}
+
+export function wrapEngine(engine: Engine, metrics?: Metrics): Database {
+  const root = instrument(engine, metrics);
+  metrics?.setPoolStatsSource(() => engine.poolStats());
+  return {
+    kind: engine.kind,
+    query: root.query,
+    exec: root.exec,
+    withConnection: (fn) => engine.withConnection((connection) => fn(instrument(connection, metrics))),
+    poolStats: () => engine.poolStats(),
+    close: () => engine.close(),
+  };
+}
+
+/** Opens the configured engine. Each engine is imported only when used (PGlite's WASM is large). */
+export async function openDatabase(config: DatabaseConfig, metrics?: Metrics): Promise<Database> {
+  const engine =
+    config.kind === 'pglite'
+      ? await (await import('./pglite.ts')).openPglite(config.dataDir)
+      : await (await import('./postgres.ts')).openPostgres(config);
+  return wrapEngine(engine, metrics);
+}

@@ -1,0 +1,66 @@
+// Embedded PostgreSQL (PGlite, WASM) stored in DATA_DIR: the zero-configuration default.
+// PGlite is one in-process connection over files it owns; two processes on one data directory would
+// overwrite each other's pages, so a pid lock file refuses a second process with a clear message.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { Engine, Runner } from './database.ts';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function takeLock(dataDir: string): string {
+  const lockFile = join(dataDir, 'nodeapp.pid');
+  try {
+    writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const owner = Number(readFileSync(lockFile, 'utf8'));
+    if (owner !== process.pid && Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      throw new Error(
+        `DATA_DIR ${dataDir} is in use by process ${owner}: embedded PostgreSQL allows one process per data directory`,
+      );
+    }
+    writeFileSync(lockFile, String(process.pid)); // stale lock left by a killed process
+  }
+  return lockFile;
+}
+
+export async function openPglite(dataDir: string): Promise<Engine> {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const lockFile = takeLock(dir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(join(dir, 'pgdata'));
+  } catch (error) {
+    rmSync(lockFile, { force: true });
+    throw error;
+  }
+  let closed = false;
+  const runner: Runner = {
+    query: async (sql, params) => (await db.query(sql, params)).rows,
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+  };
+  return {
+    kind: 'pglite',
+    ...runner,
+    // One connection only: PGlite serialises queries itself, so the whole instance is "the" connection.
+    withConnection: (fn) => fn(runner),
+    poolStats: () => ({ total: closed ? 0 : 1, idle: closed ? 0 : 1, waiting: 0 }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+      rmSync(lockFile, { force: true });
+    },
+  };
+}

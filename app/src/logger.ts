@@ -1,0 +1,43 @@
+// pino: JSON lines on stdout (what CloudWatch Logs and the tests read), or pino-pretty's readable
+// output when stdout is a terminal and pino-pretty (a dev dependency) is installed.
+import { createRequire } from 'node:module';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+
+/** Secrets never reach the logs, wherever a request's headers are logged. */
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'headers.authorization',
+  'headers.cookie',
+  'res.headers["set-cookie"]',
+];
+
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: { paths: redactPaths, censor: '[Redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+}
+
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  if (!destination && process.stdout.isTTY && prettyAvailable()) {
+    return pino({
+      ...loggerOptions(level),
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },
+    });
+  }
+  // Asynchronous writes keep logging off the request's critical path; pino flushes them at exit.
+  return pino(loggerOptions(level), destination ?? pino.destination({ dest: 1, sync: false }));
+}
