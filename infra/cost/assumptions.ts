@@ -1,0 +1,87 @@
+// Usage assumptions: what the templates cannot say (traffic, log volume, stored bytes). Defaults per environment,
+// overridable with CLI flags or COST_* environment variables.
+
+export interface Usage {
+  /** HTTPS requests per month reaching CloudFront (and, conservatively, all forwarded to the ALB). */
+  requests: number;
+  /** GB per month CloudFront serves to the internet. */
+  cdnEgressGb: number;
+  /** GB per month of container logs (split over the log groups the task definitions write to). */
+  containerLogGb: number;
+  /** GB per month of VPC flow logs. */
+  flowLogGb: number;
+  /** GB per month leaving private subnets towards AWS APIs/internet (image pulls, log delivery) via NAT/endpoints. */
+  privateEgressGb: number;
+  /** GB stored in the environment's S3 buckets (static site, access logs). */
+  s3Gb: number;
+  /** GB of images kept in the shared ECR repository. */
+  ecrGb: number;
+}
+
+export const USAGE_FIELDS: Record<keyof Usage, { flag: string; env: string; what: string }> = {
+  requests: { flag: 'requests', env: 'COST_REQUESTS', what: 'requests/month' },
+  cdnEgressGb: { flag: 'egress-gb', env: 'COST_EGRESS_GB', what: 'GB/month served by CloudFront' },
+  containerLogGb: { flag: 'log-gb', env: 'COST_LOG_GB', what: 'GB/month container logs' },
+  flowLogGb: { flag: 'flow-log-gb', env: 'COST_FLOW_LOG_GB', what: 'GB/month VPC flow logs' },
+  privateEgressGb: { flag: 'private-egress-gb', env: 'COST_PRIVATE_EGRESS_GB', what: 'GB/month via NAT/endpoints' },
+  s3Gb: { flag: 's3-gb', env: 'COST_S3_GB', what: 'GB stored in S3' },
+  ecrGb: { flag: 'ecr-gb', env: 'COST_ECR_GB', what: 'GB of images in ECR (shared)' },
+};
+
+const DEFAULTS: Record<string, Usage> = {
+  dev: {
+    requests: 1_000_000,
+    cdnEgressGb: 5,
+    containerLogGb: 1,
+    flowLogGb: 1,
+    privateEgressGb: 2,
+    s3Gb: 1,
+    ecrGb: 2,
+  },
+  staging: {
+    requests: 2_000_000,
+    cdnEgressGb: 10,
+    containerLogGb: 2,
+    flowLogGb: 2,
+    privateEgressGb: 5,
+    s3Gb: 2,
+    ecrGb: 2,
+  },
+  prod: {
+    requests: 30_000_000,
+    cdnEgressGb: 300,
+    containerLogGb: 20,
+    flowLogGb: 10,
+    privateEgressGb: 30,
+    s3Gb: 10,
+    ecrGb: 2,
+  },
+};
+
+export function defaultUsage(env: string): Usage {
+  return { ...(DEFAULTS[env] ?? (DEFAULTS.dev as Usage)) };
+}
+
+/** Parses a non-negative number ("2e6", "1_000_000", "5"); the error names the flag or variable. */
+export function parseAmount(name: string, raw: string): number {
+  const n = Number(raw.replaceAll('_', ''));
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new Error(`${name} must be a non-negative number (got "${raw}")`);
+  }
+  return n;
+}
+
+/** Overrides from COST_* environment variables, then from flags (flags win). */
+export function usageOverrides(
+  flags: Record<string, string | undefined>,
+  env: NodeJS.ProcessEnv = process.env,
+): Partial<Usage> {
+  const out: Partial<Usage> = {};
+  for (const [field, spec] of Object.entries(USAGE_FIELDS) as [keyof Usage, (typeof USAGE_FIELDS)[keyof Usage]][]) {
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined) out[field] = parseAmount(spec.env, fromEnv);
+    const fromFlag = flags[spec.flag];
+    if (fromFlag !== undefined) out[field] = parseAmount(`--${spec.flag}`, fromFlag);
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+// The estimator on a hand-written dev-like template set (fixtures/dev-stacks.ts), checked line by line against
+// figures computed by hand below — not copied from the tool. Prices: cost/prices.json (us-east-1), 730 h/month,
+// Spot discount 0.70, dev usage defaults (1,000,000 requests, 5 GB CloudFront out, 1 GB container logs, 1 GB flow
+// logs, 1 GB S3). Each line is rounded half-up to the cent, the total is the sum of the rounded lines.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultUsage } from '../../cost/assumptions.ts';
+import { estimateEnvironment } from '../../cost/estimate.ts';
+import { loadPriceTable } from '../../cost/price-table.ts';
+import { devStacks } from './fixtures/dev-stacks.ts';
+
+const estimate = estimateEnvironment('dev', devStacks, loadPriceTable('us-east-1'), defaultUsage('dev'));
+
+function line(fragment: string): number {
+  const found = estimate.lines.filter((l) => l.resource.includes(fragment));
+  assert.equal(found.length, 1, `exactly one line matching "${fragment}", got ${found.map((l) => l.resource)}`);
+  return (found[0] as { monthly: number }).monthly;
+}
+
+describe('cost estimate of the dev fixture, computed by hand', () => {
+  it('prices each billable resource to the cent', () => {
+    const expected: [string, number][] = [
+      // App: 1 task 07:00-20:00 Mon-Fri = 65 h of 168 h; 730 x 65/168 = 282.440 task-h.
+      // ARM64 0.25 vCPU x 0.03238 + 0.5 GB x 0.00356 = 0.009875/h; Spot x 0.3 = 0.0029625; 282.440 x 0.0029625 = 0.8367
+      ['Service/Service tasks on FARGATE_SPOT', 0.84],
+      // Prometheus: X86_64 (no RuntimePlatform) 0.5 x 0.04048 + 1 x 0.004445 = 0.024685; Spot (cluster default
+      // strategy, found through the Fn::ImportValue of the cluster) x 0.3 = 0.0074055; x 730 = 5.406
+      ['Monitoring/Prometheus tasks on FARGATE_SPOT', 5.41],
+      // Grafana: LaunchType FARGATE (on-demand), ARM64 0.009875 x 730 = 7.20875
+      ['Monitoring/Grafana tasks on FARGATE', 7.21],
+      ['NAT instance (t4g.nano)', 3.07], // 730 x 0.0042 = 3.066
+      ['NatInstance EBS volumes', 0.64], // default 8 GB x 0.08
+      ['NatInstance public IPv4', 3.65], // 730 x 0.005
+      ['Cloud Map registered', 0.04], // 65/168 = 0.3869 instance-months x 0.10
+      ['Application Load Balancer (internal)', 16.43], // 730 x 0.0225 = 16.425, half up
+      // LCU: 1e6 requests / (730 x 3600 s) / 25 new connections per LCU = 0.015221 LCU (> 5 GB / 730 h = 0.00685)
+      // x 730 h = 11.111 LCU-h x 0.008 = 0.0889
+      ['load balancer capacity units', 0.09],
+      ['CloudFront HTTPS requests', 1.0], // 1e6 / 10k = 100 x 0.01
+      ['CloudFront data out', 0.43], // 5 GB x 0.085 = 0.425
+      ['RDS postgres db.t4g.micro (Single-AZ)', 11.68], // 730 x 0.016
+      ['RDS storage 20 GB gp3', 2.3], // 20 x 0.115
+      ['KMS customer managed keys (3)', 3.0], // flow logs, database, ephemeral storage
+      ['Secrets Manager secrets (3)', 1.2], // database, admin token, Grafana
+      ['S3 storage (2 buckets)', 0.02], // 1 GB x 0.023
+      ['Route 53 hosted zones', 0.5], // the Cloud Map private namespace's zone
+      ['Container logs ingestion', 0.5], // 1 GB x 0.50
+      ['Container logs storage', 0.01], // 1 GB x 7/30.4167 = 0.2301 GB-month x 0.03 = 0.0069
+      ['VPC flow logs ingestion', 0.5],
+      ['VPC flow logs storage', 0.01],
+      ['CloudWatch alarms (3)', 0.4], // 1 + 1 + 2 metric-math metrics = 4 x 0.10
+      ['CloudWatch dashboards (1)', 3.0],
+      // 12 cluster metrics + 14 per service x (0.3869 + 1 + 1 service-months with tasks) = 45.417 x 0.30 = 13.625
+      ['Container Insights (enabled) metrics', 13.63],
+      // 2.3869 average tasks x 0.05 GB x 0.50 = 0.0597
+      ['Container Insights (enabled) performance log events', 0.06],
+      ['AWS Budgets without actions', 0],
+    ];
+    for (const [fragment, usd] of expected) assert.equal(line(fragment), usd, fragment);
+    assert.equal(estimate.lines.length, expected.length, 'no unexpected lines');
+    // 0.84+5.41+7.21+3.07+0.64+3.65+0.04+16.43+0.09+1.00+0.43+11.68+2.30+3.00+1.20+0.02+0.50+0.50+0.01+0.50+0.01
+    // +0.40+3.00+13.63+0.06+0.00 = 75.62
+    assert.equal(estimate.total, 75.62);
+  });
+
+  it('leaves no resource type unaccounted for', () => {
+    assert.deepEqual(estimate.unpriced, []);
+  });
+
+  it('names the assumption it made for the NAT instance root volume', () => {
+    assert.ok(estimate.notes.some((n) => n.includes('8 GB gp3 root volume')));
+  });
+});
