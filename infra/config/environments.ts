@@ -1,0 +1,151 @@
+// Every difference between dev, staging and prod lives here, as data. See infra/README.md for the reference.
+import type { EnvironmentConfig, NodeappConfig, SharedConfig } from './types.ts';
+
+/** Synthesizes without credentials; CloudFormation would refuse it, which is the point. */
+export const PLACEHOLDER_ACCOUNT = '111111111111';
+
+/** Accounts come from the deploying shell (NODEAPP_ACCOUNT_<ENV>, e.g. NODEAPP_ACCOUNT_PROD), else the placeholder. */
+function account(variable: string, env: NodeJS.ProcessEnv): string {
+  return env[variable]?.trim() || PLACEHOLDER_ACCOUNT;
+}
+
+const REGION = 'us-east-1';
+// `com.amazonaws.global.cloudfront.origin-facing` in us-east-1.
+const CLOUDFRONT_PREFIX_LIST_US_EAST_1 = 'pl-3b927c52';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig {
+  const shared: SharedConfig = {
+    account: account('NODEAPP_ACCOUNT_SHARED', env),
+    region: REGION,
+    repositoryName: 'nodeapp',
+    keepTaggedImages: 30,
+    untaggedImageExpiryDays: 7,
+    github: { owner: 'nodeapp-org', repo: 'nodeapp', environments: ['staging', 'production'] },
+    cdkBootstrapQualifier: 'hnb659fds',
+    tags: { owner: 'platform-team', costCenter: 'nodeapp-shared' },
+  };
+
+  const dev: EnvironmentConfig = {
+    name: 'dev',
+    account: account('NODEAPP_ACCOUNT_DEV', env),
+    region: REGION,
+    network: {
+      cidr: '10.10.0.0/16',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      // A NAT instance instead of a NAT gateway: a tenth of the cost (interface endpoints for ECR, logs and
+      // Secrets Manager would cost more than a NAT gateway: about 7 USD per endpoint per AZ per month).
+      egress: 'nat-instance',
+      flowLogRetentionDays: 7,
+    },
+    service: {
+      cpu: 256,
+      memoryMiB: 512,
+      cpuArchitecture: 'ARM64',
+      desiredCount: 1,
+      minCount: 1,
+      maxCount: 2,
+      fargateBase: 0,
+      fargateWeight: 0,
+      fargateSpotWeight: 1,
+      targetCpuPercent: 70,
+      targetMemoryPercent: 80,
+      targetRequestsPerTarget: 500,
+      scaleInCooldownSeconds: 300,
+      scaleOutCooldownSeconds: 60,
+      healthCheckGracePeriodSeconds: 60,
+      scaleToZero: {
+        timeZone: 'Europe/Lisbon',
+        stopCron: 'cron(0 20 ? * MON-FRI *)',
+        startCron: 'cron(0 7 ? * MON-FRI *)',
+      },
+      debug: true,
+      ecsExec: true,
+      trustProxy: '2',
+      shutdownDrainSeconds: 5,
+      logLevel: 'debug',
+      logRetentionDays: 7,
+      containerInsights: 'enabled',
+    },
+    edge: {
+      cloudFrontPrefixListId: CLOUDFRONT_PREFIX_LIST_US_EAST_1,
+      priceClass: 'PriceClass_100',
+      accessLogRetentionDays: 7,
+    },
+    alarms: {
+      emails: [],
+      cpuHighPercent: 85,
+      memoryHighPercent: 85,
+      p99LatencySeconds: 2,
+      alb5xxRatePercent: 5,
+      target5xxCount: 10,
+    },
+    database: 'rds',
+    capacity: 'fargate',
+    retainData: false,
+    tags: { owner: 'platform-team', costCenter: 'nodeapp-dev' },
+  };
+
+  const staging: EnvironmentConfig = {
+    ...dev,
+    name: 'staging',
+    account: account('NODEAPP_ACCOUNT_STAGING', env),
+    network: { ...dev.network, cidr: '10.20.0.0/16', egress: 'single-nat', flowLogRetentionDays: 30 },
+    service: {
+      ...dev.service,
+      cpu: 512,
+      memoryMiB: 1024,
+      desiredCount: 2,
+      minCount: 2,
+      maxCount: 4,
+      fargateBase: 1,
+      fargateWeight: 1,
+      fargateSpotWeight: 1,
+      scaleToZero: undefined,
+      debug: false,
+      ecsExec: true,
+      logLevel: 'info',
+      logRetentionDays: 30,
+    },
+    edge: { ...dev.edge, accessLogRetentionDays: 30 },
+    alarms: { ...dev.alarms, emails: ['oncall-staging@example.com'] },
+    tags: { owner: 'platform-team', costCenter: 'nodeapp-staging' },
+  };
+
+  const prod: EnvironmentConfig = {
+    ...staging,
+    name: 'prod',
+    account: account('NODEAPP_ACCOUNT_PROD', env),
+    network: {
+      cidr: '10.30.0.0/16',
+      availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+      egress: 'nat-per-az',
+      flowLogRetentionDays: 365,
+    },
+    service: {
+      ...staging.service,
+      cpu: 1024,
+      memoryMiB: 2048,
+      desiredCount: 3,
+      minCount: 3,
+      maxCount: 12,
+      fargateBase: 2,
+      fargateWeight: 1,
+      fargateSpotWeight: 3,
+      healthCheckGracePeriodSeconds: 60,
+      ecsExec: false,
+      logRetentionDays: 365,
+      containerInsights: 'enhanced',
+    },
+    edge: {
+      ...staging.edge,
+      waf: { rateLimitPer5Minutes: 2000 },
+      priceClass: 'PriceClass_All',
+      accessLogRetentionDays: 90,
+    },
+    alarms: { ...staging.alarms, emails: ['oncall@example.com'], p99LatencySeconds: 1, alb5xxRatePercent: 1 },
+    retainData: true,
+    tags: { owner: 'platform-team', costCenter: 'nodeapp-prod' },
+  };
+
+  return { shared, environments: [dev, staging, prod] };
+}

@@ -1,0 +1,132 @@
+// The typed shape of every environment difference. Stacks and constructs read these values only;
+// they never branch on an environment's name. Add new concerns (e.g. `monitoring`, `budget`) as new
+// optional or required top-level fields here, give them values in environments.ts and checks in validate.ts.
+
+/** How private subnets reach the internet (ECR, CloudWatch Logs, Secrets Manager, ...). */
+export type EgressStrategy = 'nat-per-az' | 'single-nat' | 'nat-instance';
+export type CpuArchitecture = 'X86_64' | 'ARM64';
+export type ContainerInsightsMode = 'disabled' | 'enabled' | 'enhanced';
+export type DatabaseMode = 'rds' | 'none';
+export type CapacityMode = 'fargate' | 'ec2';
+
+export interface NetworkConfig {
+  /** IPv4 CIDR of the VPC, e.g. 10.10.0.0/16. */
+  readonly cidr: string;
+  /** Availability zones to use, pinned (no lookup at synth). 2 or 3. */
+  readonly availabilityZones: readonly string[];
+  readonly egress: EgressStrategy;
+  readonly flowLogRetentionDays: number;
+}
+
+export interface ScheduledScaleToZero {
+  /** Time zone of the cron expressions, e.g. Europe/Lisbon. */
+  readonly timeZone: string;
+  /** EventBridge-style cron fields for scaling down to 0, e.g. `cron(0 20 ? * MON-FRI *)`. */
+  readonly stopCron: string;
+  /** Cron for scaling back up to `minCount`. */
+  readonly startCron: string;
+}
+
+export interface ServiceConfig {
+  /** Fargate task CPU units (256 = 0.25 vCPU). */
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly cpuArchitecture: CpuArchitecture;
+  readonly desiredCount: number;
+  readonly minCount: number;
+  readonly maxCount: number;
+  /** Capacity provider strategy: `fargateBase` tasks on FARGATE, the rest split by weight. */
+  readonly fargateBase: number;
+  readonly fargateWeight: number;
+  readonly fargateSpotWeight: number;
+  readonly targetCpuPercent: number;
+  readonly targetMemoryPercent: number;
+  readonly targetRequestsPerTarget: number;
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
+  readonly healthCheckGracePeriodSeconds: number;
+  /** Scale to zero outside working hours (cost saving); omit to run around the clock. */
+  readonly scaleToZero?: ScheduledScaleToZero;
+  /** Adds the SYS_PTRACE capability (the only one Fargate allows) for debugging. */
+  readonly debug: boolean;
+  /** ECS Exec (`aws ecs execute-command`) with KMS-encrypted, logged sessions. */
+  readonly ecsExec: boolean;
+  /** Value of TRUST_PROXY: hops in front of the service (CloudFront + ALB = 2). */
+  readonly trustProxy: string;
+  readonly shutdownDrainSeconds: number;
+  readonly logLevel: string;
+  readonly logRetentionDays: number;
+  readonly containerInsights: ContainerInsightsMode;
+}
+
+export interface EdgeConfig {
+  /** Custom domain served by CloudFront; omit to use the *.cloudfront.net name. */
+  readonly domain?: {
+    readonly name: string;
+    /** ACM certificate ARN in us-east-1 covering `name` (CloudFront only reads certificates there). */
+    readonly certificateArn: string;
+  };
+  /** AWS WAF web ACL (AWS managed common rule set + rate-based rule). CLOUDFRONT-scoped ACLs live in us-east-1. */
+  readonly waf?: { readonly rateLimitPer5Minutes: number };
+  /**
+   * ID of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in this region: the ALB accepts
+   * traffic only from it. Pinned here so synth needs no lookup; `aws ec2 describe-managed-prefix-lists` shows it.
+   */
+  readonly cloudFrontPrefixListId: string;
+  readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+  /** Days to keep ALB and CloudFront access logs. */
+  readonly accessLogRetentionDays: number;
+}
+
+export interface AlarmConfig {
+  /** E-mail addresses subscribed to the alarm topic (each must confirm the subscription). */
+  readonly emails: readonly string[];
+  readonly cpuHighPercent: number;
+  readonly memoryHighPercent: number;
+  readonly p99LatencySeconds: number;
+  /** ALB 5xx responses as a percentage of requests. */
+  readonly alb5xxRatePercent: number;
+  readonly target5xxCount: number;
+}
+
+export interface EnvironmentConfig {
+  /** Short name used in stack names, resource names and the Environment tag. */
+  readonly name: string;
+  /** 12-digit AWS account. The placeholder 111111111111 synthesizes but cannot be deployed. */
+  readonly account: string;
+  readonly region: string;
+  readonly network: NetworkConfig;
+  readonly service: ServiceConfig;
+  readonly edge: EdgeConfig;
+  readonly alarms: AlarmConfig;
+  readonly database: DatabaseMode;
+  readonly capacity: CapacityMode;
+  /** RETAIN keeps data-bearing resources (logs, buckets, keys) when a stack is deleted. */
+  readonly retainData: boolean;
+  readonly tags: { readonly owner: string; readonly costCenter: string };
+}
+
+export interface SharedConfig {
+  readonly account: string;
+  readonly region: string;
+  readonly repositoryName: string;
+  /** Tagged images kept in ECR (rollback depth); untagged ones expire. */
+  readonly keepTaggedImages: number;
+  readonly untaggedImageExpiryDays: number;
+  readonly github: {
+    readonly owner: string;
+    readonly repo: string;
+    /** GitHub deployment environments the deploy role trusts (besides the `main` branch). */
+    readonly environments: readonly string[];
+    /** ARN of an existing GitHub OIDC provider in the account; omit to create one (one per account). */
+    readonly existingOidcProviderArn?: string;
+  };
+  /** Qualifier of the CDK bootstrap roles the deploy role may assume. */
+  readonly cdkBootstrapQualifier: string;
+  readonly tags: { readonly owner: string; readonly costCenter: string };
+}
+
+export interface NodeappConfig {
+  readonly shared: SharedConfig;
+  readonly environments: readonly EnvironmentConfig[];
+}

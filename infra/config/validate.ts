@@ -1,0 +1,156 @@
+// Checks the config before any construct is built, so a bad value fails synth with the field's path
+// (e.g. `prod.service.memoryMiB`) instead of a CloudFormation error at deploy time.
+import type { EnvironmentConfig, NodeappConfig, SharedConfig } from './types.ts';
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid Nodeapp infrastructure config:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+// Fargate's valid CPU units and the memory (MiB) each allows.
+const FARGATE_MEMORY: Record<number, (m: number) => boolean> = {
+  256: (m) => [512, 1024, 2048].includes(m),
+  512: (m) => m >= 1024 && m <= 4096 && m % 1024 === 0,
+  1024: (m) => m >= 2048 && m <= 8192 && m % 1024 === 0,
+  2048: (m) => m >= 4096 && m <= 16384 && m % 1024 === 0,
+  4096: (m) => m >= 8192 && m <= 30720 && m % 1024 === 0,
+};
+// Values CloudWatch Logs accepts for retention.
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 3653,
+];
+
+class Checker {
+  readonly problems: string[] = [];
+  check(ok: boolean, field: string, message: string): void {
+    if (!ok) this.problems.push(`${field}: ${message}`);
+  }
+  oneOf<T>(value: T, allowed: readonly T[], field: string): void {
+    this.check(allowed.includes(value), field, `must be one of ${allowed.join(', ')} (got ${String(value)})`);
+  }
+  int(value: number, min: number, max: number, field: string): void {
+    this.check(
+      Number.isInteger(value) && value >= min && value <= max,
+      field,
+      `must be an integer from ${min} to ${max} (got ${value})`,
+    );
+  }
+  account(value: string, field: string): void {
+    this.check(/^\d{12}$/.test(value), field, `must be a 12-digit AWS account id (got "${value}")`);
+  }
+  region(value: string, field: string): void {
+    this.check(/^[a-z]{2}(-[a-z]+)+-\d$/.test(value), field, `must be an AWS region like us-east-1 (got "${value}")`);
+  }
+}
+
+function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedConfig): void {
+  const p = e.name;
+  c.check(/^[a-z][a-z0-9]{1,11}$/.test(e.name), `${p}.name`, 'must be 2-12 lowercase letters/digits');
+  c.account(e.account, `${p}.account`);
+  c.region(e.region, `${p}.region`);
+  // Tasks pull from the shared ECR repository; keeping it in the same region avoids cross-region transfer.
+  c.check(e.region === shared.region, `${p}.region`, `must equal shared.region ${shared.region} (the ECR repository)`);
+
+  const n = e.network;
+  c.check(/^10\.\d{1,3}\.0\.0\/16$/.test(n.cidr), `${p}.network.cidr`, `must be a 10.x.0.0/16 block (got ${n.cidr})`);
+  c.int(n.availabilityZones.length, 2, 3, `${p}.network.availabilityZones.length`);
+  for (const [i, az] of n.availabilityZones.entries()) {
+    c.check(az.startsWith(e.region), `${p}.network.availabilityZones[${i}]`, `must be in ${e.region} (got ${az})`);
+  }
+  c.check(new Set(n.availabilityZones).size === n.availabilityZones.length, `${p}.network.availabilityZones`, 'dupes');
+  c.oneOf(n.egress, ['nat-per-az', 'single-nat', 'nat-instance'], `${p}.network.egress`);
+  c.oneOf(n.flowLogRetentionDays, LOG_RETENTION_DAYS, `${p}.network.flowLogRetentionDays`);
+
+  const s = e.service;
+  const memoryOk = FARGATE_MEMORY[s.cpu];
+  c.check(memoryOk !== undefined, `${p}.service.cpu`, `must be one of 256, 512, 1024, 2048, 4096 (got ${s.cpu})`);
+  if (memoryOk)
+    c.check(memoryOk(s.memoryMiB), `${p}.service.memoryMiB`, `${s.memoryMiB} is not valid with cpu ${s.cpu}`);
+  c.oneOf(s.cpuArchitecture, ['X86_64', 'ARM64'], `${p}.service.cpuArchitecture`);
+  c.int(s.minCount, 0, 100, `${p}.service.minCount`);
+  c.int(s.maxCount, Math.max(1, s.minCount), 100, `${p}.service.maxCount`);
+  c.int(s.desiredCount, s.minCount, s.maxCount, `${p}.service.desiredCount`);
+  c.int(s.fargateBase, 0, 100, `${p}.service.fargateBase`);
+  c.int(s.fargateWeight, 0, 1000, `${p}.service.fargateWeight`);
+  c.int(s.fargateSpotWeight, 0, 1000, `${p}.service.fargateSpotWeight`);
+  c.check(s.fargateWeight + s.fargateSpotWeight > 0, `${p}.service.fargateSpotWeight`, 'one weight must be > 0');
+  c.int(s.targetCpuPercent, 10, 95, `${p}.service.targetCpuPercent`);
+  c.int(s.targetMemoryPercent, 10, 95, `${p}.service.targetMemoryPercent`);
+  c.int(s.targetRequestsPerTarget, 1, 100000, `${p}.service.targetRequestsPerTarget`);
+  c.int(s.scaleInCooldownSeconds, 0, 3600, `${p}.service.scaleInCooldownSeconds`);
+  c.int(s.scaleOutCooldownSeconds, 0, 3600, `${p}.service.scaleOutCooldownSeconds`);
+  c.int(s.healthCheckGracePeriodSeconds, 0, 600, `${p}.service.healthCheckGracePeriodSeconds`);
+  c.int(s.shutdownDrainSeconds, 0, 25, `${p}.service.shutdownDrainSeconds`);
+  c.check(/^\d+$|^(true|false)$/.test(s.trustProxy), `${p}.service.trustProxy`, 'must be a hop count or true/false');
+  c.oneOf(s.logLevel, ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], `${p}.service.logLevel`);
+  c.oneOf(s.logRetentionDays, LOG_RETENTION_DAYS, `${p}.service.logRetentionDays`);
+  c.oneOf(s.containerInsights, ['disabled', 'enabled', 'enhanced'], `${p}.service.containerInsights`);
+  if (s.scaleToZero) {
+    const cron = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
+    c.check(cron.test(s.scaleToZero.stopCron), `${p}.service.scaleToZero.stopCron`, 'must be cron(m h dom mon dow y)');
+    c.check(
+      cron.test(s.scaleToZero.startCron),
+      `${p}.service.scaleToZero.startCron`,
+      'must be cron(m h dom mon dow y)',
+    );
+  }
+
+  const edge = e.edge;
+  c.check(/^pl-[0-9a-f]{8,17}$/.test(edge.cloudFrontPrefixListId), `${p}.edge.cloudFrontPrefixListId`, 'must be pl-…');
+  c.oneOf(edge.priceClass, ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'], `${p}.edge.priceClass`);
+  c.int(edge.accessLogRetentionDays, 1, 3650, `${p}.edge.accessLogRetentionDays`);
+  if (edge.domain) {
+    c.check(/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(edge.domain.name), `${p}.edge.domain.name`, 'must be a DNS name');
+    c.check(
+      /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/.test(edge.domain.certificateArn),
+      `${p}.edge.domain.certificateArn`,
+      'must be an ACM certificate ARN in us-east-1 (CloudFront reads certificates only there)',
+    );
+  }
+  if (edge.waf) {
+    c.int(edge.waf.rateLimitPer5Minutes, 10, 2_000_000_000, `${p}.edge.waf.rateLimitPer5Minutes`);
+    c.check(e.region === 'us-east-1', `${p}.edge.waf`, 'a CLOUDFRONT-scoped web ACL can only be created in us-east-1');
+  }
+
+  const a = e.alarms;
+  for (const [i, email] of a.emails.entries()) {
+    c.check(/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email), `${p}.alarms.emails[${i}]`, `not an e-mail address: ${email}`);
+  }
+  c.int(a.cpuHighPercent, 1, 100, `${p}.alarms.cpuHighPercent`);
+  c.int(a.memoryHighPercent, 1, 100, `${p}.alarms.memoryHighPercent`);
+  c.check(a.p99LatencySeconds > 0 && a.p99LatencySeconds <= 60, `${p}.alarms.p99LatencySeconds`, 'must be in (0, 60]');
+  c.check(a.alb5xxRatePercent > 0 && a.alb5xxRatePercent <= 100, `${p}.alarms.alb5xxRatePercent`, 'in (0, 100]');
+  c.int(a.target5xxCount, 1, 1_000_000, `${p}.alarms.target5xxCount`);
+
+  c.oneOf(e.database, ['rds', 'none'], `${p}.database`);
+  c.oneOf(e.capacity, ['fargate', 'ec2'], `${p}.capacity`);
+  c.check(e.tags.owner.length > 0, `${p}.tags.owner`, 'must not be empty');
+  c.check(e.tags.costCenter.length > 0, `${p}.tags.costCenter`, 'must not be empty');
+}
+
+/** Throws a ConfigError listing every problem, each prefixed by the field's path. */
+export function validateConfig(config: NodeappConfig): NodeappConfig {
+  const c = new Checker();
+  const s = config.shared;
+  c.account(s.account, 'shared.account');
+  c.region(s.region, 'shared.region');
+  c.check(
+    /^[a-z0-9][a-z0-9._/-]{1,254}$/.test(s.repositoryName),
+    'shared.repositoryName',
+    'invalid ECR repository name',
+  );
+  c.int(s.keepTaggedImages, 20, 1000, 'shared.keepTaggedImages');
+  c.int(s.untaggedImageExpiryDays, 1, 365, 'shared.untaggedImageExpiryDays');
+  c.check(/^[A-Za-z0-9-]+$/.test(s.github.owner), 'shared.github.owner', 'must be a GitHub owner name');
+  c.check(/^[A-Za-z0-9._-]+$/.test(s.github.repo), 'shared.github.repo', 'must be a GitHub repository name');
+  c.check(/^[a-z0-9]{1,10}$/.test(s.cdkBootstrapQualifier), 'shared.cdkBootstrapQualifier', 'must be 1-10 [a-z0-9]');
+  const names = config.environments.map((e) => e.name);
+  c.check(new Set(names).size === names.length, 'environments', `names must be unique (got ${names.join(', ')})`);
+  for (const e of config.environments) validateEnvironment(c, e, s);
+  if (c.problems.length > 0) throw new ConfigError(c.problems);
+  return config;
+}

@@ -1,0 +1,104 @@
+// Builds every Nodeapp stack into an App: the shared registry and GitHub deploy stacks, then per environment
+// Network → Data → Service. bin/nodeapp.ts and the tests both call buildNodeapp, so tests check what deploys.
+import { fileURLToPath } from 'node:url';
+import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfig } from '../config/environments.ts';
+import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
+import { validateConfig } from '../config/validate.ts';
+import { GithubDeployStack } from './stacks/github-deploy-stack.ts';
+import { NetworkStack } from './stacks/network-stack.ts';
+import { RegistryStack } from './stacks/registry-stack.ts';
+import { ServiceStack } from './stacks/service-stack.ts';
+
+/** Image tag synthesized when no `-c imageTag=<git-sha>` is given. Never pushed: deploys must pass a real tag. */
+export const PLACEHOLDER_IMAGE_TAG = 'latest-synth';
+
+export interface EnvironmentStacks {
+  readonly config: EnvironmentConfig;
+  readonly network: NetworkStack;
+  readonly service: ServiceStack;
+}
+
+export interface NodeappStacks {
+  readonly config: NodeappConfig;
+  readonly registry: RegistryStack;
+  readonly githubDeploy: GithubDeployStack;
+  readonly environments: ReadonlyMap<string, EnvironmentStacks>;
+}
+
+export interface BuildOptions {
+  /** Defaults to loadConfig() (accounts from NODEAPP_ACCOUNT_*). */
+  readonly config?: NodeappConfig;
+  /** Run cdk-nag AwsSolutions on the whole app (default true). */
+  readonly nag?: boolean;
+  /** Static files served by CloudFront (default: the repository's app/public). */
+  readonly staticAssetsPath?: string;
+}
+
+const DEFAULT_STATIC_ASSETS = fileURLToPath(new URL('../../app/public', import.meta.url));
+
+function tag(stack: Stack, environment: string, tags: { owner: string; costCenter: string }): void {
+  Tags.of(stack).add('Project', 'nodeapp');
+  Tags.of(stack).add('Environment', environment);
+  Tags.of(stack).add('Owner', tags.owner);
+  Tags.of(stack).add('CostCenter', tags.costCenter);
+}
+
+/** Pins each environment's AZs in context so no stack ever asks AWS for them. */
+function pinAvailabilityZones(app: App, env: { account: string; region: string }, azs: readonly string[]): void {
+  const key = `availability-zones:account=${env.account}:region=${env.region}`;
+  const existing = app.node.tryGetContext(key) as string[] | undefined;
+  if (existing === undefined) {
+    app.node.setContext(key, [...azs]);
+  } else if (!azs.every((az) => existing.includes(az))) {
+    throw new Error(`cdk.json context ${key} (${existing.join(', ')}) lacks configured AZs ${azs.join(', ')}`);
+  }
+}
+
+export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStacks {
+  const config = validateConfig(options.config ?? loadConfig());
+  const selected = app.node.tryGetContext('env') as string | undefined;
+  const envs = selected ? config.environments.filter((e) => e.name === selected) : config.environments;
+  if (selected && envs.length === 0) {
+    const names = config.environments.map((e) => e.name).join(', ');
+    throw new Error(`-c env=${selected}: unknown environment (expected one of ${names})`);
+  }
+
+  const imageTag = (app.node.tryGetContext('imageTag') as string | undefined) ?? PLACEHOLDER_IMAGE_TAG;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
+    throw new Error(`-c imageTag=${imageTag}: not a valid image tag (letters, digits, _ . -; at most 128)`);
+  }
+  const { shared } = config;
+  const sharedEnv = { account: shared.account, region: shared.region };
+  const registry = new RegistryStack(app, 'NodeappRegistry', { env: sharedEnv, config });
+  const githubDeploy = new GithubDeployStack(app, 'NodeappGithubDeploy', {
+    env: sharedEnv,
+    config,
+    repositoryArn: registry.repository.repositoryArn,
+  });
+  tag(registry, 'shared', shared.tags);
+  tag(githubDeploy, 'shared', shared.tags);
+
+  const environments = new Map<string, EnvironmentStacks>();
+  for (const envConfig of envs) {
+    const env = { account: envConfig.account, region: envConfig.region };
+    pinAvailabilityZones(app, env, envConfig.network.availabilityZones);
+    const prefix = `Nodeapp-${envConfig.name}`;
+    const network = new NetworkStack(app, `${prefix}-Network`, { env, config: envConfig });
+    const service = new ServiceStack(app, `${prefix}-Service`, {
+      env,
+      config: envConfig,
+      shared,
+      vpc: network.vpc,
+      namespace: network.namespace,
+      imageTag,
+      staticAssetsPath: options.staticAssetsPath ?? DEFAULT_STATIC_ASSETS,
+    });
+    for (const stack of [network, service]) tag(stack, envConfig.name, envConfig.tags);
+    environments.set(envConfig.name, { config: envConfig, network, service });
+  }
+
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { config, registry, githubDeploy, environments };
+}

@@ -1,0 +1,191 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { AlarmConfig } from '../../config/types.ts';
+
+export interface AlarmsProps {
+  readonly config: AlarmConfig;
+  /** Prefix of alarm and dashboard names, e.g. Nodeapp-prod. */
+  readonly namePrefix: string;
+  readonly retainData: boolean;
+}
+
+export interface ServiceAlarmTargets {
+  readonly service: ecs.BaseService;
+  readonly clusterName: string;
+  readonly serviceName: string;
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+}
+
+/**
+ * The alarm topic (KMS-encrypted SNS with the config's e-mail subscriptions), the service's CloudWatch alarms
+ * and its dashboard. Written with aws-cloudwatch directly: the ECS deployment alarms need names we control,
+ * and "running below desired" is a metric-math alarm on Container Insights.
+ */
+export class Alarms extends Construct {
+  readonly topic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  /** Alarms that roll an ECS deployment back (target 5xx, unhealthy hosts). */
+  readonly deploymentAlarms: cloudwatch.Alarm[] = [];
+  private readonly props: AlarmsProps;
+
+  constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+    this.props = props;
+    const key = new kms.Key(this, 'TopicKey', {
+      description: `${props.namePrefix} alarm topic`,
+      enableKeyRotation: true,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    // CloudWatch alarms publish to an encrypted topic only if they may use its key.
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: `${props.namePrefix} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    for (const email of props.config.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.namePrefix,
+      defaultInterval: Duration.hours(3),
+    });
+  }
+
+  /** Creates an alarm notifying the topic on ALARM and OK. */
+  addAlarm(id: string, suffix: string, props: Omit<cloudwatch.AlarmProps, 'alarmName'>): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName: `${this.props.namePrefix}-${suffix}`,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...props,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    alarm.addOkAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  addServiceAlarms(t: ServiceAlarmTargets): void {
+    const c = this.props.config;
+    const minute = Duration.minutes(1);
+    const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    const requests = t.loadBalancer.metrics.requestCount({ period: minute, statistic: 'Sum' });
+    const elb5xx = t.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: minute });
+    const alb5xxRate = new cloudwatch.MathExpression({
+      expression: 'IF(requests > 0, 100 * elb5xx / requests, 0)',
+      usingMetrics: { requests, elb5xx },
+      period: minute,
+      label: 'ALB 5xx %',
+    });
+    this.addAlarm('Alb5xxRate', 'alb-5xx-rate', {
+      alarmDescription: `ALB-generated 5xx above ${c.alb5xxRatePercent} % of requests`,
+      metric: alb5xxRate,
+      threshold: c.alb5xxRatePercent,
+      comparisonOperator: GT,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+    });
+    const target5xx = t.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute });
+    this.deploymentAlarms.push(
+      this.addAlarm('Target5xx', 'target-5xx', {
+        alarmDescription: `More than ${c.target5xxCount} 5xx responses a minute from the service (rolls deployments back)`,
+        metric: target5xx,
+        threshold: c.target5xxCount,
+        comparisonOperator: GT,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+      }),
+    );
+    const unhealthy = t.targetGroup.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' });
+    this.deploymentAlarms.push(
+      this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', {
+        alarmDescription: 'Targets failing the /health/ready check (rolls deployments back)',
+        metric: unhealthy,
+        threshold: 0,
+        comparisonOperator: GT,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+      }),
+    );
+    const p99 = t.targetGroup.metrics.targetResponseTime({ period: minute, statistic: 'p99' });
+    this.addAlarm('P99Latency', 'p99-latency', {
+      alarmDescription: `p99 target response time above ${c.p99LatencySeconds} s`,
+      metric: p99,
+      threshold: c.p99LatencySeconds,
+      comparisonOperator: GT,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 4,
+    });
+    const cpu = t.service.metricCpuUtilization({ period: minute });
+    this.addAlarm('CpuHigh', 'cpu-high', {
+      alarmDescription: `Service CPU above ${c.cpuHighPercent} % (autoscaling should have reacted)`,
+      metric: cpu,
+      threshold: c.cpuHighPercent,
+      comparisonOperator: GT,
+      evaluationPeriods: 10,
+      datapointsToAlarm: 8,
+    });
+    const memory = t.service.metricMemoryUtilization({ period: minute });
+    this.addAlarm('MemoryHigh', 'memory-high', {
+      alarmDescription: `Service memory above ${c.memoryHighPercent} %`,
+      metric: memory,
+      threshold: c.memoryHighPercent,
+      comparisonOperator: GT,
+      evaluationPeriods: 10,
+      datapointsToAlarm: 8,
+    });
+    // Container Insights publishes both counts; their difference is tasks that should run but do not.
+    const insights = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'ECS/ContainerInsights',
+        metricName,
+        dimensionsMap: { ClusterName: t.clusterName, ServiceName: t.serviceName },
+        period: minute,
+        statistic: 'Average',
+      });
+    const missingTasks = new cloudwatch.MathExpression({
+      expression: 'desired - running',
+      usingMetrics: { desired: insights('DesiredTaskCount'), running: insights('RunningTaskCount') },
+      period: minute,
+      label: 'Tasks below desired',
+    });
+    this.addAlarm('TasksBelowDesired', 'tasks-below-desired', {
+      alarmDescription: 'Running tasks below the desired count for 5 minutes (placement, image or start-up failures)',
+      metric: missingTasks,
+      threshold: 0,
+      comparisonOperator: GT,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+    });
+
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Requests and 5xx',
+        left: [requests],
+        right: [elb5xx, target5xx],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Target response time',
+        left: [t.targetGroup.metrics.targetResponseTime({ period: minute, statistic: 'p50' }), p99],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({ title: 'CPU and memory %', left: [cpu, memory], width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'Tasks',
+        left: [insights('RunningTaskCount'), insights('DesiredTaskCount'), unhealthy],
+        width: 12,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
+    );
+  }
+}

@@ -1,0 +1,169 @@
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { ServiceConfig } from '../../config/types.ts';
+import { acknowledge } from '../nag.ts';
+import { allowCloudWatchLogs, encryptedLogGroup } from './encrypted-log-group.ts';
+
+export const APP_PORT = 3000;
+export const METRICS_PORT = 9464;
+export const APP_CONTAINER_NAME = 'app';
+/** The image's user (`node` in the official Node.js images). */
+const NON_ROOT_USER = '1000:1000';
+
+export interface AppTaskDefinitionProps {
+  readonly config: ServiceConfig;
+  readonly repository: ecr.IRepository;
+  readonly imageTag: string;
+  /** Extra plain environment (never secrets), e.g. DATABASE_HOST. */
+  readonly environment?: Record<string, string>;
+  /** Extra ECS secrets, e.g. DATABASE_PASSWORD from the RDS secret. */
+  readonly secrets?: Record<string, ecs.Secret>;
+  readonly retainData: boolean;
+  readonly namePrefix: string;
+  readonly logGroupName: string;
+}
+
+/**
+ * The service's Fargate task: hardened container (read-only root, writable /tmp, non-root, all capabilities
+ * dropped, init process), the image's health script, app + metrics ports, non-blocking awslogs to a KMS
+ * log group, ADMIN_TOKEN from Secrets Manager. Separate execution and task roles.
+ */
+export class AppTaskDefinition extends Construct {
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly container: ecs.ContainerDefinition;
+  readonly executionRole: iam.Role;
+  readonly taskRole: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly adminTokenSecret: secretsmanager.Secret;
+  /** Encrypts the app's log group and its ADMIN_TOKEN secret. */
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: AppTaskDefinitionProps) {
+    super(scope, id);
+    const { config } = props;
+    const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const { account } = Stack.of(this);
+
+    this.key = new kms.Key(this, 'Key', {
+      description: `${props.namePrefix} service logs and secrets`,
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(7),
+    });
+    allowCloudWatchLogs(this.key, this);
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', {
+      key: this.key,
+      retentionDays: config.logRetentionDays,
+      removalPolicy,
+      logGroupName: props.logGroupName,
+    });
+
+    this.adminTokenSecret = new secretsmanager.Secret(this, 'AdminToken', {
+      description: `${props.namePrefix} ADMIN_TOKEN (bearer token of the admin API)`,
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    acknowledge(
+      this.adminTokenSecret,
+      'AwsSolutions-SMG4',
+      'A static bearer token read at task start: rotate by `aws secretsmanager put-secret-value` + a service redeploy (README runbook); a rotation Lambda could not restart the tasks.',
+    );
+
+    // Trust only ECS tasks of this account (confused-deputy guard).
+    const ecsTasks = () =>
+      new iam.ServicePrincipal('ecs-tasks.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': account },
+      });
+    this.executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: ecsTasks(),
+      description: 'ECS agent: pull the image, write the log group, read the named secrets',
+    });
+    this.taskRole = new iam.Role(this, 'TaskRole', {
+      assumedBy: ecsTasks(),
+      description: 'The running service: no AWS API calls beyond what ECS Exec needs',
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      family: `${props.namePrefix}-app`,
+      cpu: config.cpu,
+      memoryLimitMiB: config.memoryMiB,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.of(config.cpuArchitecture),
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+      executionRole: this.executionRole,
+      taskRole: this.taskRole,
+      volumes: [{ name: 'tmp' }],
+    });
+
+    const linuxParameters = new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true });
+    linuxParameters.dropCapabilities(ecs.Capability.ALL);
+    // SYS_PTRACE is the only capability Fargate accepts; only for debugging (config service.debug).
+    if (config.debug) linuxParameters.addCapabilities(ecs.Capability.SYS_PTRACE);
+
+    this.container = this.taskDefinition.addContainer(APP_CONTAINER_NAME, {
+      image: ecs.ContainerImage.fromEcrRepository(props.repository, props.imageTag),
+      essential: true,
+      readonlyRootFilesystem: true,
+      user: NON_ROOT_USER,
+      linuxParameters,
+      stopTimeout: Duration.seconds(30),
+      healthCheck: {
+        command: ['CMD', 'node', 'dist/healthcheck.js'],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
+      portMappings: [
+        { name: 'app', containerPort: APP_PORT, protocol: ecs.Protocol.TCP },
+        { name: 'metrics', containerPort: METRICS_PORT, protocol: ecs.Protocol.TCP },
+      ],
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: 'app',
+        // Never block the event loop on CloudWatch Logs back-pressure; drop when the buffer is full.
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+        maxBufferSize: Size.mebibytes(25),
+      }),
+      environment: {
+        NODE_ENV: 'production',
+        HOST: '0.0.0.0',
+        PORT: String(APP_PORT),
+        METRICS_PORT: String(METRICS_PORT),
+        SHUTDOWN_DRAIN_SECONDS: String(config.shutdownDrainSeconds),
+        TRUST_PROXY: config.trustProxy,
+        LOG_LEVEL: config.logLevel,
+        APP_VERSION: props.imageTag,
+        GIT_COMMIT: props.imageTag,
+        ...props.environment,
+      },
+      secrets: {
+        ADMIN_TOKEN: ecs.Secret.fromSecretsManager(this.adminTokenSecret),
+        ...props.secrets,
+      },
+    });
+    this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+
+    acknowledge(
+      this.taskDefinition,
+      'AwsSolutions-ECS2',
+      'Only non-secret settings (ports, log level, drain seconds, database host/name) are plain environment; ADMIN_TOKEN and database credentials are ECS secrets.',
+    );
+    const executionPolicy = this.executionRole.node.tryFindChild('DefaultPolicy');
+    if (executionPolicy) {
+      acknowledge(
+        executionPolicy,
+        'AwsSolutions-IAM5[Resource::*]',
+        'ecr:GetAuthorizationToken has no resource-level permissions (AWS requires "*"); image pulls are limited to the one repository.',
+      );
+    }
+  }
+}

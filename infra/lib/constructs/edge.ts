@@ -1,0 +1,189 @@
+import { existsSync } from 'node:fs';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { EdgeConfig } from '../../config/types.ts';
+import { acknowledge } from '../nag.ts';
+
+export interface EdgeProps {
+  readonly config: EdgeConfig;
+  readonly alb: elbv2.IApplicationLoadBalancer;
+  readonly albPort: number;
+  readonly logBucket: s3.IBucket;
+  /** Folder whose files are served as the site's static part (app/public). */
+  readonly staticAssetsPath: string;
+  readonly retainData: boolean;
+  readonly namePrefix: string;
+}
+
+/** Paths served by the service through the ALB, never cached. */
+export const DYNAMIC_PATHS = ['/api/*', '/docs*', '/health/*'];
+
+/**
+ * CloudFront is the only public entry point: HTTPS only (HTTP redirects), TLS 1.2+ with a custom domain,
+ * security headers, static files from a private S3 bucket (Origin Access Control) and the API from the
+ * internal ALB through a VPC origin. Optional WAF web ACL.
+ */
+export class Edge extends Construct {
+  readonly distribution: cloudfront.Distribution;
+  /** The ALB as a CloudFront origin: add behaviours with it (e.g. `/grafana*`) to route more paths to the ALB. */
+  readonly albOrigin: cloudfront.IOrigin;
+  readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
+  readonly staticBucket: s3.Bucket;
+  readonly webAcl?: wafv2.CfnWebACL;
+  /** https://<domain or *.cloudfront.net> */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: EdgeProps) {
+    super(scope, id);
+    const { config } = props;
+    if (!existsSync(props.staticAssetsPath)) {
+      throw new Error(`Edge: static assets folder not found: ${props.staticAssetsPath} (app/public)`);
+    }
+
+    this.staticBucket = new s3.Bucket(this, 'StaticFiles', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: props.logBucket,
+      serverAccessLogsPrefix: 's3-static/',
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+      // The content is a build output, redeployed from the repository on every deploy.
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: false,
+    });
+
+    this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Nodeapp security headers',
+      securityHeadersBehavior: {
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          preload: false,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+        // The service sets its own CSP (helmet); this one covers the static files and keeps the service's.
+        contentSecurityPolicy: {
+          contentSecurityPolicy:
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'",
+          override: false,
+        },
+      },
+    });
+
+    this.albOrigin = origins.VpcOrigin.withApplicationLoadBalancer(props.alb, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+      httpPort: props.albPort,
+      readTimeout: Duration.seconds(30),
+      keepaliveTimeout: Duration.seconds(5),
+    });
+
+    if (config.waf) this.webAcl = this.createWebAcl(props.namePrefix, config.waf.rateLimitPer5Minutes);
+
+    const dynamicBehavior: cloudfront.BehaviorOptions = {
+      origin: this.albOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: this.responseHeadersPolicy,
+    };
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `${props.namePrefix} public entry point`,
+      defaultRootObject: 'index.html',
+      priceClass: config.priceClass as cloudfront.PriceClass,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      // Only settable with a custom certificate; the default *.cloudfront.net certificate's policy is fixed.
+      minimumProtocolVersion: config.domain ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      domainNames: config.domain ? [config.domain.name] : undefined,
+      certificate: config.domain
+        ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.domain.certificateArn)
+        : undefined,
+      webAclId: this.webAcl?.attrArn,
+      enableLogging: true,
+      logBucket: props.logBucket,
+      logFilePrefix: 'cloudfront/',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.staticBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.responseHeadersPolicy,
+        compress: true,
+      },
+      additionalBehaviors: Object.fromEntries(DYNAMIC_PATHS.map((path) => [path, dynamicBehavior])),
+    });
+    this.url = `https://${config.domain?.name ?? this.distribution.distributionDomainName}`;
+
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR1',
+      'A public guestbook for any country: no geo restriction is wanted.',
+    );
+    if (!config.waf) {
+      acknowledge(
+        this.distribution,
+        'AwsSolutions-CFR2',
+        'WAF is on where config enables it (prod); this environment trades it for cost and relies on the service rate limit.',
+      );
+    }
+    if (!config.domain) {
+      acknowledge(
+        this.distribution,
+        'AwsSolutions-CFR4',
+        'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS policy cannot be set; with config edge.domain the policy is TLSv1.2_2021.',
+      );
+    }
+
+    new s3deploy.BucketDeployment(this, 'DeployStaticFiles', {
+      sources: [s3deploy.Source.asset(props.staticAssetsPath)],
+      destinationBucket: this.staticBucket,
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      prune: true,
+      memoryLimit: 256,
+    });
+  }
+
+  private createWebAcl(namePrefix: string, rateLimit: number): wafv2.CfnWebACL {
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
+    return new wafv2.CfnWebACL(this, 'WebAcl', {
+      name: `${namePrefix}-edge`,
+      scope: 'CLOUDFRONT',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(`${namePrefix}-edge`),
+      rules: [
+        {
+          name: 'AWSManagedRulesCommonRuleSet',
+          priority: 0,
+          overrideAction: { none: {} },
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } },
+          visibilityConfig: visibility('common-rule-set'),
+        },
+        {
+          name: 'RateLimitPerIp',
+          priority: 1,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+          visibilityConfig: visibility('rate-limit'),
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,133 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
+import { Alarms } from '../constructs/alarms.ts';
+import { AppService } from '../constructs/app-service.ts';
+import { AppTaskDefinition } from '../constructs/app-task-definition.ts';
+import { Cluster } from '../constructs/cluster.ts';
+import { Edge } from '../constructs/edge.ts';
+import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
+import { acknowledgeBucketDeployment } from '../nag.ts';
+
+export interface ServiceStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+  readonly shared: SharedConfig;
+  readonly vpc: ec2.IVpc;
+  readonly namespace: servicediscovery.INamespace;
+  /** The image tag to run (`-c imageTag=<git-sha>`). */
+  readonly imageTag: string;
+  readonly staticAssetsPath: string;
+}
+
+/** `Nodeapp-<env>-Service`: cluster, internal ALB, the ECS service, the CloudFront edge, alarms and dashboard. */
+export class ServiceStack extends Stack {
+  readonly config: EnvironmentConfig;
+  readonly cluster: ecs.Cluster;
+  readonly loadBalancer: LoadBalancer;
+  readonly edge: Edge;
+  readonly task: AppTaskDefinition;
+  readonly appService: AppService;
+  readonly alarms: Alarms;
+  /** The alarm topic (KMS-encrypted SNS): other stacks' alarms notify here. */
+  readonly alarmTopic: sns.Topic;
+  /** https URL of the CloudFront distribution (or the custom domain). */
+  readonly publicUrl: string;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { config, shared } = props;
+    this.config = config;
+    const namePrefix = `Nodeapp-${config.name}`;
+    const clusterName = `nodeapp-${config.name}`;
+    const serviceName = 'app';
+
+    const cluster = new Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      clusterName,
+      containerInsights: config.service.containerInsights,
+      ecsExec: config.service.ecsExec,
+      logRetentionDays: config.service.logRetentionDays,
+      retainData: config.retainData,
+    });
+    this.cluster = cluster.cluster;
+
+    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      cloudFrontPrefixListId: config.edge.cloudFrontPrefixListId,
+      accessLogRetentionDays: config.edge.accessLogRetentionDays,
+      retainData: config.retainData,
+    });
+
+    this.edge = new Edge(this, 'Edge', {
+      config: config.edge,
+      alb: this.loadBalancer.alb,
+      albPort: LISTENER_PORT,
+      logBucket: this.loadBalancer.logBucket,
+      staticAssetsPath: props.staticAssetsPath,
+      retainData: config.retainData,
+      namePrefix,
+    });
+    acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
+    this.publicUrl = this.edge.url;
+
+    // Built from config, not imported from the registry stack: the two may be deployed independently.
+    const repository = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
+      repositoryName: shared.repositoryName,
+      repositoryArn: `arn:aws:ecr:${shared.region}:${shared.account}:repository/${shared.repositoryName}`,
+    });
+    this.task = new AppTaskDefinition(this, 'Task', {
+      config: config.service,
+      repository,
+      imageTag: props.imageTag,
+      environment: { DATA_DIR: '/tmp/data' },
+      retainData: config.retainData,
+      namePrefix,
+      logGroupName: `/nodeapp/${config.name}/app`,
+    });
+
+    this.appService = new AppService(this, 'App', {
+      config: config.service,
+      cluster: this.cluster,
+      vpc: props.vpc,
+      task: this.task,
+      listener: this.loadBalancer.listener,
+      namespace: props.namespace,
+      serviceName,
+      execLogGroup: cluster.execLogGroup,
+    });
+
+    this.alarms = new Alarms(this, 'Alarms', { config: config.alarms, namePrefix, retainData: config.retainData });
+    this.alarmTopic = this.alarms.topic;
+    this.alarms.addServiceAlarms({
+      service: this.appService.service,
+      clusterName,
+      serviceName,
+      loadBalancer: this.loadBalancer.alb,
+      targetGroup: this.appService.targetGroup,
+    });
+    this.appService.service.enableDeploymentAlarms(
+      this.alarms.deploymentAlarms.map((a) => a.alarmName),
+      { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
+    );
+
+    const region = this.region;
+    const console = `https://${region}.console.aws.amazon.com`;
+    new CfnOutput(this, 'PublicUrl', { value: this.publicUrl, description: 'The service, through CloudFront' });
+    new CfnOutput(this, 'EcsServiceConsoleUrl', {
+      value: `${console}/ecs/v2/clusters/${clusterName}/services/${serviceName}/health?region=${region}`,
+    });
+    new CfnOutput(this, 'LogGroupConsoleUrl', {
+      value: `${console}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encodeURIComponent(
+        `/nodeapp/${config.name}/app`,
+      ).replaceAll('%', '$25')}`,
+    });
+    new CfnOutput(this, 'DashboardConsoleUrl', {
+      value: `${console}/cloudwatch/home?region=${region}#dashboards/dashboard/${namePrefix}`,
+    });
+  }
+}

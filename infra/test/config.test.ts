@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
+import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
+import { ConfigError, validateConfig } from '../config/validate.ts';
+
+function withEnv(name: string, change: (e: EnvironmentConfig) => EnvironmentConfig): NodeappConfig {
+  const config = loadConfig({});
+  return { ...config, environments: config.environments.map((e) => (e.name === name ? change(e) : e)) };
+}
+
+function problemsOf(config: NodeappConfig): string[] {
+  try {
+    validateConfig(config);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return [...error.problems];
+  }
+  return [];
+}
+
+describe('environment config', () => {
+  it('ships dev, staging and prod, all valid', () => {
+    const config = validateConfig(loadConfig({}));
+    assert.deepEqual(
+      config.environments.map((e) => e.name),
+      ['dev', 'staging', 'prod'],
+    );
+  });
+
+  it('uses the placeholder account unless NODEAPP_ACCOUNT_<ENV> is set', () => {
+    const config = loadConfig({ NODEAPP_ACCOUNT_PROD: '222222222222' });
+    const byName = Object.fromEntries(config.environments.map((e) => [e.name, e.account]));
+    assert.equal(byName.prod, '222222222222');
+    assert.equal(byName.dev, PLACEHOLDER_ACCOUNT);
+    assert.equal(config.shared.account, PLACEHOLDER_ACCOUNT);
+  });
+
+  it('differs where the issue says: AZs, egress, sizes, WAF, Spot', () => {
+    const [dev, staging, prod] = loadConfig({}).environments as EnvironmentConfig[];
+    assert.equal(dev?.network.availabilityZones.length, 2);
+    assert.equal(prod?.network.availabilityZones.length, 3);
+    assert.deepEqual(
+      [dev?.network.egress, staging?.network.egress, prod?.network.egress],
+      ['nat-instance', 'single-nat', 'nat-per-az'],
+    );
+    assert.deepEqual([dev?.service.cpu, dev?.service.memoryMiB], [256, 512]);
+    assert.equal(dev?.edge.waf, undefined);
+    assert.ok(prod?.edge.waf);
+    assert.equal(dev?.service.fargateWeight, 0, 'dev runs on Spot only');
+    assert.ok((prod?.service.fargateBase ?? 0) > 0, 'prod keeps a FARGATE base');
+  });
+
+  it('names the field of each bad value', () => {
+    const problems = problemsOf(
+      withEnv('prod', (e) => ({
+        ...e,
+        account: '12345',
+        service: { ...e.service, cpu: 256, memoryMiB: 4096, desiredCount: 99 },
+        alarms: { ...e.alarms, emails: ['not-an-email'] },
+        network: { ...e.network, availabilityZones: ['eu-west-1a', 'us-east-1b'] },
+      })),
+    );
+    const fields = problems.map((p) => p.split(':')[0]);
+    assert.deepEqual(fields.sort(), [
+      'prod.account',
+      'prod.alarms.emails[0]',
+      'prod.network.availabilityZones[0]',
+      'prod.service.desiredCount',
+      'prod.service.memoryMiB',
+    ]);
+  });
+
+  it('rejects a WAF outside us-east-1 and a certificate outside us-east-1', () => {
+    const config = loadConfig({});
+    const moved: NodeappConfig = {
+      shared: { ...config.shared, region: 'eu-west-1' },
+      environments: config.environments.map((e) =>
+        e.name === 'prod'
+          ? {
+              ...e,
+              region: 'eu-west-1',
+              network: { ...e.network, availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+              edge: {
+                ...e.edge,
+                domain: {
+                  name: 'app.example.com',
+                  certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc',
+                },
+              },
+            }
+          : e,
+      ),
+    };
+    const problems = problemsOf(moved).filter((p) => p.startsWith('prod.'));
+    assert.ok(problems.some((p) => p.startsWith('prod.edge.waf:')));
+    assert.ok(problems.some((p) => p.startsWith('prod.edge.domain.certificateArn:')));
+  });
+
+  it('rejects duplicate environment names and an ECR rollback depth below 20', () => {
+    const config = loadConfig({});
+    const problems = problemsOf({
+      shared: { ...config.shared, keepTaggedImages: 5 },
+      environments: [...config.environments, config.environments[0] as EnvironmentConfig],
+    });
+    assert.ok(problems.some((p) => p.startsWith('environments:')));
+    assert.ok(problems.some((p) => p.startsWith('shared.keepTaggedImages:')));
+  });
+});

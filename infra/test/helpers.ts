@@ -1,0 +1,52 @@
+// Shared test fixtures: build the real app (same code as bin/nodeapp.ts) with cdk.json's context,
+// optionally for one environment and with config overrides, into a throwaway output folder.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../config/environments.ts';
+import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
+import { buildNodeapp, type NodeappStacks } from '../lib/app.ts';
+
+const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+export interface BuildTestAppOptions {
+  /** Only this environment's stacks (plus the shared ones). */
+  readonly env?: string;
+  /** Changes to one environment's config, e.g. `{ prod: (c) => ({ ...c, capacity: 'ec2' }) }`. */
+  readonly overrides?: Record<string, (config: EnvironmentConfig) => EnvironmentConfig>;
+  readonly config?: NodeappConfig;
+  readonly nag?: boolean;
+  readonly context?: Record<string, unknown>;
+}
+
+export function buildTestApp(options: BuildTestAppOptions = {}): NodeappStacks & { app: App } {
+  const base = options.config ?? loadConfig({});
+  const config: NodeappConfig = {
+    ...base,
+    environments: base.environments.map((e) => options.overrides?.[e.name]?.(e) ?? e),
+  };
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'nodeapp-cdk-')),
+    context: { ...cdkJson.context, ...(options.env ? { env: options.env } : {}), ...options.context },
+  });
+  return { app, ...buildNodeapp(app, { config, nag: options.nag ?? false }) };
+}
+
+/** Template of the named environment's stack: `template(stacks, 'prod', 'service')`. */
+export function template(stacks: NodeappStacks, env: string, which: 'network' | 'service'): Template {
+  const envStacks = stacks.environments.get(env);
+  if (!envStacks) throw new Error(`no stacks for ${env}`);
+  return Template.fromStack(envStacks[which] as Stack);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON, read field by field.
+export type CfnProperties = Record<string, any>;
+
+/** Resources of one type in a template, as [logicalId, resource] pairs. */
+export function resourcesOf(t: Template, type: string): [string, { Properties: CfnProperties }][] {
+  return Object.entries(t.findResources(type)) as [string, { Properties: CfnProperties }][];
+}
