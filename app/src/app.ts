@@ -21,6 +21,15 @@ import { messageRoutes } from './routes/messages.ts';
 /** The guestbook page: read from the package root, next to dist/ in the image. */
 export const publicDir = fileURLToPath(new URL('../public/', import.meta.url));
 
+/**
+ * TRUST_PROXY as a hop count means "the last N addresses in X-Forwarded-For are our proxies" (e.g. 2 for
+ * CloudFront -> ALB). Fastify refuses bare numbers (a client talking to the task directly could forge
+ * hops); here only the ALB can reach the task (security groups), so the count is expressed as a function.
+ */
+function trustProxyOption(value: Config['trustProxy']) {
+  return typeof value === 'number' ? (_address: string, hop: number) => hop < value : value;
+}
+
 export interface AppDependencies {
   config: Config;
   db: Database;
@@ -35,8 +44,7 @@ export async function buildApp({ config, db, metrics, logger, lifecycle }: AppDe
     // observability.ts writes one line per request instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
-    // A hop count is valid at run time (proxy-addr) though Fastify's types omit it.
-    trustProxy: config.trustProxy as boolean | string[],
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: config.bodyLimitBytes,
     // Above the ALB's 60 s idle timeout, so the ALB (not the task) always closes idle connections first.
     keepAliveTimeout: config.keepAliveTimeoutMs,

@@ -5,6 +5,9 @@ import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'p
 
 /** Secrets never reach the logs, wherever a request's headers are logged. */
 export const redactPaths = [
+  'request.headers.authorization',
+  'request.headers.cookie',
+  'request.headers["x-api-key"]',
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',

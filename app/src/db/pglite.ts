@@ -32,16 +32,25 @@ function takeLock(dataDir: string): string {
   return lockFile;
 }
 
-export async function openPglite(dataDir: string): Promise<Engine> {
-  const dir = resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
-  const lockFile = takeLock(dir);
+/**
+ * `dataDir` is a folder, or `memory://` for a throwaway in-memory database; `loadDataDir` (a
+ * `dumpDataDir()` tarball) skips the several seconds initdb takes in WASM (the tests use it).
+ */
+export async function openPglite(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<Engine> {
+  let lockFile: string | undefined;
   let db: PGlite;
-  try {
-    db = await PGlite.create(join(dir, 'pgdata'));
-  } catch (error) {
-    rmSync(lockFile, { force: true });
-    throw error;
+  if (dataDir.startsWith('memory://')) {
+    db = await PGlite.create(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  } else {
+    const dir = resolve(dataDir);
+    mkdirSync(dir, { recursive: true });
+    lockFile = takeLock(dir);
+    try {
+      db = await PGlite.create(join(dir, 'pgdata'));
+    } catch (error) {
+      rmSync(lockFile, { force: true });
+      throw error;
+    }
   }
   let closed = false;
   const runner: Runner = {
@@ -60,7 +69,7 @@ export async function openPglite(dataDir: string): Promise<Engine> {
       if (closed) return;
       closed = true;
       await db.close();
-      rmSync(lockFile, { force: true });
+      if (lockFile) rmSync(lockFile, { force: true });
     },
   };
 }

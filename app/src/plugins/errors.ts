@@ -16,7 +16,8 @@ export function configureErrors(app: FastifyInstance): void {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error(
-        { err: error, req: { method: request.method, url: request.url, headers: request.headers } },
+        // `request`, not `req`: Fastify's own req serializer would drop the headers.
+        { err: error, request: { method: request.method, url: request.url, headers: request.headers } },
         'request failed',
       );
       return sendError(reply, status, 'Internal error; the request id identifies it in the service logs');
