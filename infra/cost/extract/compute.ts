@@ -65,10 +65,12 @@ function instanceLine(ctx: Context, found: Found, instanceType: string, count: n
 }
 
 function ebsLine(ctx: Context, found: Found, mappings: unknown, count: number, defaultGb: number): void {
-  const sizes = list(mappings).map((m) => num(obj(obj(m).Ebs).VolumeSize) ?? 0);
-  const gb = sizes.length > 0 ? sizes.reduce((a, b) => a + b, 0) : defaultGb;
-  if (sizes.length === 0)
-    ctx.note(`${label(found)}: no block device mapping, assumed a ${defaultGb} GB gp3 root volume`);
+  // A mapping without VolumeSize keeps the AMI's snapshot size, which the template cannot tell: assume defaultGb.
+  const sizes = list(mappings).map((m) => num(obj(obj(m).Ebs).VolumeSize));
+  const gb = sizes.length > 0 ? sizes.reduce<number>((a, b) => a + (b ?? defaultGb), 0) : defaultGb;
+  if (sizes.length === 0 || sizes.includes(undefined)) {
+    ctx.note(`${label(found)}: root volume size not in the template, assumed ${defaultGb} GB gp3`);
+  }
   ctx.add(
     {
       group: 'compute',

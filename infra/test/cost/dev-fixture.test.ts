@@ -68,6 +68,6 @@ describe('cost estimate of the dev fixture, computed by hand', () => {
   });
 
   it('names the assumption it made for the NAT instance root volume', () => {
-    assert.ok(estimate.notes.some((n) => n.includes('8 GB gp3 root volume')));
+    assert.ok(estimate.notes.some((n) => n.includes('assumed 8 GB gp3')));
   });
 });

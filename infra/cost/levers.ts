@@ -1,0 +1,73 @@
+// Cost levers: each one is a config change, synthesized and estimated like the real thing, so the dollar effect
+// quoted in docs/finops.md is computed by the tool from templates, never guessed.
+import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
+
+export interface LeverOption {
+  lever: string;
+  option: string;
+  apply(env: EnvironmentConfig): EnvironmentConfig;
+}
+
+const WEEKDAYS = { timeZone: 'UTC', stopCron: 'cron(0 20 ? * MON-FRI *)', startCron: 'cron(0 7 ? * MON-FRI *)' };
+
+function service(env: EnvironmentConfig, patch: Partial<EnvironmentConfig['service']>): EnvironmentConfig {
+  return { ...env, service: { ...env.service, ...patch } };
+}
+
+/** The options that differ from `env`'s current settings, lever by lever. */
+export function leverOptions(env: EnvironmentConfig): LeverOption[] {
+  const s = env.service;
+  const out: LeverOption[] = [];
+  const spot = (base: number, onDemand: number, spotWeight: number) => (e: EnvironmentConfig) =>
+    service(e, { fargateBase: base, fargateWeight: onDemand, fargateSpotWeight: spotWeight });
+  if (s.fargateSpotWeight > 0) out.push({ lever: 'Spot share', option: 'no Spot (all FARGATE)', apply: spot(0, 1, 0) });
+  if (s.fargateBase > 0 || s.fargateWeight > 0) {
+    out.push({ lever: 'Spot share', option: 'all FARGATE_SPOT', apply: spot(0, 0, 1) });
+  }
+  out.push(
+    s.scaleToZero
+      ? { lever: 'Scale-to-zero schedule', option: 'run 24/7', apply: (e) => service(e, { scaleToZero: undefined }) }
+      : {
+          lever: 'Scale-to-zero schedule',
+          option: 'weekdays 07:00-20:00 UTC only',
+          apply: (e) => service(e, { scaleToZero: WEEKDAYS, minCount: Math.max(1, e.service.minCount) }),
+        },
+  );
+  for (const egress of ['nat-per-az', 'single-nat', 'nat-instance'] as const) {
+    if (egress !== env.network.egress) {
+      out.push({
+        lever: 'Egress strategy',
+        option: egress,
+        apply: (e) => ({ ...e, network: { ...e.network, egress } }),
+      });
+    }
+  }
+  const otherArch = s.cpuArchitecture === 'ARM64' ? 'X86_64' : 'ARM64';
+  out.push({ lever: 'CPU architecture', option: otherArch, apply: (e) => service(e, { cpuArchitecture: otherArch }) });
+  for (const days of [7, 30, 365]) {
+    if (days !== s.logRetentionDays || days !== env.network.flowLogRetentionDays) {
+      out.push({
+        lever: 'Log retention (service + flow logs)',
+        option: `${days} days`,
+        apply: (e) => ({
+          ...service(e, { logRetentionDays: days }),
+          network: { ...e.network, flowLogRetentionDays: days },
+        }),
+      });
+    }
+  }
+  for (const mode of ['disabled', 'enabled', 'enhanced'] as const) {
+    if (mode !== s.containerInsights) {
+      out.push({ lever: 'Container Insights', option: mode, apply: (e) => service(e, { containerInsights: mode }) });
+    }
+  }
+  if (env.database === 'rds') {
+    out.push({ lever: 'Database', option: "database: 'none' (embedded)", apply: (e) => ({ ...e, database: 'none' }) });
+  }
+  return out;
+}
+
+/** `config` with one environment replaced. */
+export function withEnvironment(config: NodeappConfig, env: EnvironmentConfig): NodeappConfig {
+  return { ...config, environments: config.environments.map((e) => (e.name === env.name ? env : e)) };
+}
