@@ -1,0 +1,80 @@
+// The Budgets guard rail: a monthly cost budget on the CostCenter tag with forecast 80 % and actual 100 %
+// e-mail notifications, and the optional Cost Anomaly Detection monitor + subscription.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { App, Stack, Tags } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CostBudget, type CostBudgetProps } from '../lib/constructs/budget.ts';
+
+function synth(props: Partial<CostBudgetProps> = {}): Template {
+  const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+  Tags.of(stack).add('Project', 'nodeapp');
+  new CostBudget(stack, 'Budget', {
+    environment: 'prod',
+    monthlyUsd: 500,
+    costCenter: 'nodeapp-prod',
+    emails: ['oncall@example.com', 'finops@example.com'],
+    ...props,
+  });
+  return Template.fromStack(stack);
+}
+
+describe('CostBudget', () => {
+  it('budgets the month for the CostCenter tag, notifying the e-mails on forecast 80 % and actual 100 %', () => {
+    const t = synth();
+    const subscribers = [
+      { SubscriptionType: 'EMAIL', Address: 'oncall@example.com' },
+      { SubscriptionType: 'EMAIL', Address: 'finops@example.com' },
+    ];
+    t.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: {
+        BudgetName: 'nodeapp-prod-monthly',
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: 500, Unit: 'USD' },
+        FilterExpression: { Tags: { Key: 'CostCenter', Values: ['nodeapp-prod'], MatchOptions: ['EQUALS'] } },
+      },
+      NotificationsWithSubscribers: [
+        {
+          Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 80 },
+          Subscribers: subscribers,
+        },
+        {
+          Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 100 },
+          Subscribers: subscribers,
+        },
+      ],
+      ResourceTags: Match.arrayWith([{ Key: 'Project', Value: 'nodeapp' }]),
+    });
+    t.resourceCountIs('AWS::CE::AnomalyMonitor', 0);
+  });
+
+  it('without e-mails keeps the budget and sends nothing', () => {
+    const t = synth({ emails: [] });
+    t.resourceCountIs('AWS::Budgets::Budget', 1);
+    t.hasResourceProperties('AWS::Budgets::Budget', { NotificationsWithSubscribers: Match.absent() });
+  });
+
+  it('adds an anomaly monitor on the tag and a daily subscription above the threshold', () => {
+    const t = synth({ anomalyThresholdUsd: 25 });
+    const monitors = t.findResources('AWS::CE::AnomalyMonitor');
+    const [monitorId, monitor] = Object.entries(monitors)[0] ?? [];
+    assert.equal(monitor?.Properties.MonitorType, 'CUSTOM');
+    assert.deepEqual(JSON.parse(monitor?.Properties.MonitorSpecification), {
+      Tags: { Key: 'CostCenter', Values: ['nodeapp-prod'], MatchOptions: ['EQUALS'] },
+    });
+    const [subscription] = Object.values(t.findResources('AWS::CE::AnomalySubscription'));
+    assert.equal(subscription?.Properties.Frequency, 'DAILY');
+    assert.deepEqual(subscription?.Properties.MonitorArnList, [{ 'Fn::GetAtt': [monitorId, 'MonitorArn'] }]);
+    assert.deepEqual(subscription?.Properties.Subscribers, [
+      { Type: 'EMAIL', Address: 'oncall@example.com' },
+      { Type: 'EMAIL', Address: 'finops@example.com' },
+    ]);
+    assert.deepEqual(JSON.parse(subscription?.Properties.ThresholdExpression).Dimensions.Values, ['25']);
+  });
+
+  it('refuses a non-positive amount and an anomaly monitor nobody would hear about', () => {
+    assert.throws(() => synth({ monthlyUsd: 0 }), /monthlyUsd must be positive/);
+    assert.throws(() => synth({ emails: [], anomalyThresholdUsd: 10 }), /needs at least one alarms\.emails/);
+  });
+});
