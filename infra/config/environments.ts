@@ -83,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     capacity: 'fargate',
     retainData: false,
     tags: { owner: 'platform-team', costCenter: 'nodeapp-dev' },
+    budget: { monthlyUsd: 60 },
   };
 
   const staging: EnvironmentConfig = {
@@ -109,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     edge: { ...dev.edge, accessLogRetentionDays: 30 },
     alarms: { ...dev.alarms, emails: ['oncall-staging@example.com'] },
     tags: { owner: 'platform-team', costCenter: 'nodeapp-staging' },
+    budget: { monthlyUsd: 200, anomalyThresholdUsd: 20 },
   };
 
   const prod: EnvironmentConfig = {
@@ -145,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     alarms: { ...staging.alarms, emails: ['oncall@example.com'], p99LatencySeconds: 1, alb5xxRatePercent: 1 },
     retainData: true,
     tags: { owner: 'platform-team', costCenter: 'nodeapp-prod' },
+    budget: { monthlyUsd: 600, anomalyThresholdUsd: 50 },
   };
 
   return { shared, environments: [dev, staging, prod] };

@@ -89,6 +89,14 @@ export interface AlarmConfig {
   readonly target5xxCount: number;
 }
 
+/** FinOps guard rail (docs/finops.md): an AWS Budget on the environment's CostCenter tag. */
+export interface BudgetConfig {
+  /** Monthly cost budget in USD; e-mails go to alarms.emails at 80 % forecast and 100 % actual. */
+  readonly monthlyUsd: number;
+  /** Cost Anomaly Detection on the CostCenter tag, e-mailing anomalies of at least this impact (USD). */
+  readonly anomalyThresholdUsd?: number;
+}
+
 export interface EnvironmentConfig {
   /** Short name used in stack names, resource names and the Environment tag. */
   readonly name: string;
@@ -104,6 +112,7 @@ export interface EnvironmentConfig {
   /** RETAIN keeps data-bearing resources (logs, buckets, keys) when a stack is deleted. */
   readonly retainData: boolean;
   readonly tags: { readonly owner: string; readonly costCenter: string };
+  readonly budget: BudgetConfig;
 }
 
 export interface SharedConfig {

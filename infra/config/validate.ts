@@ -126,6 +126,13 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   c.check(a.alb5xxRatePercent > 0 && a.alb5xxRatePercent <= 100, `${p}.alarms.alb5xxRatePercent`, 'in (0, 100]');
   c.int(a.target5xxCount, 1, 1_000_000, `${p}.alarms.target5xxCount`);
 
+  const b = e.budget;
+  c.check(b.monthlyUsd > 0 && b.monthlyUsd <= 1_000_000, `${p}.budget.monthlyUsd`, 'must be in (0, 1000000] USD');
+  if (b.anomalyThresholdUsd !== undefined) {
+    c.check(b.anomalyThresholdUsd >= 1, `${p}.budget.anomalyThresholdUsd`, 'must be at least 1 USD');
+    c.check(a.emails.length > 0, `${p}.budget.anomalyThresholdUsd`, 'needs alarms.emails to send anomalies to');
+  }
+
   c.oneOf(e.database, ['rds', 'none'], `${p}.database`);
   c.oneOf(e.capacity, ['fargate', 'ec2'], `${p}.capacity`);
   c.check(e.tags.owner.length > 0, `${p}.tags.owner`, 'must not be empty');

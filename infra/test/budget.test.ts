@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CostBudget, type CostBudgetProps } from '../lib/constructs/budget.ts';
+import { buildTestApp, template } from './helpers.ts';
 
 function synth(props: Partial<CostBudgetProps> = {}): Template {
   const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
@@ -76,5 +77,37 @@ describe('CostBudget', () => {
   it('refuses a non-positive amount and an anomaly monitor nobody would hear about', () => {
     assert.throws(() => synth({ monthlyUsd: 0 }), /monthlyUsd must be positive/);
     assert.throws(() => synth({ emails: [], anomalyThresholdUsd: 10 }), /needs at least one alarms\.emails/);
+  });
+});
+
+describe('budgets in the environments', () => {
+  it("each environment's Service stack budgets its config amount on its CostCenter tag", () => {
+    const stacks = buildTestApp();
+    for (const [name, env] of stacks.environments) {
+      const t = template(stacks, name, 'service');
+      t.hasResourceProperties('AWS::Budgets::Budget', {
+        Budget: {
+          BudgetLimit: { Amount: env.config.budget.monthlyUsd, Unit: 'USD' },
+          FilterExpression: { Tags: { Key: 'CostCenter', Values: [env.config.tags.costCenter] } },
+        },
+      });
+      t.resourceCountIs('AWS::CE::AnomalyMonitor', env.config.budget.anomalyThresholdUsd === undefined ? 0 : 1);
+    }
+    assert.equal(stacks.environments.get('prod')?.config.budget.anomalyThresholdUsd, 50);
+  });
+
+  it('a bad budget value fails synth naming the field', () => {
+    assert.throws(
+      () => buildTestApp({ env: 'dev', overrides: { dev: (c) => ({ ...c, budget: { monthlyUsd: -5 } }) } }),
+      /dev\.budget\.monthlyUsd: must be in \(0, 1000000\] USD/,
+    );
+    assert.throws(
+      () =>
+        buildTestApp({
+          env: 'dev',
+          overrides: { dev: (c) => ({ ...c, budget: { monthlyUsd: 60, anomalyThresholdUsd: 10 } }) },
+        }),
+      /dev\.budget\.anomalyThresholdUsd: needs alarms\.emails/,
+    );
   });
 });

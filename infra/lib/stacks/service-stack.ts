@@ -9,6 +9,7 @@ import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { Alarms } from '../constructs/alarms.ts';
 import { AppService } from '../constructs/app-service.ts';
 import { AppTaskDefinition } from '../constructs/app-task-definition.ts';
+import { CostBudget } from '../constructs/budget.ts';
 import { Cluster } from '../constructs/cluster.ts';
 import { Edge } from '../constructs/edge.ts';
 import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
@@ -114,6 +115,14 @@ export class ServiceStack extends Stack {
       this.alarms.deploymentAlarms.map((a) => a.alarmName),
       { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
     );
+
+    // FinOps guard rail: monthly budget + optional anomaly monitor on this environment's CostCenter tag.
+    new CostBudget(this, 'Budget', {
+      environment: config.name,
+      ...config.budget,
+      costCenter: config.tags.costCenter,
+      emails: config.alarms.emails,
+    });
 
     const region = this.region;
     const console = `https://${region}.console.aws.amazon.com`;
