@@ -63,3 +63,25 @@ export function acknowledgeBucketDeployment(stack: Stack, siteBucket: IConstruct
     );
   }
 }
+
+export interface AcknowledgedFinding {
+  /** Construct path, e.g. Nodeapp-prod-Service/Task/ExecutionRole/DefaultPolicy. */
+  readonly path: string;
+  /** Qualified finding id, e.g. AwsSolutions::AwsSolutions-IAM5[Resource::*]. */
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** Every acknowledgement recorded in the construct tree (for the README list and the tests). */
+export function listAcknowledgements(root: IConstruct): AcknowledgedFinding[] {
+  const found: AcknowledgedFinding[] = [];
+  for (const construct of root.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        found.push({ path: construct.node.path, id, reason });
+      }
+    }
+  }
+  return found;
+}

@@ -1,7 +1,6 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -37,7 +36,6 @@ export class Cluster extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterProps) {
     super(scope, id);
-    const { account } = Stack.of(this);
     const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // Single-Region key (the KMS default) with rotation, as ECS requires for managed storage.
@@ -48,33 +46,9 @@ export class Cluster extends Construct {
       removalPolicy,
       pendingWindow: Duration.days(7),
     });
-    const clusterCondition = {
-      StringEquals: {
-        'kms:EncryptionContext:aws:ecs:clusterAccount': [account],
-        'kms:EncryptionContext:aws:ecs:clusterName': [props.clusterName],
-      },
-    };
-    this.ephemeralStorageKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowFargateDataKeyForThisCluster',
-        principals: [new iam.ServicePrincipal('fargate.amazonaws.com')],
-        actions: ['kms:GenerateDataKeyWithoutPlaintext'],
-        resources: ['*'],
-        conditions: clusterCondition,
-      }),
-    );
-    this.ephemeralStorageKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowFargateGrantForThisCluster',
-        principals: [new iam.ServicePrincipal('fargate.amazonaws.com')],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: {
-          ...clusterCondition,
-          'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] },
-        },
-      }),
-    );
+    // aws-cdk-lib adds the key policy statements ECS requires when this key is the cluster's managed storage
+    // key: fargate.amazonaws.com may GenerateDataKeyWithoutPlaintext and CreateGrant (Decrypt only), each
+    // conditioned on aws:ecs:clusterAccount and aws:ecs:clusterName (test/cluster.test.ts checks them).
 
     let executeCommandConfiguration: ecs.ExecuteCommandConfiguration | undefined;
     if (props.ecsExec) {

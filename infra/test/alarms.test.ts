@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { buildTestApp, resourcesOf, template } from './helpers.ts';
+
+const stacks = buildTestApp();
+const dev = template(stacks, 'dev', 'service');
+const prod = template(stacks, 'prod', 'service');
+
+describe('alarms and notification', () => {
+  it('notifies through a KMS-encrypted SNS topic with the configured e-mail subscriptions', () => {
+    prod.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    dev.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('alarms on ALB 5xx rate, target 5xx, p99 latency, unhealthy hosts, CPU, memory and missing tasks', () => {
+    const names = resourcesOf(prod, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
+    assert.deepEqual(names.sort(), [
+      'Nodeapp-prod-alb-5xx-rate',
+      'Nodeapp-prod-cpu-high',
+      'Nodeapp-prod-memory-high',
+      'Nodeapp-prod-p99-latency',
+      'Nodeapp-prod-target-5xx',
+      'Nodeapp-prod-tasks-below-desired',
+      'Nodeapp-prod-unhealthy-hosts',
+    ]);
+    for (const [, alarm] of resourcesOf(prod, 'AWS::CloudWatch::Alarm')) {
+      assert.equal(alarm.Properties.AlarmActions.length, 1, `${alarm.Properties.AlarmName} notifies the topic`);
+    }
+  });
+
+  it('uses thresholds from config', () => {
+    prod.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Nodeapp-prod-p99-latency',
+      Threshold: 1,
+      ExtendedStatistic: 'p99',
+    });
+    dev.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Nodeapp-dev-p99-latency', Threshold: 2 });
+    prod.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'Nodeapp-prod-cpu-high', Threshold: 85 });
+  });
+
+  it('compares running with desired tasks from Container Insights', () => {
+    const [, alarm] =
+      resourcesOf(prod, 'AWS::CloudWatch::Alarm').find(
+        ([, a]) => a.Properties.AlarmName === 'Nodeapp-prod-tasks-below-desired',
+      ) ?? [];
+    const metrics = alarm?.Properties.Metrics as {
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string } };
+    }[];
+    assert.ok(metrics.some((m) => m.Expression === 'desired - running'));
+    assert.deepEqual(metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : [])).sort(), [
+      'DesiredTaskCount',
+      'RunningTaskCount',
+    ]);
+  });
+
+  it('lets CloudWatch use the topic key and builds a dashboard for the service', () => {
+    const keyStatements = resourcesOf(prod, 'AWS::KMS::Key').flatMap(([, k]) => k.Properties.KeyPolicy.Statement);
+    assert.ok(
+      keyStatements.some(
+        (s: { Principal: { Service?: string } }) => s.Principal.Service === 'cloudwatch.amazonaws.com',
+      ),
+    );
+    prod.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Nodeapp-prod' });
+  });
+
+  it('outputs the public URL and console links (ECS service, log group, dashboard)', () => {
+    for (const output of ['PublicUrl', 'EcsServiceConsoleUrl', 'LogGroupConsoleUrl', 'DashboardConsoleUrl']) {
+      prod.hasOutput(output, {});
+    }
+    const url = JSON.stringify(prod.toJSON().Outputs.LogGroupConsoleUrl.Value);
+    assert.match(url, /log-group\/\$252Fnodeapp\$252Fprod\$252Fapp/);
+  });
+});

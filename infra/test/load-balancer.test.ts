@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { buildTestApp, resourcesOf, template } from './helpers.ts';
+
+const stacks = buildTestApp({ env: 'prod' });
+const prod = template(stacks, 'prod', 'service');
+
+function attributes(): Record<string, string> {
+  const [, alb] = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0] ?? [];
+  assert.ok(alb);
+  return Object.fromEntries(
+    (alb.Properties.LoadBalancerAttributes as { Key: string; Value: string }[]).map((a) => [a.Key, a.Value]),
+  );
+}
+
+describe('internal ALB', () => {
+  it('is internal, drops invalid header fields, idles out at 60 s and logs to S3', () => {
+    prod.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    const attrs = attributes();
+    assert.equal(attrs['routing.http.drop_invalid_header_fields.enabled'], 'true');
+    assert.equal(attrs['idle_timeout.timeout_seconds'], '60');
+    assert.equal(attrs['access_logs.s3.enabled'], 'true');
+    assert.equal(attrs['access_logs.s3.prefix'], 'alb');
+  });
+
+  it('expires access logs by lifecycle and blocks public access to them', () => {
+    prod.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 90 })]) },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+  });
+
+  it('accepts only CloudFront (origin-facing prefix list) on the listener port', () => {
+    const [sgId, sg] =
+      resourcesOf(prod, 'AWS::EC2::SecurityGroup').find(([, r]) =>
+        String(r.Properties.GroupDescription).startsWith('Internal ALB'),
+      ) ?? [];
+    assert.equal(sg?.Properties.SecurityGroupIngress, undefined, 'no inline ingress');
+    const ingress = resourcesOf(prod, 'AWS::EC2::SecurityGroupIngress')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.GroupId['Fn::GetAtt']?.[0] === sgId);
+    assert.deepEqual(
+      ingress.map((p) => [p.SourcePrefixListId, p.FromPort, p.ToPort]),
+      [['pl-3b927c52', 80, 80]],
+    );
+    prod.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+  });
+
+  it('health-checks /health/ready every 10 s or less, healthy after 2, deregisters within 30 s', () => {
+    const [, tg] = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::TargetGroup')[0] ?? [];
+    const p = tg?.Properties ?? {};
+    assert.equal(p.HealthCheckPath, '/health/ready');
+    assert.ok(p.HealthCheckIntervalSeconds <= 10);
+    assert.equal(p.HealthyThresholdCount, 2);
+    assert.equal(p.TargetType, 'ip');
+    const delay = (p.TargetGroupAttributes as { Key: string; Value: string }[]).find(
+      (a) => a.Key === 'deregistration_delay.timeout_seconds',
+    );
+    assert.ok(Number(delay?.Value) <= 30);
+  });
+});

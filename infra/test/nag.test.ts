@@ -1,0 +1,52 @@
+// Every environment synthesizes with cdk-nag AwsSolutions on and no unacknowledged finding; every
+// acknowledgement is scoped to a resource (never a stack) and carries a reason.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { listAcknowledgements } from '../lib/nag.ts';
+import { buildTestApp } from './helpers.ts';
+
+interface Report {
+  pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[];
+}
+
+/** Findings of the AwsSolutions pack still open in the synthesized validation report. */
+function openFindings(outdir: string): string[] {
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as Report;
+  return report.pluginReports
+    .filter((r) => r.pluginName.includes('AwsSolutions'))
+    .flatMap((r) => r.violations.filter((v) => v.severity === 'error').map((v) => v.ruleName));
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  const stacks = buildTestApp({ nag: true });
+
+  it('passes for every environment and the shared stacks', () => {
+    assert.deepEqual([...stacks.environments.keys()], ['dev', 'staging', 'prod']);
+    // Throws "Validation failed" with the report when any finding is not acknowledged.
+    const assembly = stacks.app.synth();
+    assert.equal(assembly.stacks.length, 2 + 3 * 2);
+    assert.deepEqual(openFindings(stacks.app.outdir), []);
+  });
+
+  it('scopes every acknowledgement to a resource inside a stack, with a reason', () => {
+    const acks = listAcknowledgements(stacks.app).filter((a) => a.id.includes('AwsSolutions'));
+    assert.ok(acks.length > 0);
+    for (const ack of acks) {
+      assert.ok(ack.path.split('/').length > 1, `${ack.id} is on a stack: ${ack.path}`);
+      assert.ok(ack.reason.length >= 30, `${ack.id} at ${ack.path} needs a real reason`);
+      assert.match(ack.id, /AwsSolutions-[A-Z]+\d+/);
+    }
+  });
+
+  it('fails synth on an unacknowledged finding', () => {
+    const broken = buildTestApp({ env: 'dev', nag: true });
+    const stack = broken.environments.get('dev')?.service as Stack;
+    new s3.Bucket(stack, 'UnencryptedInsecureBucket');
+    assert.throws(() => broken.app.synth(), /Validation failed/);
+    assert.ok(openFindings(broken.app.outdir).some((id) => id.includes('AwsSolutions-S10')));
+  });
+});
