@@ -2,7 +2,7 @@
 // ECS-injected secrets into the files the config reads (run here with amtool standing in for Alertmanager).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -76,4 +76,28 @@ test('the Alertmanager entrypoint refuses a setting that would break the config,
   const result = runEntrypoint(dir, { ALERT_EMAIL_TO: 'a@b.test|c' }, tools.amtool);
   assert.equal(result.status, 1);
   assert.match(result.stderr, /ALERT_EMAIL_TO must not contain/);
+});
+
+test('the Prometheus image build sets the task memory limit the memory alert uses', (t) => {
+  const tools = requireTools(t, ['promtool']);
+  if (!tools) return;
+  const dir = mkdtempSync(join(tmpdir(), 'nodeapp-prom-image-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const rules = join(dir, 'recording.rules.yml');
+  copyFileSync(join(MONITORING_DIR, 'prometheus', 'rules', 'recording.rules.yml'), rules);
+  const script = join(MONITORING_DIR, 'prometheus', 'set-task-memory.sh');
+
+  const ok = spawnSync('sh', [script, '2048', rules], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(readFileSync(rules, 'utf8'), /expr: vector\(2048 \* 1024 \* 1024\)/);
+  const check = spawnSync(tools.promtool, ['check', 'rules', rules], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+
+  const bad = spawnSync('sh', [script, '2g', rules], { encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /TASK_MEMORY_MIB must be a whole number/);
+  assert.match(
+    readFileSync(join(MONITORING_DIR, 'prometheus', 'Dockerfile'), 'utf8'),
+    /set-task-memory\.sh "\$TASK_MEMORY_MIB"/,
+  );
 });
