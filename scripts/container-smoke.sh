@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Container smoke test: builds app/Dockerfile (or takes SMOKE_IMAGE), runs it hardened as ECS runs it and checks it.
+#   CONTAINER_ENGINE=docker|podman bash scripts/container-smoke.sh
+# Checks: HEALTHCHECK configured and passing; uid is not 0; `/`, `/api/hello`, POST then GET `/api/messages`;
+# metrics on the metrics port and not on the public port (the commit reaches nodeapp_info); root filesystem read-only,
+# /tmp writable; SIGTERM → readiness 503 while draining → exit 0 within drain + 2 s.
+# Prints: image size (total, the app's files, the rest = base), start → healthy, SIGTERM → exit.
+#
+# Database: PostgreSQL, as in AWS, when SMOKE_DATABASE_URL or TEST_DATABASE_URL is set (.ci/run sets the latter;
+# TLS verify-full against SMOKE_DATABASE_CA_FILE / TEST_DATABASE_CA_FILE when given); the smoke uses a database of
+# its own when psql is available. Without one, the embedded PGlite runs in /tmp with a larger memory limit: PGlite
+# alone needs more than 512 MB (measured: about 1.1 GB peak while it initialises a new database).
+# Env: SMOKE_IMAGE (skip the build), SMOKE_DRAIN_SECONDS (2), SMOKE_MEMORY (512m with PostgreSQL, 2g without),
+# SMOKE_HEALTHY_TIMEOUT seconds (90). The container uses the host network with free loopback ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+engine=${CONTAINER_ENGINE:-docker}
+case $engine in
+  docker | podman) ;;
+  *) echo "CONTAINER_ENGINE must be docker or podman (got '$engine')" >&2; exit 2 ;;
+esac
+command -v "$engine" >/dev/null || { echo "$engine is not installed" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 1; }
+
+now_ms() { date +%s%3N; }
+fail() { echo "SMOKE FAILED: $*" >&2; exit 1; }
+free_port() {
+  if command -v node >/dev/null; then
+    node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+  else
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  fi
+}
+
+name=nodeapp-smoke-$$
+drain=${SMOKE_DRAIN_SECONDS:-2}
+db_url=${SMOKE_DATABASE_URL:-${TEST_DATABASE_URL:-}}
+db_ca=${SMOKE_DATABASE_CA_FILE:-${TEST_DATABASE_CA_FILE:-}}
+smoke_db=
+cleanup() {
+  "$engine" rm -f "$name" >/dev/null 2>&1 || true
+  if [ -n "$smoke_db" ]; then psql "$db_url" -qc "DROP DATABASE IF EXISTS $smoke_db" >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+
+# --- image
+image=${SMOKE_IMAGE:-}
+commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+if [ -z "$image" ]; then
+  image=nodeapp:smoke
+  format=()
+  [ "$engine" = podman ] && format=(--format docker) # podman's OCI format drops HEALTHCHECK
+  echo "building $image with $engine"
+  build_log=$(mktemp)
+  build_started=$(now_ms)
+  if ! "$engine" build "${format[@]}" -f app/Dockerfile -t "$image" \
+    --build-arg "GIT_COMMIT=$commit" \
+    --build-arg "APP_VERSION=$(node -p 'require("./app/package.json").version' 2>/dev/null || echo dev)" \
+    --build-arg "BUILD_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)" . >"$build_log" 2>&1; then
+    tail -n 40 "$build_log" >&2
+    fail "image build failed"
+  fi
+  rm -f "$build_log"
+  echo "built in $((($(now_ms) - build_started) / 1000)) s"
+fi
+commit=$("$engine" image inspect -f '{{ index .Config.Labels "org.opencontainers.image.revision" }}' "$image")
+health=$("$engine" image inspect -f '{{ json .Config.Healthcheck.Test }}' "$image")
+[ "$health" = '["CMD","node","dist/healthcheck.js"]' ] || fail "image HEALTHCHECK is $health"
+total=$("$engine" image inspect -f '{{ .Size }}' "$image")
+app_bytes=$("$engine" run --rm --network none --entrypoint du "$image" -scb /app /node_modules | tail -n 1 | cut -f1)
+
+# --- database
+db_env=()
+if [ -n "$db_url" ]; then
+  memory=${SMOKE_MEMORY:-512m}
+  if command -v psql >/dev/null; then
+    smoke_db=smoke_$$
+    psql "$db_url" -qc "CREATE DATABASE $smoke_db" >/dev/null
+    base_url=${db_url%%\?*}
+    query=${db_url#"$base_url"}
+    db_url="${base_url%/*}/$smoke_db$query"
+  fi
+  db_env=(-e "DATABASE_URL=$db_url")
+  if [ -n "$db_ca" ]; then
+    db_env+=(-e DATABASE_SSL=verify-full -e DATABASE_CA_FILE=/run/db-ca.pem -v "$db_ca:/run/db-ca.pem:ro")
+  fi
+  echo "database: PostgreSQL${db_ca:+ (TLS verify-full)}${smoke_db:+, database $smoke_db}"
+else
+  memory=${SMOKE_MEMORY:-2g}
+  echo "database: embedded PGlite in /tmp/data (no SMOKE_DATABASE_URL/TEST_DATABASE_URL; memory limit $memory)"
+fi
+
+# --- run hardened
+port=$(free_port)
+metrics_port=$(free_port)
+while [ "$metrics_port" = "$port" ]; do metrics_port=$(free_port); done
+health_opts=()
+[ "$engine" = docker ] && health_opts=(--health-interval 1s) # so docker's own status turns healthy quickly
+started=$(now_ms)
+"$engine" run -d --name "$name" --network host \
+  --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges --memory "$memory" \
+  "${health_opts[@]}" -e HOST=127.0.0.1 -e "PORT=$port" -e "METRICS_PORT=$metrics_port" \
+  -e "SHUTDOWN_DRAIN_SECONDS=$drain" "${db_env[@]}" "$image" >/dev/null
+
+# --- healthy: the image's own HEALTHCHECK command (podman runs it on demand; no systemd timers here)
+deadline=$((started + ${SMOKE_HEALTHY_TIMEOUT:-90} * 1000))
+until if [ "$engine" = podman ]; then podman healthcheck run "$name" >/dev/null 2>&1; else
+  docker exec "$name" node dist/healthcheck.js >/dev/null 2>&1; fi; do
+  running=$("$engine" inspect -f '{{ .State.Running }}' "$name")
+  if [ "$running" != true ] || [ "$(now_ms)" -gt "$deadline" ]; then
+    "$engine" logs "$name" 2>&1 | tail -n 30 >&2
+    fail "container did not become healthy (running: $running, exit code $("$engine" inspect -f '{{ .State.ExitCode }}' "$name"))"
+  fi
+  sleep 0.1
+done
+healthy_ms=$(($(now_ms) - started))
+if [ "$engine" = docker ]; then
+  for _ in $(seq 1 100); do
+    [ "$(docker inspect -f '{{ .State.Health.Status }}' "$name")" = healthy ] && break
+    sleep 0.2
+  done
+  [ "$(docker inspect -f '{{ .State.Health.Status }}' "$name")" = healthy ] || fail "docker health status never turned healthy"
+fi
+# The service's own figure (process start → listening), from its "ready" log line.
+app_startup=$("$engine" logs "$name" 2>&1 | grep -o '"startupMs":[0-9]*' | head -n 1 | cut -d: -f2)
+echo "ok healthy after ${healthy_ms} ms (the service reports ready after ${app_startup:-?} ms)"
+
+# --- checks
+uid=$("$engine" exec "$name" id -u)
+[ "$uid" != 0 ] || fail "runs as root"
+echo "ok runs as uid $uid"
+
+base=http://127.0.0.1:$port
+expect() { # expect STATUS METHOD PATH [curl args...]: prints the body
+  local want=$1 method=$2 path=$3 out
+  shift 3
+  out=$(curl -sS -X "$method" -w '\n%{http_code}' --max-time 10 "$@" "$base$path") || fail "$method $path: no answer"
+  [ "${out##*$'\n'}" = "$want" ] || fail "$method $path: HTTP ${out##*$'\n'}, want $want: ${out%$'\n'*}"
+  echo "${out%$'\n'*}"
+}
+expect 200 GET / | grep -qi '<html' || fail "/ is not the page"
+expect 200 GET /api/hello >/dev/null
+text="smoke $$ $(date +%s)"
+expect 201 POST /api/messages -H 'content-type: application/json' --data "{\"name\":\"smoke\",\"text\":\"$text\"}" >/dev/null
+expect 200 GET /api/messages | grep -q "$text" || fail "GET /api/messages does not list the posted message"
+echo "ok /, /api/hello, POST then GET /api/messages"
+
+metrics=$(curl -sS --max-time 10 "http://127.0.0.1:$metrics_port/metrics") || fail "metrics port $metrics_port does not answer"
+grep -q '^nodeapp_info{' <<<"$metrics" || fail "no nodeapp_info on the metrics port"
+grep -q "commit=\"$commit\"" <<<"$metrics" || fail "nodeapp_info does not carry the image revision $commit"
+public_metrics=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "$base/metrics")
+[ "$public_metrics" != 200 ] || fail "the public port serves /metrics"
+echo "ok metrics on :$metrics_port (commit $commit), public /metrics answers $public_metrics"
+
+if "$engine" exec "$name" sh -c 'echo x > /app/probe' 2>/dev/null; then fail "root filesystem is writable"; fi
+"$engine" exec "$name" sh -c 'echo x > /tmp/probe' || fail "/tmp is not writable"
+echo "ok root filesystem read-only, /tmp writable"
+
+# --- SIGTERM: not ready at once, drains, exits 0
+stop_started=$(now_ms)
+"$engine" kill --signal TERM "$name" >/dev/null
+ready=
+for _ in $(seq 1 20); do
+  ready=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 1 "$base/health/ready" 2>/dev/null || true)
+  [ "$ready" = 503 ] && break
+  sleep 0.05
+done
+[ "$ready" = 503 ] || fail "readiness did not turn 503 after SIGTERM (got '$ready')"
+code=$("$engine" wait "$name" | tail -n 1)
+stop_ms=$(($(now_ms) - stop_started))
+[ "$code" = 0 ] || fail "exit code $code after SIGTERM"
+[ "$stop_ms" -le $(((drain + 2) * 1000)) ] || fail "SIGTERM → exit took ${stop_ms} ms (drain ${drain} s + 2 s allowed)"
+echo "ok SIGTERM: readiness 503 while draining, exit 0"
+
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1000000 }'; }
+echo
+echo "image $image: $(mb "$total") total = $(mb "$app_bytes") app (/app + /node_modules) + $(mb $((total - app_bytes))) base (Debian slim + node)"
+echo "start → healthy: ${healthy_ms} ms (engine start included; service start → ready ${app_startup:-?} ms); SIGTERM → exit: ${stop_ms} ms (drain ${drain} s)"
+echo "container smoke test passed ($engine)"
