@@ -170,3 +170,10 @@ export async function buildTestApp(options: { env?: Record<string, string>; db?:
     },
   };
 }
+
+/** Prepares an on-disk PGlite DATA_DIR from the template, so a child server skips initdb. */
+export async function seedPgliteDataDir(dataDir: string): Promise<void> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(join(dataDir, 'pgdata'), { loadDataDir: await pgliteTemplate() });
+  await db.close();
+}
