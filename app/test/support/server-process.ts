@@ -22,13 +22,20 @@ export interface ServerProcess {
  * Starts dist/server.js on free ports with a fresh database: on the test PostgreSQL server when there
  * is one (as in production), else embedded in a temp DATA_DIR.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { dataDir?: string } = {},
+): Promise<ServerProcess> {
   const entry = join(appDir, 'dist', 'server.js');
   if (!existsSync(entry)) throw new Error('dist/server.js is missing: run `npm run build -w app` first');
-  const dataDir = mkdtempSync(join(tmpdir(), 'nodeapp-server-'));
+  // A caller-provided DATA_DIR is the caller's to seed and remove.
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nodeapp-server-'));
   let databaseEnv: Record<string, string> = { DATA_DIR: dataDir };
   let dropDatabase = async () => {};
-  if (postgresAvailable()) {
+  if (!ownDataDir) {
+    // embedded, in the given folder
+  } else if (postgresAvailable()) {
     const server = await createServerDatabase();
     databaseEnv = testDatabaseEnv(server.url);
     dropDatabase = server.drop;
@@ -45,7 +52,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
   child.stderr?.on('data', (d) => (stderr += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => {
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
       resolve({ code, signal });
     }),
   );
