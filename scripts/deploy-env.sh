@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# What a deploy job runs: deploy-env.sh ENV (staging | prod). Env: IMAGE_TAG (the git SHA the image job pushed),
-# IMAGE_DIGEST (the digest it reported). Needs AWS credentials (OIDC in the workflow) and `npm ci` done.
-# 1. Refuses to deploy unless the tag in ECR is still exactly the image that was built and scanned (build once, promote).
-# 2. Deploys that environment's stacks with the image tag.
-# 3. Smoke-tests the Service stack's PublicUrl; writes url=... to $GITHUB_OUTPUT for the environment link.
+# What a deploy job runs: deploy-env.sh ENV (staging | prod).
+# Env: IMAGE_TAG (the git SHA the image job pushed), IMAGE_DIGEST (the digest it reported), ECR_REPOSITORY (nodeapp),
+# NODEAPP_ACCOUNT_* (infra/config reads the accounts from them). Needs AWS credentials (OIDC) and `npm ci` done.
+# 1. Refuses to deploy unless the tag in ECR is still exactly the image that was built and scanned (build once,
+#    promote; the repository's tags are immutable, so this only fails on a wrong tag or repository).
+# 2. Deploys that environment's stacks (and the shared stacks they depend on) with the image tag.
+# 3. Smoke-tests the Service stack's PublicUrl output; writes url=... to $GITHUB_OUTPUT for the environment link.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 env_name=${1:-}
@@ -13,18 +15,24 @@ case $env_name in
 esac
 : "${IMAGE_TAG:?IMAGE_TAG must be the git SHA of the image to deploy}"
 : "${IMAGE_DIGEST:?IMAGE_DIGEST must be the digest the image job pushed}"
+repository=${ECR_REPOSITORY:-nodeapp}
 
-repo_uri=$(bash scripts/stack-output.sh NodeappRegistry RepositoryUri)
-found=$(aws ecr describe-images --repository-name "${repo_uri#*/}" --image-ids "imageTag=$IMAGE_TAG" \
+found=$(aws ecr describe-images --repository-name "$repository" --image-ids "imageTag=$IMAGE_TAG" \
   --query 'imageDetails[0].imageDigest' --output text)
 if [ "$found" != "$IMAGE_DIGEST" ]; then
-  echo "refusing to deploy: $repo_uri:$IMAGE_TAG is $found, the pipeline built and scanned $IMAGE_DIGEST" >&2
+  echo "refusing to deploy: $repository:$IMAGE_TAG is $found, the pipeline built and scanned $IMAGE_DIGEST" >&2
   exit 1
 fi
-echo "deploying $repo_uri:$IMAGE_TAG ($IMAGE_DIGEST) to $env_name"
+echo "deploying $repository:$IMAGE_TAG ($IMAGE_DIGEST) to $env_name"
 
-npm run deploy -w infra -- -c "env=$env_name" -c "imageTag=$IMAGE_TAG"
+outputs=$(mktemp)
+trap 'rm -f "$outputs"' EXIT
+npm run deploy -w infra -- -c "env=$env_name" -c "imageTag=$IMAGE_TAG" --outputs-file "$outputs" "Nodeapp-$env_name-*"
 
-url=$(bash scripts/stack-output.sh "Nodeapp-$env_name-Service" PublicUrl)
+url=$(node -e '
+  const [file, stack] = process.argv.slice(1);
+  const url = JSON.parse(require("node:fs").readFileSync(file, "utf8"))[stack]?.PublicUrl;
+  if (!url) { console.error(`no PublicUrl output for ${stack} in ${file}`); process.exit(1); }
+  console.log(url);' "$outputs" "Nodeapp-$env_name-Service")
 if [ -n "${GITHUB_OUTPUT:-}" ]; then echo "url=$url" >>"$GITHUB_OUTPUT"; fi
 bash scripts/deploy-smoke.sh "$url"

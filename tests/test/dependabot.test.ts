@@ -1,0 +1,27 @@
+// .github/dependabot.yml keeps every dependency manifest of the repository under watch.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseYaml, readRepoFile } from '../src/repo.ts';
+
+interface Update {
+  'package-ecosystem': string;
+  directory?: string;
+  directories?: string[];
+}
+const config = parseYaml(readRepoFile('.github/dependabot.yml')) as { version: number; updates: Update[] };
+const dirs = (ecosystem: string) =>
+  config.updates
+    .filter((u) => u['package-ecosystem'] === ecosystem)
+    .flatMap((u) => u.directories ?? (u.directory ? [u.directory] : []));
+
+test('npm updates cover the root lockfile and every workspace in package.json', () => {
+  const { workspaces } = JSON.parse(readRepoFile('package.json')) as { workspaces: string[] };
+  assert.deepEqual(dirs('npm').sort(), ['/', ...workspaces.map((w) => `/${w}`)].sort());
+});
+
+test('the pinned GitHub Actions, the Dockerfile base images and the compose images are updated too', () => {
+  assert.equal(config.version, 2);
+  assert.deepEqual(dirs('github-actions'), ['/']);
+  assert.deepEqual(dirs('docker'), ['/app']);
+  assert.deepEqual(dirs('docker-compose'), ['/']);
+});

@@ -1,0 +1,92 @@
+// scripts/deploy-env.sh (what each deploy job runs) with stand-ins for the `aws` and `npm` CLIs on PATH:
+// the promotion guard, the exact deploy command, and the smoke test of the PublicUrl output.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { hasCommand, runScript } from '../src/run-script.ts';
+
+const digest = `sha256:${'b'.repeat(64)}`;
+const sha = 'c'.repeat(40);
+const bin = mkdtempSync(join(tmpdir(), 'deploy-env-'));
+const calls = join(bin, 'calls.log');
+let base = '';
+const server = createServer((req, res) => {
+  if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>');
+  res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+});
+
+before(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // aws: answers describe-images with $FAKE_DIGEST. npm: logs its arguments, writes the outputs file cdk would.
+  writeFileSync(join(bin, 'aws'), `#!/bin/sh\necho "aws $*" >> "${calls}"\necho "$FAKE_DIGEST"\n`);
+  writeFileSync(
+    join(bin, 'npm'),
+    `#!/bin/bash\necho "npm $*" >> "${calls}"\nwhile [ $# -gt 0 ]; do [ "$1" = --outputs-file ] && out=$2; shift; done\n` +
+      `echo "{\\"Nodeapp-staging-Service\\":{\\"PublicUrl\\":\\"$FAKE_URL\\"}}" > "$out"\n`,
+  );
+  chmodSync(join(bin, 'aws'), 0o755);
+  chmodSync(join(bin, 'npm'), 0o755);
+});
+after(() => {
+  server.close();
+  rmSync(bin, { recursive: true, force: true });
+});
+
+function deploy(env: string, fakeDigest: string) {
+  rmSync(calls, { force: true });
+  const githubOutput = join(bin, 'github-output');
+  writeFileSync(githubOutput, '');
+  return runScript('scripts/deploy-env.sh', [env], {
+    PATH: `${bin}:${process.env.PATH}`,
+    IMAGE_TAG: sha,
+    IMAGE_DIGEST: digest,
+    FAKE_DIGEST: fakeDigest,
+    FAKE_URL: base,
+    GITHUB_OUTPUT: githubOutput,
+    SMOKE_ATTEMPTS: '2',
+    SMOKE_INTERVAL: '0.05',
+  }).then((r) => ({ ...r, output: readFileSync(githubOutput, 'utf8') }));
+}
+
+const curlMissing = !hasCommand('curl');
+if (curlMissing && process.env.CI) {
+  test('curl is installed (the smoke step needs it)', () => assert.fail('curl is missing in CI'));
+}
+
+describe('deploy-env.sh', { skip: curlMissing && 'curl is not installed' }, () => {
+  test('deploys the scanned image by tag, then smoke-tests the PublicUrl output', async () => {
+    const r = await deploy('staging', digest);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const log = readFileSync(calls, 'utf8');
+    assert.match(log, new RegExp(`aws ecr describe-images --repository-name nodeapp --image-ids imageTag=${sha}`));
+    assert.match(
+      log,
+      new RegExp(
+        `npm run deploy -w infra -- -c env=staging -c imageTag=${sha} --outputs-file \\S+ Nodeapp-staging-\\*`,
+      ),
+    );
+    assert.equal(r.output, `url=${base}\n`);
+    assert.match(r.stdout, /smoke test passed/);
+  });
+
+  test('refuses to deploy when the tag in ECR is not the image the pipeline built', async () => {
+    const r = await deploy('staging', `sha256:${'d'.repeat(64)}`);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /refusing to deploy: nodeapp:c{40} is sha256:d{64}, the pipeline built and scanned sha256:b{64}/,
+    );
+    assert.doesNotMatch(readFileSync(calls, 'utf8'), /npm run deploy/);
+  });
+
+  test('only staging and prod can be deployed', async () => {
+    const r = await deploy('dev', digest);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /usage: .* staging\|prod \(got 'dev'\)/);
+  });
+});
