@@ -97,6 +97,43 @@ export interface BudgetConfig {
   readonly anomalyThresholdUsd?: number;
 }
 
+export interface RdsConfig {
+  /** e.g. t4g.micro, m7g.large (the `db.` prefix is added). */
+  readonly instanceType: string;
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling. */
+  readonly maxAllocatedStorageGiB: number;
+  readonly backupRetentionDays: number;
+  readonly multiAz: boolean;
+  /** Deletion protection and a final snapshot when the stack deletes the instance. */
+  readonly protect: boolean;
+  readonly performanceInsights: boolean;
+  /** Enhanced Monitoring interval in seconds; 0 turns it off. */
+  readonly enhancedMonitoringSeconds: 0 | 1 | 5 | 10 | 15 | 30 | 60;
+  /** Rotate the database password every N days; omit for no rotation. */
+  readonly rotationDays?: number;
+  /** Alarm when connections exceed this many. */
+  readonly connectionsAlarm: number;
+}
+
+export interface Ec2CapacityConfig {
+  /** e.g. t4g.small; must match service.cpuArchitecture (g = ARM64). */
+  readonly instanceType: string;
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  readonly rootVolumeGiB: number;
+}
+
+export interface Site24x7Config {
+  readonly enabled: boolean;
+  /** Secrets Manager secret (name) holding the Site24x7 device key as plain text. */
+  readonly keySecretName: string;
+  /** Site24x7's public agent image, pinned to a tag. */
+  readonly image: string;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+}
+
 export interface EnvironmentConfig {
   /** Short name used in stack names, resource names and the Environment tag. */
   readonly name: string;
@@ -108,7 +145,12 @@ export interface EnvironmentConfig {
   readonly edge: EdgeConfig;
   readonly alarms: AlarmConfig;
   readonly database: DatabaseMode;
+  /** Used when database is 'rds'. */
+  readonly rds: RdsConfig;
   readonly capacity: CapacityMode;
+  /** Used when capacity is 'ec2'. */
+  readonly ec2: Ec2CapacityConfig;
+  readonly site24x7: Site24x7Config;
   /** RETAIN keeps data-bearing resources (logs, buckets, keys) when a stack is deleted. */
   readonly retainData: boolean;
   readonly tags: { readonly owner: string; readonly costCenter: string };

@@ -134,7 +134,44 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   }
 
   c.oneOf(e.database, ['rds', 'none'], `${p}.database`);
+  const r = e.rds;
+  c.check(
+    /^[a-z][a-z0-9]*\.[a-z0-9]+$/.test(r.instanceType),
+    `${p}.rds.instanceType`,
+    'like t4g.micro (no db. prefix)',
+  );
+  c.int(r.allocatedStorageGiB, 20, 65536, `${p}.rds.allocatedStorageGiB`);
+  c.int(r.maxAllocatedStorageGiB, r.allocatedStorageGiB, 65536, `${p}.rds.maxAllocatedStorageGiB`);
+  c.int(r.backupRetentionDays, 1, 35, `${p}.rds.backupRetentionDays`);
+  c.oneOf(r.enhancedMonitoringSeconds, [0, 1, 5, 10, 15, 30, 60], `${p}.rds.enhancedMonitoringSeconds`);
+  if (r.rotationDays !== undefined) c.int(r.rotationDays, 1, 365, `${p}.rds.rotationDays`);
+  c.int(r.connectionsAlarm, 1, 100000, `${p}.rds.connectionsAlarm`);
+
   c.oneOf(e.capacity, ['fargate', 'ec2'], `${p}.capacity`);
+  const ec2 = e.ec2;
+  c.check(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(ec2.instanceType), `${p}.ec2.instanceType`, 'like t4g.small');
+  const graviton = /^[a-z]+\d+g[a-z]*\./.test(ec2.instanceType);
+  c.check(
+    graviton === (s.cpuArchitecture === 'ARM64'),
+    `${p}.ec2.instanceType`,
+    `${ec2.instanceType} does not match service.cpuArchitecture ${s.cpuArchitecture}`,
+  );
+  c.int(ec2.minInstances, 0, 100, `${p}.ec2.minInstances`);
+  c.int(ec2.maxInstances, Math.max(1, ec2.minInstances), 100, `${p}.ec2.maxInstances`);
+  c.int(ec2.rootVolumeGiB, 30, 1000, `${p}.ec2.rootVolumeGiB`);
+
+  const agent = e.site24x7;
+  c.check(
+    /^[\w./-]+:[\w.-]+$/.test(agent.image) && !agent.image.endsWith(':latest'),
+    `${p}.site24x7.image`,
+    'pin a tag',
+  );
+  c.check(/^[\w/+=.@-]{1,512}$/.test(agent.keySecretName), `${p}.site24x7.keySecretName`, 'a Secrets Manager name');
+  c.int(agent.cpu, 0, 1024, `${p}.site24x7.cpu`);
+  c.int(agent.memoryMiB, 64, 2048, `${p}.site24x7.memoryMiB`);
+  if (agent.enabled) {
+    c.check(agent.memoryMiB < s.memoryMiB, `${p}.site24x7.memoryMiB`, 'must leave memory for the app container');
+  }
   c.check(e.tags.owner.length > 0, `${p}.tags.owner`, 'must not be empty');
   c.check(e.tags.costCenter.length > 0, `${p}.tags.costCenter`, 'must not be empty');
 }

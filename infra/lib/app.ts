@@ -6,6 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../config/environments.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
 import { validateConfig } from '../config/validate.ts';
+import { DataStack } from './stacks/data-stack.ts';
 import { GithubDeployStack } from './stacks/github-deploy-stack.ts';
 import { NetworkStack } from './stacks/network-stack.ts';
 import { RegistryStack } from './stacks/registry-stack.ts';
@@ -17,6 +18,8 @@ export const PLACEHOLDER_IMAGE_TAG = 'latest-synth';
 export interface EnvironmentStacks {
   readonly config: EnvironmentConfig;
   readonly network: NetworkStack;
+  /** Absent when config database is 'none'. */
+  readonly data?: DataStack;
   readonly service: ServiceStack;
 }
 
@@ -86,6 +89,10 @@ export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStack
     pinAvailabilityZones(app, env, envConfig.network.availabilityZones);
     const prefix = `Nodeapp-${envConfig.name}`;
     const network = new NetworkStack(app, `${prefix}-Network`, { env, config: envConfig });
+    const data =
+      envConfig.database === 'rds'
+        ? new DataStack(app, `${prefix}-Data`, { env, config: envConfig, vpc: network.vpc })
+        : undefined;
     const service = new ServiceStack(app, `${prefix}-Service`, {
       env,
       config: envConfig,
@@ -94,9 +101,10 @@ export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStack
       namespace: network.namespace,
       imageTag,
       staticAssetsPath: options.staticAssetsPath ?? DEFAULT_STATIC_ASSETS,
+      database: data?.database,
     });
-    for (const stack of [network, service]) tag(stack, envConfig.name, envConfig.tags);
-    environments.set(envConfig.name, { config: envConfig, network, service });
+    for (const stack of [network, data, service]) if (stack) tag(stack, envConfig.name, envConfig.tags);
+    environments.set(envConfig.name, { config: envConfig, network, data, service });
   }
 
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -28,7 +28,7 @@ describe('cdk-nag AwsSolutions', () => {
     assert.deepEqual([...stacks.environments.keys()], ['dev', 'staging', 'prod']);
     // Throws "Validation failed" with the report when any finding is not acknowledged.
     const assembly = stacks.app.synth();
-    assert.equal(assembly.stacks.length, 2 + 3 * 2);
+    assert.equal(assembly.stacks.length, 2 + 3 * 3);
     assert.deepEqual(openFindings(stacks.app.outdir), []);
   });
 

@@ -18,6 +18,7 @@ describe('tags', () => {
       ['shared', Template.fromStack(stacks.githubDeploy)],
       ...[...stacks.environments.values()].flatMap((e) => [
         [e.config.name, Template.fromStack(e.network)],
+        ...(e.data ? [[e.config.name, Template.fromStack(e.data)]] : []),
         [e.config.name, Template.fromStack(e.service)],
       ]),
     ] as [string, Template][];

@@ -5,6 +5,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -188,4 +189,54 @@ export class Alarms extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
     );
   }
+}
+
+/** RDS alarms into the same topic: CPU, free storage, free memory, connections. */
+export function addDatabaseAlarms(
+  alarms: Alarms,
+  instance: rds.IDatabaseInstance,
+  config: { allocatedStorageGiB: number; connectionsAlarm: number },
+): void {
+  const five = Duration.minutes(5);
+  const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+  const LT = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+  const created = [
+    alarms.addAlarm('DbCpuHigh', 'db-cpu-high', {
+      alarmDescription: 'RDS CPU above 80 %',
+      metric: instance.metricCPUUtilization({ period: five }),
+      threshold: 80,
+      comparisonOperator: GT,
+      evaluationPeriods: 3,
+    }),
+    alarms.addAlarm('DbFreeStorageLow', 'db-free-storage-low', {
+      alarmDescription: 'RDS free storage below 20 % of the allocated storage (autoscaling may be at its ceiling)',
+      metric: instance.metricFreeStorageSpace({ period: five }),
+      threshold: config.allocatedStorageGiB * 0.2 * 1024 ** 3,
+      comparisonOperator: LT,
+      evaluationPeriods: 2,
+    }),
+    alarms.addAlarm('DbFreeMemoryLow', 'db-free-memory-low', {
+      alarmDescription: 'RDS freeable memory below 100 MiB',
+      metric: instance.metricFreeableMemory({ period: five }),
+      threshold: 100 * 1024 ** 2,
+      comparisonOperator: LT,
+      evaluationPeriods: 3,
+    }),
+    alarms.addAlarm('DbConnectionsHigh', 'db-connections-high', {
+      alarmDescription: `More than ${config.connectionsAlarm} database connections`,
+      metric: instance.metricDatabaseConnections({ period: five }),
+      threshold: config.connectionsAlarm,
+      comparisonOperator: GT,
+      evaluationPeriods: 2,
+    }),
+  ];
+  alarms.dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'Database',
+      left: [instance.metricCPUUtilization(), instance.metricDatabaseConnections()],
+      right: [instance.metricFreeableMemory()],
+      width: 24,
+    }),
+    new cloudwatch.AlarmStatusWidget({ title: 'Database alarms', alarms: created, width: 24 }),
+  );
 }

@@ -1,16 +1,17 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
-import { Alarms } from '../constructs/alarms.ts';
+import { Alarms, addDatabaseAlarms } from '../constructs/alarms.ts';
 import { AppService } from '../constructs/app-service.ts';
 import { AppTaskDefinition } from '../constructs/app-task-definition.ts';
 import { CostBudget } from '../constructs/budget.ts';
 import { Cluster } from '../constructs/cluster.ts';
+import { DATABASE_NAME, DATABASE_PORT, type Database } from '../constructs/database.ts';
 import { Edge } from '../constructs/edge.ts';
 import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
 import { acknowledgeBucketDeployment } from '../nag.ts';
@@ -23,6 +24,32 @@ export interface ServiceStackProps extends StackProps {
   /** The image tag to run (`-c imageTag=<git-sha>`). */
   readonly imageTag: string;
   readonly staticAssetsPath: string;
+  /** The RDS database (data stack) when config database is 'rds'. */
+  readonly database?: Database;
+}
+
+/**
+ * How the task reaches its data: RDS through discrete variables (ECS cannot assemble a URL from secret
+ * fields) with TLS verified against the RDS CA bundle in the image; or the embedded database on the task's
+ * ephemeral /tmp, which does not survive a task replacement.
+ */
+function databaseSettings(database?: Database): {
+  environment: Record<string, string>;
+  secrets?: Record<string, ecs.Secret>;
+} {
+  if (!database) return { environment: { DATA_DIR: '/tmp/data' } };
+  return {
+    environment: {
+      DATABASE_HOST: database.instance.dbInstanceEndpointAddress,
+      DATABASE_PORT: String(DATABASE_PORT),
+      DATABASE_NAME: DATABASE_NAME,
+      DATABASE_SSL: 'verify-full',
+    },
+    secrets: {
+      DATABASE_USER: ecs.Secret.fromSecretsManager(database.secret, 'username'),
+      DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(database.secret, 'password'),
+    },
+  };
 }
 
 /** `Nodeapp-<env>-Service`: cluster, internal ALB, the ECS service, the CloudFront edge, alarms and dashboard. */
@@ -85,7 +112,7 @@ export class ServiceStack extends Stack {
       config: config.service,
       repository,
       imageTag: props.imageTag,
-      environment: { DATA_DIR: '/tmp/data' },
+      ...databaseSettings(props.database),
       retainData: config.retainData,
       namePrefix,
       logGroupName: `/nodeapp/${config.name}/app`,
@@ -111,6 +138,18 @@ export class ServiceStack extends Stack {
       loadBalancer: this.loadBalancer.alb,
       targetGroup: this.appService.targetGroup,
     });
+    if (props.database) {
+      // Created here, not in the data stack, so the data stack never depends on the service stack.
+      new ec2.CfnSecurityGroupIngress(this, 'DatabaseFromTasks', {
+        groupId: props.database.securityGroup.securityGroupId,
+        sourceSecurityGroupId: this.appService.securityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: DATABASE_PORT,
+        toPort: DATABASE_PORT,
+        description: 'PostgreSQL from the service tasks',
+      });
+      addDatabaseAlarms(this.alarms, props.database.instance, config.rds);
+    }
     this.appService.service.enableDeploymentAlarms(
       this.alarms.deploymentAlarms.map((a) => a.alarmName),
       { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },

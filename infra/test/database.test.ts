@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
+
+const stacks = buildTestApp({ overrides: { staging: (c) => ({ ...c, database: 'none' }) } });
+const data = (env: string) => {
+  const stack = stacks.environments.get(env)?.data;
+  assert.ok(stack, `${env} has a data stack`);
+  return Template.fromStack(stack);
+};
+const appContainer = (env: string): CfnProperties =>
+  (
+    resourcesOf(template(stacks, env, 'service'), 'AWS::ECS::TaskDefinition')[0]?.[1].Properties
+      .ContainerDefinitions as CfnProperties[]
+  ).find((c) => c.Name === 'app') ?? {};
+
+describe('RDS PostgreSQL', () => {
+  it('runs PostgreSQL 18 in isolated subnets with KMS storage, TLS forced and minor upgrades', () => {
+    const db = data('prod');
+    db.hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'postgres',
+      EngineVersion: Match.stringLikeRegexp('^18'),
+      StorageEncrypted: true,
+      KmsKeyId: Match.anyValue(),
+      AutoMinorVersionUpgrade: true,
+      PubliclyAccessible: false,
+      MultiAZ: true,
+      DeletionProtection: true,
+      BackupRetentionPeriod: 14,
+      EnablePerformanceInsights: true,
+      MonitoringInterval: 60,
+    });
+    db.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Snapshot' });
+    db.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+    db.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
+      SubnetIds: Match.arrayWith([Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() })]),
+    });
+    db.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+  });
+
+  it('keeps non-production cheap and disposable (single AZ, no protection, no rotation)', () => {
+    const db = data('dev');
+    db.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, DeletionProtection: false });
+    db.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Delete' });
+    db.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+  });
+
+  it('admits 5432 only from the service tasks', () => {
+    const [, sg] =
+      resourcesOf(data('prod'), 'AWS::EC2::SecurityGroup').find(([, r]) =>
+        String(r.Properties.GroupDescription).startsWith('PostgreSQL'),
+      ) ?? [];
+    assert.equal(sg?.Properties.SecurityGroupIngress, undefined);
+    const ingress = resourcesOf(template(stacks, 'prod', 'service'), 'AWS::EC2::SecurityGroupIngress')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.FromPort === 5432);
+    assert.equal(ingress.length, 1);
+    assert.match(ingress[0]?.SourceSecurityGroupId['Fn::GetAtt'][0], /^AppSecurityGroup/);
+  });
+
+  it('gives the task the connection as environment plus ECS secrets, TLS verify-full, no password in plain text', () => {
+    const c = appContainer('prod');
+    const env = Object.fromEntries((c.Environment as CfnProperties[]).map((e) => [e.Name, e.Value]));
+    assert.equal(env.DATABASE_SSL, 'verify-full');
+    assert.equal(env.DATABASE_PORT, '5432');
+    assert.equal(env.DATABASE_NAME, 'nodeapp');
+    assert.ok(env.DATABASE_HOST);
+    assert.equal(env.DATABASE_PASSWORD, undefined);
+    assert.equal(env.DATA_DIR, undefined);
+    const secrets = Object.fromEntries(
+      (c.Secrets as CfnProperties[]).map((s) => [s.Name, JSON.stringify(s.ValueFrom)]),
+    );
+    assert.match(secrets.DATABASE_PASSWORD ?? '', /:password::/);
+    assert.match(secrets.DATABASE_USER ?? '', /:username::/);
+  });
+
+  it("alarms on the database's CPU, free storage, free memory and connections", () => {
+    const names = resourcesOf(template(stacks, 'prod', 'service'), 'AWS::CloudWatch::Alarm').map(
+      ([, a]) => a.Properties.AlarmName,
+    );
+    for (const suffix of ['db-cpu-high', 'db-free-storage-low', 'db-free-memory-low', 'db-connections-high']) {
+      assert.ok(names.includes(`Nodeapp-prod-${suffix}`), suffix);
+    }
+  });
+
+  it("with database 'none': no data stack, no RDS alarms, the embedded database on /tmp", () => {
+    assert.equal(stacks.environments.get('staging')?.data, undefined);
+    const service = template(stacks, 'staging', 'service');
+    service.resourceCountIs('AWS::RDS::DBInstance', 0);
+    const names = resourcesOf(service, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName as string);
+    assert.ok(names.every((n) => !n.includes('-db-')));
+    const env = Object.fromEntries(
+      (appContainer('staging').Environment as CfnProperties[]).map((e) => [e.Name, e.Value]),
+    );
+    assert.equal(env.DATA_DIR, '/tmp/data');
+    assert.equal(env.DATABASE_HOST, undefined);
+  });
+});
