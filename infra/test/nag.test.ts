@@ -42,6 +42,16 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
+  it('passes for the prod variant with the Site24x7 sidecar', () => {
+    const variant = buildTestApp({
+      env: 'prod',
+      nag: true,
+      overrides: { prod: (c) => ({ ...c, site24x7: { ...c.site24x7, enabled: true } }) },
+    });
+    variant.app.synth();
+    assert.deepEqual(openFindings(variant.app.outdir), []);
+  });
+
   it('fails synth on an unacknowledged finding', () => {
     const broken = buildTestApp({ env: 'dev', nag: true });
     const stack = broken.environments.get('dev')?.service as Stack;

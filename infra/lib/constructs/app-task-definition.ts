@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { ServiceConfig } from '../../config/types.ts';
+import type { ServiceConfig, Site24x7Config } from '../../config/types.ts';
 import { acknowledge } from '../nag.ts';
 import { allowCloudWatchLogs, encryptedLogGroup } from './encrypted-log-group.ts';
 
@@ -27,6 +27,8 @@ export interface AppTaskDefinitionProps {
   readonly retainData: boolean;
   readonly namePrefix: string;
   readonly logGroupName: string;
+  /** Site24x7 agent sidecar (when enabled). */
+  readonly site24x7?: Site24x7Config;
 }
 
 /**
@@ -152,6 +154,8 @@ export class AppTaskDefinition extends Construct {
     });
     this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
 
+    if (props.site24x7?.enabled) this.addSite24x7Agent(props.site24x7);
+
     acknowledge(
       this.taskDefinition,
       'AwsSolutions-ECS2',
@@ -163,6 +167,36 @@ export class AppTaskDefinition extends Construct {
         executionPolicy,
         'AwsSolutions-IAM5[Resource::*]',
         'ecr:GetAuthorizationToken has no resource-level permissions (AWS requires "*"); image pulls are limited to the one repository.',
+      );
+    }
+  }
+
+  /**
+   * Site24x7's agent as a sidecar: serverless mode (no host mounts on Fargate), the device key as an ECS
+   * secret, its own CPU/memory share, and `essential: false` so the agent can never stop the service.
+   */
+  private addSite24x7Agent(config: Site24x7Config): void {
+    const deviceKey = secretsmanager.Secret.fromSecretNameV2(this, 'Site24x7DeviceKey', config.keySecretName);
+    this.taskDefinition.addContainer('site24x7-agent', {
+      image: ecs.ContainerImage.fromRegistry(config.image),
+      essential: false,
+      cpu: config.cpu,
+      memoryLimitMiB: config.memoryMiB,
+      environment: { SERVERLESS: 'true' },
+      secrets: { KEY: ecs.Secret.fromSecretsManager(deviceKey) },
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: 'site24x7',
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+      }),
+    });
+    const { region, account } = Stack.of(this);
+    const policy = this.executionRole.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acknowledge(
+        policy,
+        `AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:${region}:${account}:secret:${config.keySecretName}-??????]`,
+        'The Site24x7 key secret is created by hand (README); Secrets Manager appends a random 6-character suffix to its ARN.',
       );
     }
   }

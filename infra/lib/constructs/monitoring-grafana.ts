@@ -28,7 +28,6 @@ export interface MonitoringGrafanaProps {
   /** The public https URL (CloudFront); Grafana is served at <publicUrl>/grafana/. */
   readonly publicUrl: string;
   readonly listener: elbv2.IApplicationListener;
-  readonly loadBalancerSecurityGroup: ec2.ISecurityGroup;
   readonly distribution: cloudfront.Distribution;
   readonly albOrigin: cloudfront.IOrigin;
   readonly logGroup: logs.ILogGroup;

@@ -91,7 +91,6 @@ export class MonitoringStack extends Stack {
       prometheusUrl: `http://${PROMETHEUS_CLOUD_MAP_NAME}.${props.namespace.namespaceName}:${PROMETHEUS_PORT}`,
       publicUrl: service.publicUrl,
       listener: service.loadBalancer.listener,
-      loadBalancerSecurityGroup: service.loadBalancer.securityGroup,
       distribution: service.edge.distribution,
       albOrigin: service.edge.albOrigin,
       logGroup,

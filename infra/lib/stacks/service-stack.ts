@@ -116,6 +116,7 @@ export class ServiceStack extends Stack {
       retainData: config.retainData,
       namePrefix,
       logGroupName: `/nodeapp/${config.name}/app`,
+      site24x7: config.site24x7,
     });
 
     this.appService = new AppService(this, 'App', {
