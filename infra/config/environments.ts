@@ -103,6 +103,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     retainData: false,
     tags: { owner: 'platform-team', costCenter: 'nodeapp-dev' },
     budget: { monthlyUsd: 60 },
+    monitoring: {
+      prometheus: { cpu: 256, memoryMiB: 1024, ephemeralStorageGiB: 21, retentionDays: 7, retentionSizeGiB: 12 },
+      grafana: { cpu: 256, memoryMiB: 512 },
+      alertEmail: { from: 'alertmanager-dev@example.com' },
+    },
   };
 
   const staging: EnvironmentConfig = {
@@ -131,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     alarms: { ...dev.alarms, emails: ['oncall-staging@example.com'] },
     tags: { owner: 'platform-team', costCenter: 'nodeapp-staging' },
     budget: { monthlyUsd: 200, anomalyThresholdUsd: 20 },
+    monitoring: { ...dev.monitoring, alertEmail: { from: 'alertmanager-staging@example.com' } },
   };
 
   const prod: EnvironmentConfig = {
@@ -181,6 +187,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     retainData: true,
     tags: { owner: 'platform-team', costCenter: 'nodeapp-prod' },
     budget: { monthlyUsd: 600, anomalyThresholdUsd: 50 },
+    monitoring: {
+      prometheus: { cpu: 512, memoryMiB: 2048, ephemeralStorageGiB: 50, retentionDays: 30, retentionSizeGiB: 40 },
+      grafana: { cpu: 256, memoryMiB: 512 },
+      alertEmail: { from: 'alertmanager@example.com' },
+    },
   };
 
   return { shared, environments: [dev, staging, prod] };

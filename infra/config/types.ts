@@ -1,6 +1,7 @@
 // The typed shape of every environment difference. Stacks and constructs read these values only;
 // they never branch on an environment's name. Add new concerns (e.g. `monitoring`, `budget`) as new
 // optional or required top-level fields here, give them values in environments.ts and checks in validate.ts.
+import type { MonitoringConfig } from '../lib/monitoring-config.ts';
 
 /** How private subnets reach the internet (ECR, CloudWatch Logs, Secrets Manager, ...). */
 export type EgressStrategy = 'nat-per-az' | 'single-nat' | 'nat-instance';
@@ -155,6 +156,8 @@ export interface EnvironmentConfig {
   readonly retainData: boolean;
   readonly tags: { readonly owner: string; readonly costCenter: string };
   readonly budget: BudgetConfig;
+  /** Prometheus, Alertmanager and Grafana of the Monitoring stack (shape and checks: lib/monitoring-config.ts). */
+  readonly monitoring: MonitoringConfig;
 }
 
 export interface SharedConfig {

@@ -1,5 +1,6 @@
-// The `monitoring` section of an environment's infra config: sizes, Prometheus retention and the alert e-mail
-// sender. Validated before any construct is built, so a bad value fails synth naming the field.
+// The `monitoring` section of an environment's infra config (values in config/environments.ts): sizes,
+// Prometheus retention and the alert e-mail sender. Validated before any construct is built, so a bad value
+// fails synth naming the field.
 
 export interface MonitoringConfig {
   /** The Prometheus + Alertmanager task (both containers share it). */
@@ -22,22 +23,6 @@ export interface MonitoringConfig {
     /** host:port of the SMTP server; Amazon SES SMTP of the region when absent. */
     readonly smtpSmarthost?: string;
     readonly from: string;
-  };
-}
-
-/** Sizes and retention that fit each environment's budget; environments.ts may override any field. */
-export function defaultMonitoringConfig(environment: string): MonitoringConfig {
-  const prod = environment === 'prod';
-  return {
-    prometheus: {
-      cpu: prod ? 512 : 256,
-      memoryMiB: prod ? 2048 : 1024,
-      ephemeralStorageGiB: prod ? 50 : 21,
-      retentionDays: prod ? 30 : 7,
-      retentionSizeGiB: prod ? 40 : 12,
-    },
-    grafana: { cpu: 256, memoryMiB: 512 },
-    alertEmail: { from: `alertmanager-${environment}@nodeapp.example` },
   };
 }
 

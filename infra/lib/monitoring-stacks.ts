@@ -1,21 +1,14 @@
 // Adds `Nodeapp-<env>-Monitoring` to every environment an app was built with (bin/nodeapp.ts calls this after
 // buildNodeapp). The stacks are checked by the cdk-nag validation buildNodeapp registers on the whole app.
 import { type App, Tags } from 'aws-cdk-lib';
-import type { EnvironmentConfig } from '../config/types.ts';
 import type { NodeappStacks } from './app.ts';
-import { defaultMonitoringConfig, type MonitoringConfig, monitoringConfigProblems } from './monitoring-config.ts';
+import { monitoringConfigProblems } from './monitoring-config.ts';
 import { MonitoringStack } from './stacks/monitoring-stack.ts';
-
-/** The environment's `monitoring` config section, or the defaults when it has none. */
-export function monitoringConfigOf(config: EnvironmentConfig): MonitoringConfig {
-  const section = (config as EnvironmentConfig & { monitoring?: MonitoringConfig }).monitoring;
-  return section ?? defaultMonitoringConfig(config.name);
-}
 
 export function addMonitoringStacks(app: App, stacks: NodeappStacks): Map<string, MonitoringStack> {
   const added = new Map<string, MonitoringStack>();
   const problems = [...stacks.environments.values()].flatMap(({ config }) =>
-    monitoringConfigProblems(monitoringConfigOf(config), `${config.name}.monitoring`),
+    monitoringConfigProblems(config.monitoring, `${config.name}.monitoring`),
   );
   if (problems.length > 0) throw new Error(`Invalid Nodeapp monitoring config:\n  - ${problems.join('\n  - ')}`);
 
@@ -24,7 +17,6 @@ export function addMonitoringStacks(app: App, stacks: NodeappStacks): Map<string
     const stack = new MonitoringStack(app, `Nodeapp-${name}-Monitoring`, {
       env: { account: config.account, region: config.region },
       config,
-      monitoring: monitoringConfigOf(config),
       vpc: env.network.vpc,
       namespace: env.network.namespace,
       service: env.service,

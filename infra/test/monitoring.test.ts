@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { defaultMonitoringConfig, monitoringConfigProblems } from '../lib/monitoring-config.ts';
+import { loadConfig } from '../config/environments.ts';
+import { monitoringConfigProblems } from '../lib/monitoring-config.ts';
 import { addMonitoringStacks } from '../lib/monitoring-stacks.ts';
 import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
 
@@ -33,7 +34,8 @@ describe('Monitoring stack', () => {
   const { stacks, monitoring, service } = devStacks();
 
   it('runs Prometheus and Alertmanager in one task with the retention and storage from config', () => {
-    const config = defaultMonitoringConfig('dev');
+    const config = stacks.config.environments[0]?.monitoring;
+    assert.ok(config);
     const [prometheus, alertmanager] = containers(monitoring, 'Nodeapp-dev-prometheus');
     assert.equal(prometheus?.Name, 'prometheus');
     assert.equal(alertmanager?.Name, 'alertmanager');
@@ -162,10 +164,15 @@ describe('Monitoring stack', () => {
 
 describe('Monitoring config', () => {
   it('accepts every default and names each bad field', () => {
-    for (const env of ['dev', 'staging', 'prod']) {
-      assert.deepEqual(monitoringConfigProblems(defaultMonitoringConfig(env), `${env}.monitoring`), []);
-    }
-    const base = defaultMonitoringConfig('dev');
+    const environments = loadConfig({}).environments;
+    assert.deepEqual(
+      environments.map((e) => e.name),
+      ['dev', 'staging', 'prod'],
+    );
+    for (const env of environments)
+      assert.deepEqual(monitoringConfigProblems(env.monitoring, `${env.name}.monitoring`), []);
+    const base = environments[0]?.monitoring;
+    assert.ok(base);
     const problems = monitoringConfigProblems(
       {
         ...base,
@@ -199,5 +206,20 @@ describe('cdk-nag AwsSolutions with the Monitoring stacks', () => {
     assert.ok(monitoring);
     new s3.Bucket(monitoring, 'UnencryptedInsecureBucket');
     assert.throws(() => stacks.app.synth(), /Validation failed/);
+  });
+});
+
+describe('Monitoring config in synth', () => {
+  it('stops synth naming the bad field', () => {
+    const stacks = buildTestApp({
+      env: 'dev',
+      overrides: {
+        dev: (c) => ({ ...c, monitoring: { ...c.monitoring, grafana: { cpu: 256, memoryMiB: 4096 } } }),
+      },
+    });
+    assert.throws(
+      () => addMonitoringStacks(stacks.app, stacks),
+      /dev\.monitoring\.grafana\.memoryMiB: 4096 is not valid with cpu 256/,
+    );
   });
 });

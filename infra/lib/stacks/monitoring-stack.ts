@@ -13,13 +13,11 @@ import {
   PROMETHEUS_CLOUD_MAP_NAME,
   PROMETHEUS_PORT,
 } from '../constructs/monitoring-prometheus.ts';
-import type { MonitoringConfig } from '../monitoring-config.ts';
 import { acknowledge } from '../nag.ts';
 import type { ServiceStack } from './service-stack.ts';
 
 export interface MonitoringStackProps extends StackProps {
   readonly config: EnvironmentConfig;
-  readonly monitoring: MonitoringConfig;
   readonly vpc: ec2.IVpc;
   readonly namespace: servicediscovery.INamespace;
   /** Cluster, ALB listener, CloudFront edge and the app service's security group come from here. */
@@ -59,7 +57,7 @@ export class MonitoringStack extends Stack {
     });
 
     this.prometheus = new MonitoringPrometheus(this, 'Prometheus', {
-      config: props.monitoring,
+      config: config.monitoring,
       cluster,
       vpc: props.vpc,
       namespace: props.namespace,
@@ -84,7 +82,7 @@ export class MonitoringStack extends Stack {
     });
 
     this.grafana = new MonitoringGrafana(this, 'Grafana', {
-      config: props.monitoring,
+      config: config.monitoring,
       cluster,
       vpc: props.vpc,
       architecture: config.service.cpuArchitecture,
