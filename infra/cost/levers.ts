@@ -14,6 +14,30 @@ function service(env: EnvironmentConfig, patch: Partial<EnvironmentConfig['servi
   return { ...env, service: { ...env.service, ...patch } };
 }
 
+// One step down the RDS classes the price table knows.
+const SMALLER_RDS: Record<string, string> = {
+  'm7g.large': 't4g.large',
+  't4g.large': 't4g.medium',
+  't4g.medium': 't4g.small',
+  't4g.small': 't4g.micro',
+};
+
+// Same size, other architecture: Graviton families end in g (t4g, m7g), their x86 twins do not (t3, m7i).
+const ARCH_TWINS: [string, string][] = [
+  ['t4g', 't3'],
+  ['m7g', 'm7i'],
+  ['c7g', 'c7i'],
+  ['r7g', 'r7i'],
+  ['m6g', 'm6i'],
+];
+
+export function sameSizeOtherArch(instanceType: string): string {
+  const [family = '', size = ''] = instanceType.split('.');
+  const twin = ARCH_TWINS.find(([arm, x86]) => arm === family || x86 === family);
+  if (!twin) throw new Error(`no architecture twin known for ${instanceType}`);
+  return `${twin[0] === family ? twin[1] : twin[0]}.${size}`;
+}
+
 /** The options that differ from `env`'s current settings, lever by lever. */
 export function leverOptions(env: EnvironmentConfig): LeverOption[] {
   const s = env.service;
@@ -43,7 +67,15 @@ export function leverOptions(env: EnvironmentConfig): LeverOption[] {
     }
   }
   const otherArch = s.cpuArchitecture === 'ARM64' ? 'X86_64' : 'ARM64';
-  out.push({ lever: 'CPU architecture', option: otherArch, apply: (e) => service(e, { cpuArchitecture: otherArch }) });
+  out.push({
+    lever: 'CPU architecture',
+    option: otherArch,
+    // The EC2 capacity option must match the task architecture (validated), so it follows.
+    apply: (e) => ({
+      ...service(e, { cpuArchitecture: otherArch }),
+      ec2: { ...e.ec2, instanceType: sameSizeOtherArch(e.ec2.instanceType) },
+    }),
+  });
   for (const days of [7, 30, 365]) {
     if (days !== s.logRetentionDays || days !== env.network.flowLogRetentionDays) {
       out.push({
@@ -62,6 +94,17 @@ export function leverOptions(env: EnvironmentConfig): LeverOption[] {
     }
   }
   if (env.database === 'rds') {
+    const rds = (patch: Partial<EnvironmentConfig['rds']>) => (e: EnvironmentConfig) => ({
+      ...e,
+      rds: { ...e.rds, ...patch },
+    });
+    out.push({
+      lever: 'Database',
+      option: `RDS Multi-AZ ${env.rds.multiAz ? 'off' : 'on'}`,
+      apply: rds({ multiAz: !env.rds.multiAz }),
+    });
+    const smaller = SMALLER_RDS[env.rds.instanceType];
+    if (smaller) out.push({ lever: 'Database', option: `RDS db.${smaller}`, apply: rds({ instanceType: smaller }) });
     out.push({ lever: 'Database', option: "database: 'none' (embedded)", apply: (e) => ({ ...e, database: 'none' }) });
   }
   return out;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { usageOverrides } from '../../cost/assumptions.ts';
 import { splitTasks } from '../../cost/extract/services.ts';
+import { sameSizeOtherArch } from '../../cost/levers.ts';
 import { loadPriceTable } from '../../cost/price-table.ts';
 import { awsCronToStandard, weeklyTaskCounts } from '../../cost/schedule.ts';
 
@@ -74,5 +75,14 @@ describe('usage overrides', () => {
     });
     assert.throws(() => usageOverrides({ 'egress-gb': 'lots' }, {}), /--egress-gb must be a non-negative number/);
     assert.throws(() => usageOverrides({}, { COST_S3_GB: '-1' }), /COST_S3_GB must be/);
+  });
+});
+
+describe('architecture twins for the Graviton lever', () => {
+  it('maps Graviton instance types to their x86 twin of the same size and back', () => {
+    assert.equal(sameSizeOtherArch('t4g.small'), 't3.small');
+    assert.equal(sameSizeOtherArch('t3.medium'), 't4g.medium');
+    assert.equal(sameSizeOtherArch('m7g.large'), 'm7i.large');
+    assert.throws(() => sameSizeOtherArch('x1e.large'), /no architecture twin known for x1e\.large/);
   });
 });
