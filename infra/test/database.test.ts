@@ -9,11 +9,11 @@ const data = (env: string) => {
   assert.ok(stack, `${env} has a data stack`);
   return Template.fromStack(stack);
 };
-const appContainer = (env: string): CfnProperties =>
-  (
-    resourcesOf(template(stacks, env, 'service'), 'AWS::ECS::TaskDefinition')[0]?.[1].Properties
-      .ContainerDefinitions as CfnProperties[]
-  ).find((c) => c.Name === 'app') ?? {};
+function appContainer(env: string): CfnProperties {
+  const task = resourcesOf(template(stacks, env, 'service'), 'AWS::ECS::TaskDefinition')[0];
+  assert.ok(task);
+  return (task[1].Properties.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app') ?? {};
+}
 
 describe('RDS PostgreSQL', () => {
   it('runs PostgreSQL 18 in isolated subnets with KMS storage, TLS forced and minor upgrades', () => {
