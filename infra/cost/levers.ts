@@ -93,6 +93,30 @@ export function leverOptions(env: EnvironmentConfig): LeverOption[] {
       out.push({ lever: 'Container Insights', option: mode, apply: (e) => service(e, { containerInsights: mode }) });
     }
   }
+  // Prometheus keeps its TSDB on Fargate ephemeral storage: longer retention needs more of it (billed above 20 GiB).
+  const retention = [
+    { days: 7, ephemeralStorageGiB: 21, retentionSizeGiB: 12 },
+    { days: 30, ephemeralStorageGiB: 50, retentionSizeGiB: 40 },
+  ];
+  for (const r of retention) {
+    if (r.days === env.monitoring.prometheus.retentionDays) continue;
+    out.push({
+      lever: 'Prometheus retention',
+      option: `${r.days} days on ${r.ephemeralStorageGiB} GiB`,
+      apply: (e) => ({
+        ...e,
+        monitoring: {
+          ...e.monitoring,
+          prometheus: {
+            ...e.monitoring.prometheus,
+            retentionDays: r.days,
+            ephemeralStorageGiB: r.ephemeralStorageGiB,
+            retentionSizeGiB: r.retentionSizeGiB,
+          },
+        },
+      }),
+    });
+  }
   if (env.database === 'rds') {
     const rds = (patch: Partial<EnvironmentConfig['rds']>) => (e: EnvironmentConfig) => ({
       ...e,

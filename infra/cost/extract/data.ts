@@ -42,6 +42,9 @@ export function dataLines(ctx: Context): void {
       [],
     );
     if (db.props.ManageMasterUserPassword === true) rdsManagedSecrets += 1;
+    if ((num(db.props.MonitoringInterval) ?? 0) > 0) {
+      ctx.note(`${label(db)}: Enhanced Monitoring log ingestion (RDSOSMetrics, tens of MB a month) not priced`);
+    }
     if ((num(db.props.PerformanceInsightsRetentionPeriod) ?? 7) > 7) {
       ctx.note(`${label(db)}: Performance Insights retention above 7 days is billed and not estimated here`);
     }
