@@ -96,6 +96,7 @@ describe('Monitoring stack', () => {
     assert.equal(env.GF_SERVER_SERVE_FROM_SUB_PATH, 'true');
     assert.equal(env.GF_AUTH_ANONYMOUS_ENABLED, 'false');
     assert.equal(env.PROMETHEUS_URL, 'http://prometheus.nodeapp.internal:9090');
+    assert.equal(env.ALERTMANAGER_URL, 'http://prometheus.nodeapp.internal:9093');
     assert.match(JSON.stringify(env.GF_SERVER_ROOT_URL), /\/grafana\//);
     assert.equal(grafana?.Volumes, undefined);
     monitoring.hasResourceProperties('AWS::ServiceDiscovery::Service', {
@@ -135,11 +136,13 @@ describe('Monitoring stack', () => {
         assert.ok(!(rule.FromPort <= 9464 && rule.ToPort >= 9464), 'an inline rule opens the metrics port');
       }
     }
-    const toPrometheus = resourcesOf(monitoring, 'AWS::EC2::SecurityGroupIngress').filter(
-      ([, r]) => r.Properties.FromPort === 9090,
+    const toPrometheusTask = resourcesOf(monitoring, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) =>
+      JSON.stringify(r.Properties.GroupId).includes('PrometheusSecurityGroup'),
     );
-    assert.equal(toPrometheus.length, 1);
-    assert.match(JSON.stringify(toPrometheus[0]?.[1].Properties.SourceSecurityGroupId), /GrafanaSecurityGroup/);
+    assert.deepEqual(toPrometheusTask.map(([, r]) => r.Properties.FromPort).sort(), [9090, 9093]);
+    for (const [, rule] of toPrometheusTask) {
+      assert.match(JSON.stringify(rule.Properties.SourceSecurityGroupId), /GrafanaSecurityGroup/);
+    }
     const ingress = [
       ...resourcesOf(monitoring, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties),
       ...resourcesOf(monitoring, 'AWS::EC2::SecurityGroup').flatMap(([, r]) => r.Properties.SecurityGroupIngress ?? []),

@@ -46,7 +46,12 @@ test('Alertmanager shares the Prometheus network namespace, as in the ECS task (
 
 test('Grafana is on http://localhost:3001 and reads the compose Prometheus', () => {
   const grafana = service('grafana');
-  assert.deepEqual(grafana.ports, ['127.0.0.1:${GRAFANA_PORT:-3001}:3000']);
+  assert.deepEqual(grafana.ports, [`127.0.0.1:\${GRAFANA_PORT:-3001}:3000`]);
   assert.equal(grafana.environment?.PROMETHEUS_URL, 'http://prometheus:9090');
+  assert.equal(
+    grafana.environment?.ALERTMANAGER_URL,
+    'http://prometheus:9093',
+    'Alertmanager in the Prometheus namespace',
+  );
   assert.ok(grafana.environment?.AWS_REGION, 'the CloudWatch datasource needs AWS_REGION');
 });

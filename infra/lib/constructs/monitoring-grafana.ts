@@ -25,6 +25,8 @@ export interface MonitoringGrafanaProps {
   readonly architecture: CpuArchitecture;
   /** http://prometheus.<namespace>:9090 */
   readonly prometheusUrl: string;
+  /** http://prometheus.<namespace>:9093 (Alertmanager runs in the Prometheus task) */
+  readonly alertmanagerUrl: string;
   /** The public https URL (CloudFront); Grafana is served at <publicUrl>/grafana/. */
   readonly publicUrl: string;
   readonly listener: elbv2.IApplicationListener;
@@ -99,6 +101,7 @@ export class MonitoringGrafana extends Construct {
         GF_SECURITY_COOKIE_SECURE: 'true',
         GF_SECURITY_ADMIN_USER: 'admin',
         PROMETHEUS_URL: props.prometheusUrl,
+        ALERTMANAGER_URL: props.alertmanagerUrl,
         AWS_REGION: region,
       },
       secrets: { GF_SECURITY_ADMIN_PASSWORD: ecs.Secret.fromSecretsManager(this.adminPassword) },

@@ -9,6 +9,7 @@ import { METRICS_PORT } from '../constructs/app-task-definition.ts';
 import { allowCloudWatchLogs, encryptedLogGroup } from '../constructs/encrypted-log-group.ts';
 import { GRAFANA_PATH, MonitoringGrafana } from '../constructs/monitoring-grafana.ts';
 import {
+  ALERTMANAGER_PORT,
   MonitoringPrometheus,
   PROMETHEUS_CLOUD_MAP_NAME,
   PROMETHEUS_PORT,
@@ -87,6 +88,7 @@ export class MonitoringStack extends Stack {
       vpc: props.vpc,
       architecture: config.service.cpuArchitecture,
       prometheusUrl: `http://${PROMETHEUS_CLOUD_MAP_NAME}.${props.namespace.namespaceName}:${PROMETHEUS_PORT}`,
+      alertmanagerUrl: `http://${PROMETHEUS_CLOUD_MAP_NAME}.${props.namespace.namespaceName}:${ALERTMANAGER_PORT}`,
       publicUrl: service.publicUrl,
       listener: service.loadBalancer.listener,
       distribution: service.edge.distribution,
@@ -100,6 +102,11 @@ export class MonitoringStack extends Stack {
       this.grafana.securityGroup,
       ec2.Port.tcp(PROMETHEUS_PORT),
       'Grafana queries Prometheus',
+    );
+    this.prometheus.securityGroup.addIngressRule(
+      this.grafana.securityGroup,
+      ec2.Port.tcp(ALERTMANAGER_PORT),
+      'Grafana shows Alertmanager alerts and silences',
     );
 
     this.acknowledgeFindings();
