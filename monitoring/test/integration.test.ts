@@ -18,6 +18,8 @@ import { allRules, ruleFiles, ruleGroups } from './support/rules.ts';
 import { MONITORING_DIR, REPO_DIR, requireTools, run } from './support/tools.ts';
 
 const TASK_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'; // looks like an ECS task id: Cloud Map names the task record after it
+// A second SRV answer whose port nobody listens on: a task that stopped answering (drives the warning route).
+const DEAD_TASK_ID = '9a8b7c6d5e4f30211203f4e5d6c7b8a9';
 
 interface Hook {
   path: string;
@@ -145,7 +147,13 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
 
   // The real service, built as the container builds it.
   run('npm', ['run', 'build', '-w', 'app'], REPO_DIR);
-  const [appPort, metricsPort, promPort, amPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [appPort, metricsPort, promPort, amPort, deadPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   // Embedded PostgreSQL (PGlite) in a temp folder: this test is about metrics, not about the database server.
   const appEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(appEnv)) if (name.startsWith('DATABASE_')) delete appEnv[name];
@@ -181,6 +189,8 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
       '--port=53',
       `--host-record=${taskHost},127.0.0.1`,
       `--srv-host=${APP_SRV_NAME},${taskHost},${metricsPort}`,
+      `--host-record=${DEAD_TASK_ID}.${APP_SRV_NAME},127.0.0.1`,
+      `--srv-host=${APP_SRV_NAME},${DEAD_TASK_ID}.${APP_SRV_NAME},${deadPort}`,
     ],
     { logFile: join(dir, 'dnsmasq.log') },
   );
@@ -305,22 +315,34 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
     },
   );
 
+  const firingHook = (alertname: string, task?: string, since = 0) =>
+    hooks.find((h) =>
+      h.body.alerts.some(
+        (a) =>
+          a.labels.alertname === alertname &&
+          a.status === 'firing' &&
+          (task === undefined || a.labels.task === task) &&
+          Date.parse(a.startsAt) >= since,
+      ),
+    );
+
+  await t.test('a task that stops answering fires NodeappTargetDown, routed to the warning receiver', async () => {
+    const hook = await waitFor('NodeappTargetDown at the webhook', 30_000, async () =>
+      firingHook('NodeappTargetDown', DEAD_TASK_ID),
+    ).catch((error) => {
+      throw new Error(`${error.message}\nhooks: ${JSON.stringify(hooks)}\n${logs()}`);
+    });
+    assert.equal(hook.path, '/slack-warning');
+    assert.equal(hook.body.receiver, 'slack-warning');
+  });
+
   await t.test(
     'the service going down fires NodeappServiceDown, routed by Alertmanager to the critical receiver',
     async () => {
       const killedAt = Date.now();
       await stop(app, 'SIGKILL');
       const hook = await waitFor('NodeappServiceDown at the webhook', 30_000, async () =>
-        hooks.find(
-          (h) =>
-            h.body.status === 'firing' &&
-            h.body.alerts.some(
-              (a) =>
-                a.labels.alertname === 'NodeappServiceDown' &&
-                a.status === 'firing' &&
-                Date.parse(a.startsAt) >= killedAt - 1000,
-            ),
-        ),
+        firingHook('NodeappServiceDown', undefined, killedAt - 1000),
       ).catch((error) => {
         throw new Error(`${error.message}\nhooks: ${JSON.stringify(hooks)}\n${logs()}`);
       });
@@ -330,6 +352,23 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
       const alert = hook.body.alerts.find((a) => a.labels.alertname === 'NodeappServiceDown');
       assert.equal(alert?.labels.severity, 'critical');
       assert.equal(alert?.labels.job, 'app');
+
+      // The inhibition rule: while the service is down, Alertmanager holds back the killed task's TargetDown.
+      const inhibited = await waitFor(
+        'TargetDown of the killed task inhibited by NodeappServiceDown',
+        15_000,
+        async () => {
+          const response = await fetch(
+            `http://127.0.0.1:${amPort}/api/v2/alerts?filter=${encodeURIComponent(`task="${TASK_ID}"`)}`,
+          );
+          const alerts = (await response.json()) as {
+            labels: Record<string, string>;
+            status: { inhibitedBy: string[] };
+          }[];
+          return alerts.find((a) => a.labels.alertname === 'NodeappTargetDown' && a.status.inhibitedBy.length > 0);
+        },
+      );
+      assert.equal(inhibited.labels.task, TASK_ID);
     },
   );
 });
