@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadConfig } from '../config/environments.ts';
 import { monitoringConfigProblems } from '../lib/monitoring-config.ts';
 import { addMonitoringStacks } from '../lib/monitoring-stacks.ts';
+import { listAcknowledgements } from '../lib/nag.ts';
 import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
 
 function devStacks() {
@@ -201,6 +202,12 @@ describe('cdk-nag AwsSolutions with the Monitoring stacks', () => {
     // Throws "Validation failed" with the report when any finding is not acknowledged.
     const assembly = stacks.app.synth();
     assert.ok(assembly.stacks.some((s) => s.stackName === 'Nodeapp-prod-Monitoring'));
+    const acks = listAcknowledgements(stacks.app).filter((a) => /^Nodeapp-\w+-Monitoring\//.test(a.path));
+    assert.ok(acks.length > 0);
+    for (const ack of acks) {
+      assert.ok(ack.path.split('/').length > 2, `${ack.id} is not scoped to a resource: ${ack.path}`);
+      assert.ok(ack.reason.length >= 30, `${ack.id} at ${ack.path} needs a real reason`);
+    }
   });
 
   it('fails synth on an unacknowledged finding in a Monitoring stack', () => {
