@@ -33,13 +33,17 @@ free_port() {
   fi
 }
 
-name=nodeapp-smoke-$$
+run_id=$$-$RANDOM
+name=nodeapp-smoke-$run_id
 drain=${SMOKE_DRAIN_SECONDS:-2}
 db_url=${SMOKE_DATABASE_URL:-${TEST_DATABASE_URL:-}}
 db_ca=${SMOKE_DATABASE_CA_FILE:-${TEST_DATABASE_CA_FILE:-}}
 smoke_db=
+built_image=
 cleanup() {
   "$engine" rm -f "$name" >/dev/null 2>&1 || true
+  # Only this run's tag: the layers stay cached for the next build.
+  if [ -n "$built_image" ]; then "$engine" rmi "$built_image" >/dev/null 2>&1 || true; fi
   if [ -n "$smoke_db" ]; then psql "$db_url" -qc "DROP DATABASE IF EXISTS $smoke_db" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
@@ -48,7 +52,8 @@ trap cleanup EXIT
 image=${SMOKE_IMAGE:-}
 commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 if [ -z "$image" ]; then
-  image=nodeapp:smoke
+  image=nodeapp-smoke:$run_id # a tag of its own: concurrent runs on one machine never swap images
+  built_image=$image
   format=()
   [ "$engine" = podman ] && format=(--format docker) # podman's OCI format drops HEALTHCHECK
   echo "building $image with $engine"
@@ -64,7 +69,9 @@ if [ -z "$image" ]; then
   rm -f "$build_log"
   echo "built in $((($(now_ms) - build_started) / 1000)) s"
 fi
-commit=$("$engine" image inspect -f '{{ index .Config.Labels "org.opencontainers.image.revision" }}' "$image")
+label=$("$engine" image inspect -f '{{ index .Config.Labels "org.opencontainers.image.revision" }}' "$image")
+if [ -n "$built_image" ] && [ "$label" != "$commit" ]; then fail "built image says revision '$label', want $commit"; fi
+commit=$label
 health=$("$engine" image inspect -f '{{ json .Config.Healthcheck.Test }}' "$image")
 [ "$health" = '["CMD","node","dist/healthcheck.js"]' ] || fail "image HEALTHCHECK is $health"
 total=$("$engine" image inspect -f '{{ .Size }}' "$image")
@@ -75,7 +82,7 @@ db_env=()
 if [ -n "$db_url" ]; then
   memory=${SMOKE_MEMORY:-512m}
   if command -v psql >/dev/null; then
-    smoke_db=smoke_$$
+    smoke_db=smoke_${run_id/-/_}
     psql "$db_url" -qc "CREATE DATABASE $smoke_db" >/dev/null
     base_url=${db_url%%\?*}
     query=${db_url#"$base_url"}
