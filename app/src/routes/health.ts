@@ -1,15 +1,14 @@
 // Health checks. live: the process answers. ready: the database answers and no shutdown has begun;
 // the load balancer stops routing to a task as soon as ready turns 503 (see server.ts, drain).
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { Database } from '../db/database.ts';
 import { ping } from '../db/messages.ts';
+import { Status } from './schemas.ts';
 
 export interface Lifecycle {
   shuttingDown: boolean;
 }
 
-const Status = Type.Object({ status: Type.String() });
 const READY_PING_TIMEOUT_MS = 2000;
 
 export function healthRoutes(db: Database, lifecycle: Lifecycle) {

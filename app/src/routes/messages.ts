@@ -1,7 +1,5 @@
 // Guestbook messages: public list and post (rate-limited per client), admin-only delete.
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { createMessage, deleteMessage, listMessages } from '../db/messages.ts';
@@ -10,62 +8,83 @@ import { sendError } from '../plugins/errors.ts';
 import { ErrorResponse } from './schemas.ts';
 
 // Same range as the integer id column: a larger number must be a 400, not a database error.
-const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+const Id = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
 
 // PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate would not read back as sent:
 // both are refused along with the other control characters (text may contain tab and newlines).
 const NAME_PATTERN = String.raw`^[^\p{Cc}\p{Cs}]*$`;
 const TEXT_PATTERN = String.raw`^[^\p{Cs}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$`;
 
-const Message = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  text: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-});
+const Message = {
+  type: 'object',
+  required: ['id', 'name', 'text', 'createdAt'],
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    text: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
 
-const NewMessage = Type.Object(
-  {
-    name: Type.String({
+const NewMessage = {
+  type: 'object',
+  required: ['name', 'text'],
+  additionalProperties: false,
+  properties: {
+    name: {
+      type: 'string',
       minLength: 1,
       maxLength: 80,
       pattern: NAME_PATTERN,
       description: 'Trimmed; 1-80 characters; no control characters',
       'x-pattern-message': 'must not contain control characters',
-    }),
-    text: Type.String({
+    },
+    text: {
+      type: 'string',
       minLength: 1,
       maxLength: 500,
       pattern: TEXT_PATTERN,
       description: 'Trimmed; 1-500 characters; no control characters except tab and newlines',
       'x-pattern-message': 'must not contain control characters other than tab and newlines',
-    }),
+    },
   },
-  { additionalProperties: false },
-);
+} as const;
+
+interface NewMessageBody {
+  name: string;
+  text: string;
+}
 
 export function messageRoutes(config: Config, db: Database) {
   return async (fastify: FastifyInstance): Promise<void> => {
-    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    const app = fastify;
     app.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store');
     });
 
-    app.get(
+    app.get<{ Querystring: { limit?: number; before?: number } }>(
       '/api/messages',
       {
         schema: {
           tags: ['messages'],
           summary: 'Latest messages, newest first',
-          querystring: Type.Object(
-            {
-              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-              before: Type.Optional({ ...Id, description: 'Cursor: the nextCursor of the previous page' }),
+          querystring: {
+            type: 'object',
+            properties: {
+              limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+              before: { ...Id, description: 'Cursor: the nextCursor of the previous page' },
             },
-            { additionalProperties: false },
-          ),
+            additionalProperties: false,
+          },
           response: {
-            200: Type.Object({ messages: Type.Array(Message), nextCursor: Type.Union([Type.Integer(), Type.Null()]) }),
+            200: {
+              type: 'object',
+              required: ['messages', 'nextCursor'],
+              properties: {
+                messages: { type: 'array', items: Message },
+                nextCursor: { type: 'integer', nullable: true },
+              },
+            },
             400: ErrorResponse,
           },
         },
@@ -73,13 +92,13 @@ export function messageRoutes(config: Config, db: Database) {
       async (request) => listMessages(db, request.query.limit ?? 20, request.query.before),
     );
 
-    app.post(
+    app.post<{ Body: NewMessageBody }>(
       '/api/messages',
       {
         config: { rateLimit: { max: config.rateLimit.max, timeWindow: config.rateLimit.windowMs } },
         // Trim before validation, so the length limits apply to what is stored.
         preValidation: async (request) => {
-          const body = request.body as Record<string, unknown> | null;
+          const body = request.body as unknown as Record<string, unknown> | null;
           if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
           for (const field of ['name', 'text']) {
             const value = body[field];
@@ -99,7 +118,7 @@ export function messageRoutes(config: Config, db: Database) {
       },
     );
 
-    app.delete(
+    app.delete<{ Params: { id: number } }>(
       '/api/messages/:id',
       {
         onRequest: requireAdmin(config.adminToken),
@@ -107,9 +126,9 @@ export function messageRoutes(config: Config, db: Database) {
           tags: ['messages'],
           summary: 'Deletes a message (admin)',
           security: [{ adminToken: [] }],
-          params: Type.Object({ id: Id }),
+          params: { type: 'object', required: ['id'], properties: { id: Id } },
           response: {
-            204: Type.Null(),
+            204: { type: 'null', description: 'Deleted' },
             401: ErrorResponse,
             403: ErrorResponse,
             404: ErrorResponse,

@@ -1,0 +1,212 @@
+// `npm run bench`: one run, side by side, on 127.0.0.1 with autocannon (10 connections, 10 s each after a
+// 2 s warm-up): a bare Fastify hello route vs this service's GET /api/hello with everything on (info
+// logging to /dev/null, metrics, helmet, rate limiter registered, request ids), then GET /api/messages
+// on PostgreSQL and on the embedded PGlite. Also: idle and peak RSS, and process start -> ready time.
+// PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (+ TEST_DATABASE_CA_FILE for TLS);
+// without one, the PostgreSQL rows are skipped with a note.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const appDir = fileURLToPath(new URL('../', import.meta.url));
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** VmRSS (current) and VmHWM (peak) of a process, in MB. */
+function rss(pid: number): { current: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { current: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {}
+    await sleep(5);
+  }
+}
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+async function startService(env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const devNull = openSync('/dev/null', 'w');
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, ['dist/server.js'], {
+    cwd: appDir,
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      METRICS_PORT: String(await freePort()),
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_MAX: '1000000',
+      ...env,
+    },
+    stdio: ['ignore', devNull, 'inherit'],
+  });
+  await waitReady(`http://127.0.0.1:${port}/health/ready`, child);
+  const readyMs = performance.now() - startedAt;
+  return { child, port, readyMs, stop: () => stop(child) };
+}
+
+async function startBare(): Promise<Server> {
+  const port = await freePort();
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, ['bench/bare-server.ts'], {
+    cwd: appDir,
+    env: { PATH: process.env.PATH, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitReady(`http://127.0.0.1:${port}/api/hello`, child);
+  return { child, port, readyMs: performance.now() - startedAt, stop: () => stop(child) };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+interface Row {
+  name: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  idleRss: number;
+  peakRss: number;
+  readyMs: number;
+}
+
+async function measure(name: string, server: Server, path: string): Promise<Row> {
+  const pid = server.child.pid as number;
+  await sleep(1000); // let start-up garbage settle
+  const idleRss = rss(pid).current;
+  const url = `http://127.0.0.1:${server.port}${path}`;
+  await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up (JIT)
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  const row = {
+    name,
+    reqPerSec: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx,
+    idleRss,
+    peakRss: rss(pid).peak,
+    readyMs: server.readyMs,
+  };
+  console.error(`  ${name}: ${Math.round(row.reqPerSec)} req/s`);
+  return row;
+}
+
+async function seed(port: number): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `bench ${i}`, text: `A benchmark message number ${i}, of a typical length.` }),
+    });
+    if (res.status !== 201) throw new Error(`seeding failed: ${res.status}`);
+  }
+}
+
+async function postgresEnv(): Promise<{ env: Record<string, string>; drop: () => Promise<void> } | undefined> {
+  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!base) return undefined;
+  const caFile = process.env.BENCH_DATABASE_CA_FILE ?? process.env.TEST_DATABASE_CA_FILE;
+  const ssl = caFile ? { ca: readFileSync(caFile, 'utf8') } : false;
+  const name = `nodeapp_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: base, ssl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString(), ...(caFile ? { DATABASE_SSL: 'verify-full', DATABASE_CA_FILE: caFile } : {}) },
+    async drop() {
+      const c = new pg.Client({ connectionString: base, ssl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+
+console.error(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up`);
+const bare = await startBare();
+rows.push(await measure('bare Fastify: GET /api/hello', bare, '/api/hello?name=bench'));
+await bare.stop();
+
+const database = await postgresEnv();
+if (database) {
+  try {
+    const service = await startService(database.env);
+    rows.push(await measure('service: GET /api/hello (PostgreSQL)', service, '/api/hello?name=bench'));
+    await seed(service.port);
+    rows.push(await measure('service: GET /api/messages (PostgreSQL)', service, '/api/messages'));
+    await service.stop();
+  } finally {
+    await database.drop();
+  }
+} else {
+  notes.push('PostgreSQL rows skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL.');
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'nodeapp-bench-'));
+try {
+  // First start runs initdb; the figure that matters is a normal start on an existing data directory.
+  const first = await startService({ DATA_DIR: dataDir });
+  const initdbMs = first.readyMs;
+  await seed(first.port);
+  await first.stop();
+  const service = await startService({ DATA_DIR: dataDir });
+  if (!database) rows.push(await measure('service: GET /api/hello (PGlite)', service, '/api/hello?name=bench'));
+  rows.push(await measure('service: GET /api/messages (PGlite)', service, '/api/messages'));
+  await service.stop();
+  notes.push(`PGlite first start (initdb of a new DATA_DIR): ${Math.round(initdbMs)} ms.`);
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const baseline = rows[0]?.reqPerSec ?? 1;
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+console.log(
+  '| target | req/s | ratio vs bare | p50 ms | p99 ms | errors | idle RSS MB | peak RSS MB | start → ready ms |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(
+    `| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(r.reqPerSec / baseline, 2)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${fmt(r.idleRss, 1)} | ${fmt(r.peakRss, 1)} | ${fmt(r.readyMs)} |`,
+  );
+}
+for (const n of notes) console.log(`\n${n}`);
