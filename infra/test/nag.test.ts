@@ -42,11 +42,11 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  it('passes for the prod variant with the Site24x7 sidecar', () => {
+  it('passes for the prod variant on EC2 capacity with the Site24x7 sidecar', () => {
     const variant = buildTestApp({
       env: 'prod',
       nag: true,
-      overrides: { prod: (c) => ({ ...c, site24x7: { ...c.site24x7, enabled: true } }) },
+      overrides: { prod: (c) => ({ ...c, capacity: 'ec2', site24x7: { ...c.site24x7, enabled: true } }) },
     });
     variant.app.synth();
     assert.deepEqual(openFindings(variant.app.outdir), []);

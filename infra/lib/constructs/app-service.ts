@@ -22,6 +22,8 @@ export interface AppServiceProps {
   readonly serviceName: string;
   /** Capacity provider strategy; defaults to FARGATE/FARGATE_SPOT from config weights. */
   readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
+  /** Run on this EC2 capacity provider (Ec2Service) instead of Fargate. */
+  readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
   /** ECS Exec session log group (cluster construct), when exec is on. */
   readonly execLogGroup?: IConstruct;
 }
@@ -43,7 +45,7 @@ export function fargateStrategy(config: ServiceConfig): ecs.CapacityProviderStra
  * and target-tracking autoscaling on CPU, memory and requests per target.
  */
 export class AppService extends Construct {
-  readonly service: ecs.FargateService;
+  readonly service: ecs.FargateService | ecs.Ec2Service;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The tasks' security group: allow Prometheus on METRICS_PORT here. */
   readonly securityGroup: ec2.SecurityGroup;
@@ -60,7 +62,11 @@ export class AppService extends Construct {
       allowAllOutbound: true,
     });
 
-    this.service = new ecs.FargateService(this, 'Service', {
+    const common: ecs.BaseServiceOptions & {
+      taskDefinition: ecs.TaskDefinition;
+      vpcSubnets: ec2.SubnetSelection;
+      securityGroups: ec2.ISecurityGroup[];
+    } = {
       serviceName: props.serviceName,
       cluster: props.cluster,
       taskDefinition: props.task.taskDefinition,
@@ -69,10 +75,8 @@ export class AppService extends Construct {
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: Duration.seconds(config.healthCheckGracePeriodSeconds),
-      capacityProviderStrategies: props.capacityProviderStrategies ?? fargateStrategy(config),
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
-      assignPublicIp: false,
       enableExecuteCommand: config.ecsExec,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
@@ -84,7 +88,21 @@ export class AppService extends Construct {
         container: props.task.container,
         containerPort: METRICS_PORT,
       },
-    });
+    };
+    this.service = props.ec2CapacityProvider
+      ? new ecs.Ec2Service(this, 'Service', {
+          ...common,
+          capacityProviderStrategies: [{ capacityProvider: props.ec2CapacityProvider.capacityProviderName, weight: 1 }],
+          placementStrategies: [
+            ecs.PlacementStrategy.spreadAcross(ecs.BuiltInAttributes.AVAILABILITY_ZONE),
+            ecs.PlacementStrategy.packedByMemory(),
+          ],
+        })
+      : new ecs.FargateService(this, 'Service', {
+          ...common,
+          capacityProviderStrategies: props.capacityProviderStrategies ?? fargateStrategy(config),
+          assignPublicIp: false,
+        });
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: props.vpc,

@@ -29,6 +29,8 @@ export interface AppTaskDefinitionProps {
   readonly logGroupName: string;
   /** Site24x7 agent sidecar (when enabled). */
   readonly site24x7?: Site24x7Config;
+  /** 'ec2' builds an EC2-compatible (awsvpc) task for the ASG capacity provider; default Fargate. */
+  readonly launchType?: 'fargate' | 'ec2';
 }
 
 /**
@@ -37,7 +39,7 @@ export interface AppTaskDefinitionProps {
  * log group, ADMIN_TOKEN from Secrets Manager. Separate execution and task roles.
  */
 export class AppTaskDefinition extends Construct {
-  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly taskDefinition: ecs.TaskDefinition;
   readonly container: ecs.ContainerDefinition;
   readonly executionRole: iam.Role;
   readonly taskRole: iam.Role;
@@ -92,14 +94,20 @@ export class AppTaskDefinition extends Construct {
       description: 'The running service: no AWS API calls beyond what ECS Exec needs',
     });
 
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+    const ec2 = props.launchType === 'ec2';
+    this.taskDefinition = new ecs.TaskDefinition(this, 'TaskDefinition', {
       family: `${props.namePrefix}-app`,
-      cpu: config.cpu,
-      memoryLimitMiB: config.memoryMiB,
-      runtimePlatform: {
-        cpuArchitecture: ecs.CpuArchitecture.of(config.cpuArchitecture),
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
+      compatibility: ec2 ? ecs.Compatibility.EC2 : ecs.Compatibility.FARGATE,
+      networkMode: ecs.NetworkMode.AWS_VPC,
+      cpu: String(config.cpu),
+      memoryMiB: String(config.memoryMiB),
+      // On EC2 the instance type fixes the architecture (config validation keeps the two in line).
+      runtimePlatform: ec2
+        ? undefined
+        : {
+            cpuArchitecture: ecs.CpuArchitecture.of(config.cpuArchitecture),
+            operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+          },
       executionRole: this.executionRole,
       taskRole: this.taskRole,
       volumes: [{ name: 'tmp' }],

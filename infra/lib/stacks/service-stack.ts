@@ -12,6 +12,7 @@ import { AppTaskDefinition } from '../constructs/app-task-definition.ts';
 import { CostBudget } from '../constructs/budget.ts';
 import { Cluster } from '../constructs/cluster.ts';
 import { DATABASE_NAME, DATABASE_PORT, type Database } from '../constructs/database.ts';
+import { Ec2Capacity } from '../constructs/ec2-capacity.ts';
 import { Edge } from '../constructs/edge.ts';
 import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
 import { acknowledgeBucketDeployment } from '../nag.ts';
@@ -61,6 +62,8 @@ export class ServiceStack extends Stack {
   readonly task: AppTaskDefinition;
   readonly appService: AppService;
   readonly alarms: Alarms;
+  /** Present when config capacity is 'ec2'. */
+  readonly ec2Capacity?: Ec2Capacity;
   /** The alarm topic (KMS-encrypted SNS): other stacks' alarms notify here. */
   readonly alarmTopic: sns.Topic;
   /** https URL of the CloudFront distribution (or the custom domain). */
@@ -83,6 +86,14 @@ export class ServiceStack extends Stack {
       retainData: config.retainData,
     });
     this.cluster = cluster.cluster;
+    if (config.capacity === 'ec2') {
+      this.ec2Capacity = new Ec2Capacity(this, 'Ec2Capacity', {
+        config: config.ec2,
+        cpuArchitecture: config.service.cpuArchitecture,
+        cluster: this.cluster,
+        vpc: props.vpc,
+      });
+    }
 
     this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
@@ -117,6 +128,7 @@ export class ServiceStack extends Stack {
       namePrefix,
       logGroupName: `/nodeapp/${config.name}/app`,
       site24x7: config.site24x7,
+      launchType: config.capacity,
     });
 
     this.appService = new AppService(this, 'App', {
@@ -128,6 +140,7 @@ export class ServiceStack extends Stack {
       namespace: props.namespace,
       serviceName,
       execLogGroup: cluster.execLogGroup,
+      ec2CapacityProvider: this.ec2Capacity?.capacityProvider,
     });
 
     this.alarms = new Alarms(this, 'Alarms', { config: config.alarms, namePrefix, retainData: config.retainData });

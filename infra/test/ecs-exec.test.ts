@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
+
+const stacks = buildTestApp();
+
+function taskRoleStatements(env: string): CfnProperties[] {
+  const t = template(stacks, env, 'service');
+  const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties;
+  const roleId = td?.TaskRoleArn['Fn::GetAtt'][0];
+  return resourcesOf(t, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('ECS Exec', () => {
+  it('gives the task role exactly the SSM messages channel permissions, session-key decrypt and session logs', () => {
+    const statements = taskRoleStatements('dev');
+    // The only statement on Resource "*": actions without resource-level permissions.
+    const wildcard = statements.filter((s) => s.Resource === '*');
+    assert.equal(wildcard.length, 1);
+    assert.deepEqual([wildcard[0]?.Action].flat().sort(), [
+      'logs:DescribeLogGroups',
+      'ssmmessages:CreateControlChannel',
+      'ssmmessages:CreateDataChannel',
+      'ssmmessages:OpenControlChannel',
+      'ssmmessages:OpenDataChannel',
+    ]);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    assert.ok(actions.includes('kms:Decrypt'), 'decrypts with the exec session key');
+    assert.ok(actions.includes('logs:PutLogEvents'), 'writes session logs');
+    for (const a of actions) assert.match(a, /^(ssmmessages|kms|logs):/);
+  });
+
+  it('is off in prod: no exec permissions, no enableExecuteCommand', () => {
+    assert.deepEqual(taskRoleStatements('prod'), []);
+    const service = resourcesOf(template(stacks, 'prod', 'service'), 'AWS::ECS::Service')[0]?.[1].Properties;
+    assert.notEqual(service?.EnableExecuteCommand, true);
+  });
+});
