@@ -1,0 +1,80 @@
+// app/Dockerfile and .dockerignore agree with each other and with the container contract.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readRepoFile } from '../src/repo.ts';
+
+const dockerfile = readRepoFile('app/Dockerfile');
+const ignore = readRepoFile('.dockerignore')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
+const lines = dockerfile.split('\n');
+const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+/** Sources of every COPY that reads the build context (not another stage). */
+const contextSources = lines
+  .filter((l) => /^COPY /.test(l) && !l.includes('--from='))
+  .flatMap((l) =>
+    l
+      .replace(/^COPY\s+/, '')
+      .split(/\s+/)
+      .slice(0, -1),
+  );
+
+test('.dockerignore denies everything, then allows exactly what the Dockerfile copies', () => {
+  assert.equal(ignore[0], '*', 'the first rule must exclude everything');
+  const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1));
+  for (const source of contextSources) {
+    assert.ok(
+      allowed.some((a) => source === a || source.startsWith(`${a}/`)),
+      `COPY ${source} is not allowed by .dockerignore`,
+    );
+  }
+  for (const allowedPath of allowed) {
+    assert.ok(
+      contextSources.some((s) => s === allowedPath || allowedPath.startsWith(`${s}/`)),
+      `.dockerignore allows ${allowedPath}, which no COPY reads`,
+    );
+  }
+  for (const never of ['**/node_modules', '**/.data', '**/dist']) assert.ok(ignore.includes(never), never);
+});
+
+test('npm ci sees the manifest of every workspace listed in the root package.json', () => {
+  const { workspaces } = JSON.parse(readRepoFile('package.json')) as { workspaces: string[] };
+  for (const ws of workspaces) {
+    assert.ok(contextSources.includes(`${ws}/package.json`), `COPY ${ws}/package.json missing (npm ci would fail)`);
+  }
+});
+
+test('buildable by podman/buildah here: no syntax directive, no heredoc RUN', () => {
+  assert.doesNotMatch(dockerfile, /^#\s*syntax=/m);
+  assert.doesNotMatch(dockerfile, /^RUN\b.*<</m);
+});
+
+test('official bases: node:24-bookworm-slim for building, Debian slim + its node binary at run time', () => {
+  assert.match(dockerfile, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
+  assert.match(dockerfile, /^ARG BASE_IMAGE=debian:bookworm-slim$/m);
+  assert.match(dockerfile, /^COPY --from=node \/usr\/local\/bin\/node \/usr\/local\/bin\/node$/m);
+});
+
+test('the final stage runs node directly as a numeric non-root user, with the health command ECS uses', () => {
+  assert.match(finalStage, /^USER 1000:1000$/m);
+  assert.match(finalStage, /^WORKDIR \/app$/m);
+  assert.match(finalStage, /^EXPOSE 3000 9464$/m);
+  assert.match(finalStage, /^HEALTHCHECK .* CMD \["node", "dist\/healthcheck\.js"\]$/m);
+  assert.match(finalStage, /^CMD \["node", "dist\/server\.js"\]$/m);
+  assert.doesNotMatch(finalStage, /^(ENTRYPOINT|CMD) .*npm/m);
+  assert.match(finalStage, /DATA_DIR=\/tmp\/data/);
+});
+
+test('OCI labels come from build arguments, and the commit reaches the service', () => {
+  for (const [label, arg] of [
+    ['source', 'SOURCE_URL'],
+    ['revision', 'GIT_COMMIT'],
+    ['version', 'APP_VERSION'],
+    ['created', 'BUILD_DATE'],
+  ]) {
+    assert.match(finalStage, new RegExp(`org\\.opencontainers\\.image\\.${label}=\\$${arg}\\b`));
+  }
+  assert.match(finalStage, /GIT_COMMIT=\$GIT_COMMIT/);
+});
