@@ -1,9 +1,11 @@
 // End to end, on this machine: the built service, a dnsmasq answering the Cloud Map SRV name of the ECS config
 // with the service's metrics address, Prometheus with the ECS config (in a mount namespace whose resolv.conf points
-// at that dnsmasq), Alertmanager with the real routing tree, and a webhook receiver standing in for e-mail/Slack.
+// at that dnsmasq, or, where namespaces are not permitted, with that dnsmasq listed first in resolv.conf),
+// Alertmanager with the real routing tree, and a webhook receiver standing in for e-mail/Slack.
 // Test-only changes to the real files, each needed for speed: 1 s scrape/evaluation intervals, `for: 0s` on the
 // alerts, the Alertmanager address, and webhook receivers (same names) instead of SMTP/Slack.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -126,14 +128,20 @@ async function traffic(appUrl: string, until: () => boolean): Promise<number> {
 }
 
 test('metrics are discovered through Cloud Map SRV, every dashboard and rule query works, alerts reach the receiver', async (t) => {
-  const tools = requireTools(t, ['prometheus', 'prometheus-alertmanager', 'dnsmasq', 'unshare', 'mount']);
+  const tools = requireTools(t, ['prometheus', 'prometheus-alertmanager', 'dnsmasq']);
   if (!tools) return;
   if (process.getuid?.() !== 0) {
-    const reason = 'needs root: Prometheus runs in a private mount namespace (unshare -m) to use a test resolv.conf';
+    const reason = 'needs root: dnsmasq serves the SRV record on port 53, which Prometheus always asks';
     if (process.env.CI) throw new Error(reason);
     t.skip(reason);
     return;
   }
+
+  // Prometheus always asks the nameservers of /etc/resolv.conf on port 53. Preferred: a private mount namespace
+  // with its own resolv.conf (needs CAP_SYS_ADMIN); else, as root, a temporary entry in the real one.
+  // MONITORING_E2E_NO_UNSHARE=1 forces the fallback (to exercise it on a machine that has namespaces).
+  const privateMountNamespace =
+    !process.env.MONITORING_E2E_NO_UNSHARE && spawnSync('unshare', ['-m', 'true']).status === 0;
 
   const dir = mkdtempSync(join(tmpdir(), 'nodeapp-monitoring-'));
   const processes = new Processes();
@@ -210,25 +218,38 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
     { logFile: join(dir, 'alertmanager.log') },
   );
   const promConfig = prometheusTestConfig(dir, amPort);
+  const prometheusArgs = [
+    `--config.file=${promConfig}`,
+    `--storage.tsdb.path=${join(dir, 'prom')}`,
+    `--web.listen-address=127.0.0.1:${promPort}`,
+    '--rules.alert.resend-delay=1s',
+  ];
   const promStartedAt = Date.now();
-  processes.start(
-    'prometheus',
-    tools.unshare,
-    [
-      '-m',
-      'sh',
-      '-c',
-      'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"',
-      'sh',
-      join(dir, 'resolv.conf'),
-      tools.prometheus,
-      `--config.file=${promConfig}`,
-      `--storage.tsdb.path=${join(dir, 'prom')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--rules.alert.resend-delay=1s',
-    ],
-    { logFile: join(dir, 'prometheus.log') },
-  );
+  if (privateMountNamespace) {
+    // Only Prometheus sees the test resolv.conf; the machine's stays untouched.
+    processes.start(
+      'prometheus',
+      'unshare',
+      [
+        '-m',
+        'sh',
+        '-c',
+        'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"',
+        'sh',
+        join(dir, 'resolv.conf'),
+      ].concat(tools.prometheus, prometheusArgs),
+      { logFile: join(dir, 'prometheus.log') },
+    );
+  } else {
+    // No mount namespaces here (an unprivileged container, like CI's job container): put the test resolver first
+    // in the container's own resolv.conf for the test's duration. Other names still resolve: dnsmasq refuses
+    // them and the resolver moves on to the original servers.
+    const original = readFileSync('/etc/resolv.conf', 'utf8');
+    writeFileSync('/etc/resolv.conf', `nameserver ${dnsIp}\n${original}`);
+    t.after(() => writeFileSync('/etc/resolv.conf', original));
+    t.diagnostic('mount namespaces not permitted: /etc/resolv.conf temporarily lists the test resolver first');
+    processes.start('prometheus', tools.prometheus, prometheusArgs, { logFile: join(dir, 'prometheus.log') });
+  }
   const logs = () =>
     ['prometheus.log', 'alertmanager.log', 'dnsmasq.log']
       .map((f) => `--- ${f}\n${readFileSync(join(dir, f), 'utf8')}`)
