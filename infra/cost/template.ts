@@ -51,8 +51,8 @@ export class Inventory {
   }
 
   /**
-   * The resource an expression points at: {Ref}, {Fn::GetAtt}, or {Fn::ImportValue} of another stack's export
-   * (followed to the exporting stack). Undefined for literals and anything else.
+   * The resource an expression points at: {Ref}, {Fn::GetAtt}, {Fn::ImportValue} of another stack's export or
+   * {Fn::GetStackOutput} (followed to the producing stack). Undefined for literals and anything else.
    */
   resolve(stack: StackTemplate, expr: unknown): Found | undefined {
     if (!isObject(expr)) return undefined;
@@ -60,6 +60,13 @@ export class Inventory {
     const getAtt = expr['Fn::GetAtt'];
     if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return this.byId(stack, getAtt[0]);
     if (typeof getAtt === 'string') return this.byId(stack, getAtt.split('.')[0] ?? '');
+    // Newer CDK cross-stack references read the producer's output directly.
+    const output = expr['Fn::GetStackOutput'];
+    if (isObject(output) && typeof output.StackName === 'string' && typeof output.OutputName === 'string') {
+      const producer = this.stacks.find((s) => s.name === output.StackName);
+      const value = producer?.template.Outputs?.[output.OutputName]?.Value;
+      return producer ? this.resolve(producer, value) : undefined;
+    }
     const imported = expr['Fn::ImportValue'];
     if (imported !== undefined) {
       for (const other of this.stacks) {

@@ -102,7 +102,10 @@ export function serviceProfiles(inv: Inventory): ServiceProfile[] {
   return inv.ofType('AWS::ECS::Service').map((service) => {
     const taskDefinition = inv.resolve(service.stack, service.props.TaskDefinition);
     const td = taskDefinition?.props ?? {};
-    const cluster = inv.resolve(service.stack, service.props.Cluster);
+    // CDK passes a cluster with an explicit name to other stacks as the literal name, not as an import.
+    const cluster =
+      inv.resolve(service.stack, service.props.Cluster) ??
+      inv.ofType('AWS::ECS::Cluster').find((c) => c.props.ClusterName === service.props.Cluster);
     const arch = str(obj(td.RuntimePlatform).CpuArchitecture) === 'ARM64' ? 'arm64' : 'x86_64';
     const scaling = scalingOf(inv, service);
     // Without autoscaling ECS keeps DesiredCount (CloudFormation's default is 1); with it, low load sits at MinCapacity.
