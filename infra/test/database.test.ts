@@ -37,6 +37,10 @@ describe('RDS PostgreSQL', () => {
       SubnetIds: Match.arrayWith([Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() })]),
     });
     db.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    // The hosted rotation function runs in the private (egress) subnets so it can reach Secrets Manager.
+    const rotation = resourcesOf(db, 'AWS::Serverless::Application')[0]?.[1].Properties.Parameters;
+    assert.match(JSON.stringify(rotation?.vpcSubnetIds), /privateSubnet/);
+    assert.doesNotMatch(JSON.stringify(rotation?.vpcSubnetIds), /isolatedSubnet/);
   });
 
   it('keeps non-production cheap and disposable (single AZ, no protection, no rotation)', () => {

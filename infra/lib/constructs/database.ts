@@ -119,7 +119,11 @@ export class Database extends Construct {
       );
     }
     if (config.rotationDays) {
-      this.instance.addRotationSingleUser({ automaticallyAfter: Duration.days(config.rotationDays) });
+      this.instance.addRotationSingleUser({
+        automaticallyAfter: Duration.days(config.rotationDays),
+        // The rotation function calls Secrets Manager: it needs the egress subnets, not the database's isolated ones.
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      });
     } else {
       acknowledge(
         this.instance.node.findChild('Secret'),
