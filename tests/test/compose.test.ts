@@ -48,6 +48,15 @@ describe('compose.yaml', () => {
     assert.match(example, /^POSTGRES_PASSWORD=/m);
     assert.match(readRepoFile('.gitignore'), /^\.env$/m);
   });
+  test('every variable compose.yaml reads is documented in .env.example', () => {
+    const used = new Set([...text.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]));
+    const documented = new Set([...readRepoFile('.env.example').matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    assert.deepEqual(
+      [...used].filter((v) => !documented.has(v)),
+      [],
+    );
+    assert.ok(used.size >= 3, `found only ${used.size} variables`);
+  });
 });
 
 describe('the compose checks reject bad files', () => {
