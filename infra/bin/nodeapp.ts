@@ -1,8 +1,16 @@
 // CDK entry point (cdk.json: `node bin/nodeapp.ts`). `-c env=<name>` limits synth/deploy to one environment.
 import { App } from 'aws-cdk-lib';
-import { buildNodeapp } from '../lib/app.ts';
+import { ConfigError } from '../config/validate.ts';
+import { buildNodeapp, UsageError } from '../lib/app.ts';
 import { addMonitoringStacks } from '../lib/monitoring-stacks.ts';
 
-const app = new App();
-addMonitoringStacks(app, buildNodeapp(app));
-app.synth();
+try {
+  const app = new App();
+  addMonitoringStacks(app, buildNodeapp(app));
+  app.synth();
+} catch (error) {
+  // A bad config value or -c option is the user's to fix: say which, without a stack trace.
+  if (!(error instanceof ConfigError || error instanceof UsageError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}

@@ -12,6 +12,14 @@ import { NetworkStack } from './stacks/network-stack.ts';
 import { RegistryStack } from './stacks/registry-stack.ts';
 import { ServiceStack } from './stacks/service-stack.ts';
 
+/** A bad `-c` option: the CLI entry prints the message and exits 1 instead of a stack trace. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 /** Image tag synthesized when no `-c imageTag=<git-sha>` is given. Never pushed: deploys must pass a real tag. */
 export const PLACEHOLDER_IMAGE_TAG = 'latest-synth';
 
@@ -65,12 +73,12 @@ export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStack
   const envs = selected ? config.environments.filter((e) => e.name === selected) : config.environments;
   if (selected && envs.length === 0) {
     const names = config.environments.map((e) => e.name).join(', ');
-    throw new Error(`-c env=${selected}: unknown environment (expected one of ${names})`);
+    throw new UsageError(`-c env=${selected}: unknown environment (expected one of ${names})`);
   }
 
   const imageTag = (app.node.tryGetContext('imageTag') as string | undefined) ?? PLACEHOLDER_IMAGE_TAG;
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
-    throw new Error(`-c imageTag=${imageTag}: not a valid image tag (letters, digits, _ . -; at most 128)`);
+    throw new UsageError(`-c imageTag=${imageTag}: not a valid image tag (letters, digits, _ . -; at most 128)`);
   }
   const { shared } = config;
   const sharedEnv = { account: shared.account, region: shared.region };

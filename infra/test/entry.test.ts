@@ -1,0 +1,52 @@
+// The CDK entry as the CLI runs it (context in CDK_CONTEXT_JSON): bad input exits 1 naming the field.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const entry = fileURLToPath(new URL('../bin/nodeapp.ts', import.meta.url));
+
+function runEntry(
+  context: Record<string, unknown>,
+  env: Record<string, string> = {},
+): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [entry], {
+    env: {
+      ...process.env,
+      ...env,
+      CDK_CONTEXT_JSON: JSON.stringify(context),
+      CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'nodeapp-entry-')),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stderr })));
+}
+
+describe('bin/nodeapp.ts', { concurrency: true }, () => {
+  it('exits 1 naming an unknown -c env, without a stack trace', async () => {
+    const result = await runEntry({ env: 'qa' });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /-c env=qa: unknown environment \(expected one of dev, staging, prod\)/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+
+  it('exits 1 naming a bad config field (an account from NODEAPP_ACCOUNT_PROD)', async () => {
+    const result = await runEntry({ env: 'prod' }, { NODEAPP_ACCOUNT_PROD: '12345' });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /prod\.account: must be a 12-digit AWS account id \(got "12345"\)/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+
+  it('exits 1 on an invalid -c imageTag', async () => {
+    const result = await runEntry({ env: 'dev', imageTag: 'bad tag!' });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /-c imageTag=bad tag!: not a valid image tag/);
+  });
+});
