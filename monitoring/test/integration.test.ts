@@ -52,7 +52,7 @@ function startWebhook(hooks: Hook[]): Promise<{ server: Server; port: number }> 
   });
 }
 
-function prometheusTestConfig(dir: string, alertmanagerPort: number): string {
+function prometheusTestConfig(dir: string, prometheusPort: number, alertmanagerPort: number): string {
   const config = parse(generatedFiles().get('prometheus/prometheus.yml') ?? '');
   config.global.scrape_interval = '1s';
   config.global.scrape_timeout = '1s';
@@ -67,8 +67,15 @@ function prometheusTestConfig(dir: string, alertmanagerPort: number): string {
     writeFileSync(join(dir, file), stringify({ groups }));
     return join(dir, file);
   });
-  // Only the app job matters here; the self-scrapes point at addresses that do not exist in this test.
-  config.scrape_configs = config.scrape_configs.filter((c: { job_name: string }) => c.job_name === 'app');
+  // The self-scrapes: the same jobs, at the test's ports instead of the task's localhost:9090/9093.
+  const selfTargets: Record<string, string> = {
+    prometheus: `127.0.0.1:${prometheusPort}`,
+    alertmanager: `127.0.0.1:${alertmanagerPort}`,
+  };
+  for (const job of config.scrape_configs as { job_name: string; static_configs?: { targets: string[] }[] }[]) {
+    const target = selfTargets[job.job_name];
+    if (target && job.static_configs) job.static_configs = [{ targets: [target] }];
+  }
   writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
   return join(dir, 'prometheus.yml');
 }
@@ -217,7 +224,7 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
     ],
     { logFile: join(dir, 'alertmanager.log') },
   );
-  const promConfig = prometheusTestConfig(dir, amPort);
+  const promConfig = prometheusTestConfig(dir, promPort, amPort);
   const prometheusArgs = [
     `--config.file=${promConfig}`,
     `--storage.tsdb.path=${join(dir, 'prom')}`,
@@ -278,6 +285,11 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
     t.diagnostic(`Prometheus start → up == 1 after ${Date.now() - promStartedAt} ms`);
     assert.equal(up.metric.task, TASK_ID, 'task label = the ECS task id from the SRV target');
     assert.equal(up.metric.instance, `${TASK_ID}:${metricsPort}`);
+    const selfScrapes = await waitFor('the prometheus and alertmanager self-scrapes', 20_000, async () => {
+      const result = await promQuery(promPort, 'up{job=~"prometheus|alertmanager"} == 1');
+      return result.length === 2 ? result : undefined;
+    });
+    assert.deepEqual(selfScrapes.map((r) => r.metric.job).sort(), ['alertmanager', 'prometheus']);
   });
 
   // Let a few scrapes and rule evaluations see the traffic (rates need two samples after it began).
