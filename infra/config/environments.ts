@@ -64,7 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       shutdownDrainSeconds: 5,
       logLevel: 'debug',
       logRetentionDays: 7,
-      containerInsights: 'enabled',
+      // Cost (docs/finops.md): Container Insights bills ~14 custom metrics per service; dev has Prometheus and
+      // Grafana and no alarm recipients, so it goes without (its tasks-below-desired alarm then has no data).
+      containerInsights: 'disabled',
     },
     edge: {
       cloudFrontPrefixListId: CLOUDFRONT_PREFIX_LIST_US_EAST_1,
@@ -130,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       ecsExec: true,
       logLevel: 'info',
       logRetentionDays: 30,
+      containerInsights: 'enabled',
     },
     edge: { ...dev.edge, accessLogRetentionDays: 30 },
     rds: { ...dev.rds, instanceType: 't4g.small', backupRetentionDays: 7, performanceInsights: true },

@@ -8,12 +8,12 @@ const dev = template(stacks, 'dev', 'service');
 const prod = template(stacks, 'prod', 'service');
 
 describe('ECS cluster', () => {
-  it('turns Container Insights on per config (enhanced in prod)', () => {
+  it('turns Container Insights on per config (enhanced in prod, off in dev to save cost)', () => {
     prod.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
     });
     dev.hasResourceProperties('AWS::ECS::Cluster', {
-      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }],
     });
   });
 
