@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { NodeappConfig } from '../config/types.ts';
 import { buildNodeapp } from '../lib/app.ts';
+import { addMonitoringStacks } from '../lib/monitoring-stacks.ts';
 import type { CfnTemplate, StackTemplate } from './template.ts';
 
 export const SHARED = 'shared';
@@ -34,7 +35,8 @@ export function synthesize(config: NodeappConfig, env?: string): Map<string, Sta
   try {
     // The CLI would merge cdk.json's context (pinned AZs, feature flags); do the same in-process.
     const app = new App({ outdir, context: { ...cdkJsonContext(), ...(env ? { env } : {}) } });
-    buildNodeapp(app, { config, nag: false });
+    // The same two calls as bin/nodeapp.ts, so the estimate covers exactly what deploys.
+    addMonitoringStacks(app, buildNodeapp(app, { config, nag: false }));
     const assembly = app.synth();
     return groupByEnvironment(
       assembly.stacks.map((s) => ({
