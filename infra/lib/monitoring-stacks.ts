@@ -1,6 +1,7 @@
 // Adds `Nodeapp-<env>-Monitoring` to every environment an app was built with (bin/nodeapp.ts calls this after
 // buildNodeapp). The stacks are checked by the cdk-nag validation buildNodeapp registers on the whole app.
 import { type App, Tags } from 'aws-cdk-lib';
+import { ConfigError } from '../config/validate.ts';
 import type { NodeappStacks } from './app.ts';
 import { monitoringConfigProblems } from './monitoring-config.ts';
 import { MonitoringStack } from './stacks/monitoring-stack.ts';
@@ -10,7 +11,8 @@ export function addMonitoringStacks(app: App, stacks: NodeappStacks): Map<string
   const problems = [...stacks.environments.values()].flatMap(({ config }) =>
     monitoringConfigProblems(config.monitoring, `${config.name}.monitoring`),
   );
-  if (problems.length > 0) throw new Error(`Invalid Nodeapp monitoring config:\n  - ${problems.join('\n  - ')}`);
+  // ConfigError: bin/nodeapp.ts prints its message (each bad field) and exits 1, without a stack trace.
+  if (problems.length > 0) throw new ConfigError(problems);
 
   for (const [name, env] of stacks.environments) {
     const { config } = env;
