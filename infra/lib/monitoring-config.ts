@@ -18,6 +18,11 @@ export interface MonitoringConfig {
     readonly cpu: number;
     readonly memoryMiB: number;
   };
+  /**
+   * Run Prometheus/Alertmanager and Grafana on FARGATE_SPOT (about 70 % cheaper, docs/finops.md). An interruption
+   * restarts them, losing Prometheus's TSDB like any task replacement: for dev, not where alerts must not pause.
+   */
+  readonly spot?: boolean;
   /** Alertmanager e-mail (critical alerts go to the environment's alarm e-mails through this SMTP server). */
   readonly alertEmail: {
     /** host:port of the SMTP server; Amazon SES SMTP of the region when absent. */

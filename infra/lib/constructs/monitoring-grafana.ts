@@ -141,7 +141,9 @@ export class MonitoringGrafana extends Construct {
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: Duration.seconds(90),
-      capacityProviderStrategies: [{ capacityProvider: 'FARGATE', weight: 1, base: 1 }],
+      capacityProviderStrategies: [
+        { capacityProvider: props.config.spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1, base: 1 },
+      ],
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       assignPublicIp: false,

@@ -152,7 +152,9 @@ export class MonitoringPrometheus extends Construct {
       minHealthyPercent: 0,
       maxHealthyPercent: 100,
       circuitBreaker: { enable: true, rollback: true },
-      capacityProviderStrategies: [{ capacityProvider: 'FARGATE', weight: 1, base: 1 }],
+      capacityProviderStrategies: [
+        { capacityProvider: props.config.spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1, base: 1 },
+      ],
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
