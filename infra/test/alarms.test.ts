@@ -58,6 +58,13 @@ describe('alarms and notification', () => {
     ]);
   });
 
+  it('leaves the tasks-below-desired alarm out where Container Insights is off (no metrics to compare)', () => {
+    const names = resourcesOf(dev, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
+    assert.equal(stacks.environments.get('dev')?.config.service.containerInsights, 'disabled');
+    assert.ok(!names.includes('Nodeapp-dev-tasks-below-desired'));
+    assert.ok(names.includes('Nodeapp-dev-cpu-high'));
+  });
+
   it('lets CloudWatch use the topic key and builds a dashboard for the service', () => {
     const keyStatements = resourcesOf(prod, 'AWS::KMS::Key').flatMap(([, k]) => k.Properties.KeyPolicy.Statement);
     assert.ok(

@@ -24,6 +24,8 @@ export interface ServiceAlarmTargets {
   readonly serviceName: string;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The running/desired task counts come from Container Insights; without it that alarm is left out. */
+  readonly containerInsights: boolean;
 }
 
 /**
@@ -159,14 +161,16 @@ export class Alarms extends Construct {
       period: minute,
       label: 'Tasks below desired',
     });
-    this.addAlarm('TasksBelowDesired', 'tasks-below-desired', {
-      alarmDescription: 'Running tasks below the desired count for 5 minutes (placement, image or start-up failures)',
-      metric: missingTasks,
-      threshold: 0,
-      comparisonOperator: GT,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 5,
-    });
+    if (t.containerInsights) {
+      this.addAlarm('TasksBelowDesired', 'tasks-below-desired', {
+        alarmDescription: 'Running tasks below the desired count for 5 minutes (placement, image or start-up failures)',
+        metric: missingTasks,
+        threshold: 0,
+        comparisonOperator: GT,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 5,
+      });
+    }
 
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ContainerInsightsMode } from '../../config/types.ts';
+import { acknowledge } from '../nag.ts';
 import { allowCloudWatchLogs, encryptedLogGroup } from './encrypted-log-group.ts';
 
 export interface ClusterProps {
@@ -79,5 +80,12 @@ export class Cluster extends Construct {
       managedStorageConfiguration: { fargateEphemeralStorageKmsKey: this.ephemeralStorageKey },
       executeCommandConfiguration,
     });
+    if (props.containerInsights === 'disabled') {
+      acknowledge(
+        this.cluster,
+        'AwsSolutions-ECS4',
+        'Container Insights is off by config in this environment (cost, docs/finops.md): Prometheus/Grafana and the ECS service CPU/memory metrics cover it; the tasks-below-desired alarm is then not created.',
+      );
+    }
   }
 }

@@ -151,6 +151,7 @@ export class ServiceStack extends Stack {
       serviceName,
       loadBalancer: this.loadBalancer.alb,
       targetGroup: this.appService.targetGroup,
+      containerInsights: config.service.containerInsights !== 'disabled',
     });
     if (props.database) {
       // Created here, not in the data stack, so the data stack never depends on the service stack.
