@@ -93,6 +93,11 @@ export function leverOptions(env: EnvironmentConfig): LeverOption[] {
       out.push({ lever: 'Container Insights', option: mode, apply: (e) => service(e, { containerInsights: mode }) });
     }
   }
+  out.push({
+    lever: 'Spot share',
+    option: `monitoring on ${env.monitoring.spot ? 'FARGATE' : 'FARGATE_SPOT'}`,
+    apply: (e) => ({ ...e, monitoring: { ...e.monitoring, spot: !e.monitoring.spot } }),
+  });
   // Prometheus keeps its TSDB on Fargate ephemeral storage: longer retention needs more of it (billed above 20 GiB).
   const retention = [
     { days: 7, ephemeralStorageGiB: 21, retentionSizeGiB: 12 },
