@@ -42,6 +42,21 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
+  it('lists every acknowledged finding in infra/README.md', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const ids = new Set(
+      listAcknowledgements(stacks.app)
+        .filter((a) => a.id.includes('AwsSolutions'))
+        .map((a) =>
+          a.id
+            .replace(/^(Annotation::)?(AwsSolutions::)?/, '')
+            .replaceAll('111111111111', '<account>')
+            .replaceAll('us-east-1', '<region>'),
+        ),
+    );
+    for (const id of ids) assert.ok(readme.includes(`\`${id}\``), `README lacks ${id}`);
+  });
+
   it('passes for the prod variant on EC2 capacity with the Site24x7 sidecar', () => {
     const variant = buildTestApp({
       env: 'prod',
