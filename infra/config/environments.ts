@@ -98,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     site24x7: {
       enabled: false,
       keySecretName: 'nodeapp/site24x7-device-key',
-      image: 'site24x7/docker-agent:release1960',
+      image: 'site24x7/docker-agent:release22000',
       cpu: 128,
       memoryMiB: 256,
     },

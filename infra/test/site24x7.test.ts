@@ -12,7 +12,7 @@ describe('Site24x7 agent sidecar', () => {
   it('runs the pinned agent image, non-essential, with its own share and the key as an ECS secret', () => {
     const agent = containers('prod').find((c) => c.Name === 'site24x7-agent');
     assert.ok(agent);
-    assert.equal(agent.Image, 'site24x7/docker-agent:release1960');
+    assert.equal(agent.Image, 'site24x7/docker-agent:release22000');
     assert.equal(agent.Essential, false);
     assert.equal(agent.Cpu, 128);
     assert.equal(agent.Memory, 256);
