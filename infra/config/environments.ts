@@ -140,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     rds: { ...dev.rds, instanceType: 't4g.small', backupRetentionDays: 7, performanceInsights: true },
     alarms: { ...dev.alarms, emails: ['oncall-staging@example.com'] },
     tags: { owner: 'platform-team', costCenter: 'nodeapp-staging' },
+    // The cost estimate is ~154 USD (docs/finops.md): the 80 % forecast warning sits just above it.
     budget: { monthlyUsd: 200, anomalyThresholdUsd: 20 },
     monitoring: { ...dev.monitoring, spot: false, alertEmail: { from: 'alertmanager-staging@example.com' } },
   };
@@ -191,7 +192,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     ec2: { instanceType: 't4g.medium', minInstances: 3, maxInstances: 8, rootVolumeGiB: 30 },
     retainData: true,
     tags: { owner: 'platform-team', costCenter: 'nodeapp-prod' },
-    budget: { monthlyUsd: 600, anomalyThresholdUsd: 50 },
+    // The cost estimate is ~635 USD (docs/finops.md): the 80 % forecast warning sits just above it.
+    budget: { monthlyUsd: 800, anomalyThresholdUsd: 50 },
     monitoring: {
       prometheus: { cpu: 512, memoryMiB: 2048, ephemeralStorageGiB: 50, retentionDays: 30, retentionSizeGiB: 40 },
       grafana: { cpu: 256, memoryMiB: 512 },
