@@ -1,10 +1,11 @@
-// `npm run bench`: one run, side by side, on 127.0.0.1 with autocannon (10 connections, 10 s each after a
-// 2 s warm-up): a bare Fastify hello route vs this service's GET /api/hello with everything on (info
-// logging to /dev/null, metrics, helmet, rate limiter registered, request ids), then GET /api/messages
-// on PostgreSQL and on the embedded PGlite. Also: idle and peak RSS, and process start -> ready time.
+// `npm run bench`: one run, side by side, on 127.0.0.1 with Debian's `wrk -t1` (10 connections, 10 s each
+// after a 2 s warm-up; autocannon when wrk is not installed, or with BENCH_TOOL=autocannon): a bare Fastify
+// hello route vs this service's GET /api/hello with everything on (info logging to /dev/null, metrics,
+// helmet, rate limiter registered, request ids), then GET /api/messages on PostgreSQL and on the embedded
+// PGlite. Also: idle and peak RSS, and process start -> ready time.
 // PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (+ TEST_DATABASE_CA_FILE for TLS);
 // without one, the PostgreSQL rows are skipped with a note.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,41 @@ import pg from 'pg';
 const appDir = fileURLToPath(new URL('../', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+// wrk (C, one thread) leaves the CPU to the server; autocannon (JS) competes with it for the 2 cores.
+const TOOL = process.env.BENCH_TOOL ?? (spawnSync('wrk', ['--version']).error === undefined ? 'wrk' : 'autocannon');
+
+interface LoadResult {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function wrkMs(value: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(value);
+  if (!m) throw new Error(`unexpected wrk latency ${value}`);
+  return Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 } as const)[m[2] as 'us' | 'ms' | 's'];
+}
+
+async function load(url: string, seconds: number): Promise<LoadResult> {
+  if (TOOL === 'wrk') {
+    const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], {
+      encoding: 'utf8',
+    });
+    const field = (re: RegExp) => re.exec(out)?.[1] ?? '0';
+    const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+    return {
+      reqPerSec: Number(field(/Requests\/sec:\s+([\d.]+)/)),
+      p50: wrkMs(field(/^\s+50%\s+(\S+)/m)),
+      p99: wrkMs(field(/^\s+99%\s+(\S+)/m)),
+      errors:
+        Number(field(/Non-2xx or 3xx responses: (\d+)/)) +
+        (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+    };
+  }
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  return { reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -108,14 +144,11 @@ async function measure(name: string, server: Server, path: string): Promise<Row>
   await sleep(1000); // let start-up garbage settle
   const idleRss = rss(pid).current;
   const url = `http://127.0.0.1:${server.port}${path}`;
-  await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up (JIT)
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  await load(url, 2); // warm-up (JIT)
+  const r = await load(url, DURATION);
   const row = {
     name,
-    reqPerSec: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.non2xx,
+    ...r,
     idleRss,
     peakRss: rss(pid).peak,
     readyMs: server.readyMs,
@@ -162,7 +195,7 @@ async function postgresEnv(): Promise<{ env: Record<string, string>; drop: () =>
 const rows: Row[] = [];
 const notes: string[] = [];
 
-console.error(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up`);
+console.error(`${TOOL}: ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up`);
 const bare = await startBare();
 rows.push(await measure('bare Fastify: GET /api/hello', bare, '/api/hello?name=bench'));
 await bare.stop();
@@ -209,4 +242,7 @@ for (const r of rows) {
     `| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(r.reqPerSec / baseline, 2)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${fmt(r.idleRss, 1)} | ${fmt(r.peakRss, 1)} | ${fmt(r.readyMs)} |`,
   );
 }
-for (const n of notes) console.log(`\n${n}`);
+console.log(
+  `\nLoad: ${TOOL}${TOOL === 'wrk' ? ' -t1' : ''}, ${CONNECTIONS} connections, ${DURATION} s per row after a 2 s warm-up.`,
+);
+for (const n of notes) console.log(n);

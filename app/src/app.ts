@@ -60,7 +60,7 @@ export async function buildApp({ config, db, metrics, logger, lifecycle }: AppDe
   configureValidation(app);
   configureErrors(app);
   configureObservability(app, metrics);
-  await configureSecurity(app);
+  configureSecurity(app);
   await app.register(rateLimit, { global: false });
   await configureDocs(app, config.version);
   await app.register(fastifyStatic, { root: publicDir, wildcard: false, index: 'index.html' });
