@@ -18,7 +18,7 @@ function logLines(ctx: Context, name: string, groups: Found[], gbPerMonth: numbe
   ctx.add(
     {
       group: 'observability',
-      resource: `${name} ingestion (${groups.length} log groups)`,
+      resource: `${name} ingestion (${groups.length} log group${groups.length === 1 ? '' : 's'})`,
       quantity: gbPerMonth,
       unit: 'GB',
       unitPrice: prices.usd('cloudwatch.logs.ingest-gb'),
