@@ -24,7 +24,8 @@ function takeLock(dataDir: string): string {
     const owner = Number(readFileSync(lockFile, 'utf8'));
     if (owner !== process.pid && Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
       throw new Error(
-        `DATA_DIR ${dataDir} is in use by process ${owner}: embedded PostgreSQL allows one process per data directory`,
+        `DATA_DIR ${dataDir} is in use by process ${owner}: embedded PostgreSQL allows one process per data ` +
+          `directory (if that process is not this service, delete ${lockFile})`,
       );
     }
     writeFileSync(lockFile, String(process.pid)); // stale lock left by a killed process
