@@ -3,11 +3,11 @@ import { parseArgs } from 'node:util';
 import { markdownTable } from 'markdown-table';
 import { loadConfig } from '../config/environments.ts';
 import { defaultUsage, parseAmount, USAGE_FIELDS, type Usage, usageOverrides } from './assumptions.ts';
+import { readCdkOut, SHARED } from './cdk-out.ts';
 import { type Estimate, estimateEnvironment } from './estimate.ts';
 import { leverOptions, withEnvironment } from './levers.ts';
 import { loadPriceTable } from './price-table.ts';
 import { renderEstimate, renderTotals, usd } from './report.ts';
-import { readCdkOut, SHARED, synthesize } from './synth.ts';
 import type { StackTemplate } from './template.ts';
 
 const HELP = `Usage: npm run cost -w infra -- [options]
@@ -71,13 +71,14 @@ function estimateAll(templates: Map<string, StackTemplate[]>, opts: Options, nam
     });
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const opts = parse(process.argv.slice(2));
   const config = loadConfig();
   const known = config.environments.map((e) => e.name);
   if (opts.env && !known.includes(opts.env)) throw new Error(`--env ${opts.env}: expected one of ${known.join(', ')}`);
   const names = opts.env ? [opts.env] : [...known, SHARED];
-  const templates = opts.cdkOut ? readCdkOut(opts.cdkOut) : synthesize(config, opts.env);
+  // aws-cdk-lib takes seconds to load: imported only when synthesizing.
+  const templates = opts.cdkOut ? readCdkOut(opts.cdkOut) : (await import('./synth.ts')).synthesize(config, opts.env);
   const estimates = estimateAll(templates, opts, names);
 
   const leverRows: { env: string; lever: string; option: string; total: number; delta: number }[] = [];
@@ -85,6 +86,7 @@ function main(): void {
     for (const base of estimates.filter((e) => e.env !== SHARED)) {
       const envConfig = config.environments.find((e) => e.name === base.env);
       if (!envConfig) continue;
+      const { synthesize } = await import('./synth.ts');
       for (const option of leverOptions(envConfig)) {
         const variant = synthesize(withEnvironment(config, option.apply(envConfig)), base.env);
         const [estimate] = estimateAll(variant, opts, [base.env]);
@@ -121,9 +123,7 @@ function main(): void {
   process.stdout.write(`${out.join('\n\n')}\n`);
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   process.stderr.write(`cost: ${(error as Error).message}\n`);
   process.exit(1);
-}
+});
