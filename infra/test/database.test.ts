@@ -79,6 +79,27 @@ describe('RDS PostgreSQL', () => {
     assert.match(secrets.DATABASE_USER ?? '', /:username::/);
   });
 
+  it('lets the execution role read only the database secret and the ADMIN_TOKEN secret', () => {
+    const service = template(stacks, 'prod', 'service');
+    const td = resourcesOf(service, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties;
+    const roleId = td?.ExecutionRoleArn['Fn::GetAtt'][0];
+    const statements = resourcesOf(service, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as CfnProperties[]);
+    const secretReads = statements.filter((st) => [st.Action].flat().includes('secretsmanager:GetSecretValue'));
+    const resources = secretReads.flatMap((st) => [st.Resource].flat()).map((r) => JSON.stringify(r));
+    assert.equal(resources.length, 2);
+    assert.ok(
+      resources.some((r) => r.includes('Nodeapp-prod-Data')),
+      'the RDS secret (imported from the data stack)',
+    );
+    assert.ok(
+      resources.some((r) => r.includes('TaskAdminToken')),
+      'the ADMIN_TOKEN secret',
+    );
+    assert.ok(resources.every((r) => !r.includes('"*"')));
+  });
+
   it("alarms on the database's CPU, free storage, free memory and connections", () => {
     const names = resourcesOf(template(stacks, 'prod', 'service'), 'AWS::CloudWatch::Alarm').map(
       ([, a]) => a.Properties.AlarmName,
