@@ -72,6 +72,10 @@ describe('CostBudget', () => {
       { Type: 'EMAIL', Address: 'finops@example.com' },
     ]);
     assert.deepEqual(JSON.parse(subscription?.Properties.ThresholdExpression).Dimensions.Values, ['25']);
+    // Cost allocation tags reach these resources too (as ResourceTags).
+    for (const resource of [monitor, subscription]) {
+      assert.ok(resource?.Properties.ResourceTags.some((t: { Key: string }) => t.Key === 'Project'));
+    }
   });
 
   it('refuses a non-positive amount and an anomaly monitor nobody would hear about', () => {
