@@ -106,7 +106,8 @@ export function observabilityLines(ctx: Context, profiles: ServiceProfile[]): vo
   logLines(ctx, 'VPC flow logs', flowGroups, usage.flowLogGb);
   const quiet = all.filter((g) => ![...containerGroups, ...flowGroups].some((c) => key(c) === key(g)));
   if (quiet.length > 0) {
-    ctx.note(`${quiet.length} other log groups (ECS Exec sessions, custom resources...) assumed to ingest ~0 GB`);
+    const groups = quiet.length === 1 ? 'log group' : 'log groups';
+    ctx.note(`${quiet.length} other ${groups} (ECS Exec sessions, custom resources...) assumed to ingest ~0 GB`);
   }
   ctx.covered([...all, ...inv.ofType('AWS::EC2::FlowLog')]);
 
