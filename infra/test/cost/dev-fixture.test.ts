@@ -50,8 +50,8 @@ describe('cost estimate of the dev fixture, computed by hand', () => {
       ['VPC flow logs storage', 0.01],
       ['CloudWatch alarms (3)', 0.4], // 1 + 1 + 2 metric-math metrics = 4 x 0.10
       ['CloudWatch dashboards (1)', 3.0],
-      // 12 cluster metrics + 14 per service x (0.3869 + 1 + 1 service-months with tasks) = 45.417 x 0.30 = 13.625
-      ['Container Insights (enabled) metrics', 13.63],
+      // 13 cluster metrics + 25 per service x (0.3869 + 1 + 1 service-months with tasks) = 72.673 x 0.30 = 21.802
+      ['Container Insights (enabled) metrics', 21.8],
       // 2.3869 average tasks x 0.05 GB x 0.50 = 0.0597
       ['Container Insights (enabled) performance log events', 0.06],
       ['AWS Budgets without actions', 0],
@@ -59,8 +59,8 @@ describe('cost estimate of the dev fixture, computed by hand', () => {
     for (const [fragment, usd] of expected) assert.equal(line(fragment), usd, fragment);
     assert.equal(estimate.lines.length, expected.length, 'no unexpected lines');
     // 0.84+5.41+7.21+3.07+0.64+3.65+0.04+16.43+0.09+1.00+0.43+11.68+2.30+3.00+1.20+0.02+0.50+0.50+0.01+0.50+0.01
-    // +0.40+3.00+13.63+0.06+0.00 = 75.62
-    assert.equal(estimate.total, 75.62);
+    // +0.40+3.00+21.80+0.06+0.00 = 83.79
+    assert.equal(estimate.total, 83.79);
   });
 
   it('leaves no resource type unaccounted for', () => {
