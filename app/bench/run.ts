@@ -1,8 +1,9 @@
-// `npm run bench`: one run, side by side, on 127.0.0.1 with Debian's `wrk -t1` (10 connections, 10 s each
+// `npm run bench`: one run, side by side, on 127.0.0.1 with Debian's `wrk -t1` (10 connections, 5 s runs
 // after a 2 s warm-up; autocannon when wrk is not installed, or with BENCH_TOOL=autocannon): a bare Fastify
 // hello route vs this service's GET /api/hello with everything on (info logging to /dev/null, metrics,
 // helmet, rate limiter registered, request ids), then GET /api/messages on PostgreSQL and on the embedded
-// PGlite. Also: idle and peak RSS, and process start -> ready time.
+// PGlite. Also: server CPU time per request (from /proc, robust to other load on the machine), idle and
+// peak RSS, and process start -> ready time.
 // PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (+ TEST_DATABASE_CA_FILE for TLS);
 // without one, the PostgreSQL rows are skipped with a note.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -16,7 +17,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 const appDir = fileURLToPath(new URL('../', import.meta.url));
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 // wrk (C, one thread) leaves the CPU to the server; autocannon (JS) competes with it for the 2 cores.
 const TOOL = process.env.BENCH_TOOL ?? (spawnSync('wrk', ['--version']).error === undefined ? 'wrk' : 'autocannon');
@@ -131,6 +132,7 @@ function stop(child: ChildProcess): Promise<void> {
 interface Row {
   name: string;
   reqPerSec: number;
+  cpuUsPerRequest: number;
   p50: number;
   p99: number;
   errors: number;
@@ -139,21 +141,50 @@ interface Row {
   readyMs: number;
 }
 
-async function measure(name: string, server: Server, path: string): Promise<Row> {
-  const pid = server.child.pid as number;
+/** Server CPU time (user + system) in seconds, from /proc: robust to other load on the machine. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+interface Target {
+  name: string;
+  server: Server;
+  path: string;
+  idleRss: number;
+  runs: (LoadResult & { cpuUsPerRequest: number })[];
+}
+
+async function prepare(name: string, server: Server, path: string): Promise<Target> {
   await sleep(1000); // let start-up garbage settle
-  const idleRss = rss(pid).current;
-  const url = `http://127.0.0.1:${server.port}${path}`;
-  await load(url, 2); // warm-up (JIT)
-  const r = await load(url, DURATION);
+  const idleRss = rss(server.child.pid as number).current;
+  await load(`http://127.0.0.1:${server.port}${path}`, 2); // warm-up (JIT)
+  return { name, server, path, idleRss, runs: [] };
+}
+
+async function run(target: Target, seconds: number): Promise<void> {
+  const pid = target.server.child.pid as number;
+  const cpuBefore = cpuSeconds(pid);
+  const r = await load(`http://127.0.0.1:${target.server.port}${target.path}`, seconds);
+  const requests = r.reqPerSec * seconds;
+  target.runs.push({ ...r, cpuUsPerRequest: ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(requests, 1) });
+}
+
+function summarize(target: Target): Row {
   const row = {
-    name,
-    ...r,
-    idleRss,
-    peakRss: rss(pid).peak,
-    readyMs: server.readyMs,
+    name: target.name,
+    reqPerSec: median(target.runs.map((r) => r.reqPerSec)),
+    p50: median(target.runs.map((r) => r.p50)),
+    p99: median(target.runs.map((r) => r.p99)),
+    errors: target.runs.reduce((a, r) => a + r.errors, 0),
+    cpuUsPerRequest: median(target.runs.map((r) => r.cpuUsPerRequest)),
+    idleRss: target.idleRss,
+    peakRss: rss(target.server.child.pid as number).peak,
+    readyMs: target.server.readyMs,
   };
-  console.error(`  ${name}: ${Math.round(row.reqPerSec)} req/s`);
+  console.error(`  ${row.name}: ${Math.round(row.reqPerSec)} req/s, ${row.cpuUsPerRequest.toFixed(0)} µs CPU/request`);
   return row;
 }
 
@@ -194,25 +225,37 @@ async function postgresEnv(): Promise<{ env: Record<string, string>; drop: () =>
 
 const rows: Row[] = [];
 const notes: string[] = [];
+// The hello comparison alternates bare and service in ROUNDS short runs and takes medians, so that
+// other load on the machine hits both alike.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-console.error(`${TOOL}: ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up`);
-const bare = await startBare();
-rows.push(await measure('bare Fastify: GET /api/hello', bare, '/api/hello?name=bench'));
-await bare.stop();
-
+console.error(`${TOOL}: ${CONNECTIONS} connections; hello: ${ROUNDS} alternating rounds of ${DURATION} s`);
 const database = await postgresEnv();
-if (database) {
-  try {
-    const service = await startService(database.env);
-    rows.push(await measure('service: GET /api/hello (PostgreSQL)', service, '/api/hello?name=bench'));
-    await seed(service.port);
-    rows.push(await measure('service: GET /api/messages (PostgreSQL)', service, '/api/messages'));
-    await service.stop();
-  } finally {
-    await database.drop();
+const helloDataDir = mkdtempSync(join(tmpdir(), 'nodeapp-bench-'));
+const bare = await startBare();
+try {
+  const service = await startService(database ? database.env : { DATA_DIR: helloDataDir });
+  const engine = database ? 'PostgreSQL' : 'PGlite';
+  const bareTarget = await prepare('bare Fastify: GET /api/hello', bare, '/api/hello?name=bench');
+  const serviceTarget = await prepare(`service: GET /api/hello (${engine})`, service, '/api/hello?name=bench');
+  for (let round = 0; round < ROUNDS; round++) {
+    await run(bareTarget, DURATION);
+    await run(serviceTarget, DURATION);
   }
-} else {
-  notes.push('PostgreSQL rows skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL.');
+  rows.push(summarize(bareTarget), summarize(serviceTarget));
+  if (database) {
+    await seed(service.port);
+    const messages = await prepare('service: GET /api/messages (PostgreSQL)', service, '/api/messages');
+    await run(messages, DURATION);
+    rows.push(summarize(messages));
+  } else {
+    notes.push('PostgreSQL rows skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL.');
+  }
+  await service.stop();
+} finally {
+  await bare.stop();
+  await database?.drop();
+  rmSync(helloDataDir, { recursive: true, force: true });
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'nodeapp-bench-'));
@@ -223,26 +266,28 @@ try {
   await seed(first.port);
   await first.stop();
   const service = await startService({ DATA_DIR: dataDir });
-  if (!database) rows.push(await measure('service: GET /api/hello (PGlite)', service, '/api/hello?name=bench'));
-  rows.push(await measure('service: GET /api/messages (PGlite)', service, '/api/messages'));
+  const messages = await prepare('service: GET /api/messages (PGlite)', service, '/api/messages');
+  await run(messages, DURATION);
+  rows.push(summarize(messages));
   await service.stop();
   notes.push(`PGlite first start (initdb of a new DATA_DIR): ${Math.round(initdbMs)} ms.`);
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-const baseline = rows[0]?.reqPerSec ?? 1;
+const baseline = rows[0] ?? { reqPerSec: 1, cpuUsPerRequest: 1 };
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 console.log(
-  '| target | req/s | ratio vs bare | p50 ms | p99 ms | errors | idle RSS MB | peak RSS MB | start → ready ms |',
+  '| target | req/s | ratio vs bare | CPU µs/req | CPU ratio (bare/this) | p50 ms | p99 ms | errors | idle RSS MB | peak RSS MB | start → ready ms |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(r.reqPerSec / baseline, 2)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${fmt(r.idleRss, 1)} | ${fmt(r.peakRss, 1)} | ${fmt(r.readyMs)} |`,
+    `| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(r.reqPerSec / baseline.reqPerSec, 2)} | ${fmt(r.cpuUsPerRequest)} | ${fmt(baseline.cpuUsPerRequest / r.cpuUsPerRequest, 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} | ${fmt(r.idleRss, 1)} | ${fmt(r.peakRss, 1)} | ${fmt(r.readyMs)} |`,
   );
 }
 console.log(
-  `\nLoad: ${TOOL}${TOOL === 'wrk' ? ' -t1' : ''}, ${CONNECTIONS} connections, ${DURATION} s per row after a 2 s warm-up.`,
+  `\nLoad: ${TOOL}${TOOL === 'wrk' ? ' -t1' : ''}, ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up; ` +
+    `hello rows: median of ${ROUNDS} alternating runs.`,
 );
 for (const n of notes) console.log(n);
