@@ -65,8 +65,16 @@ export async function buildApp({ config, db, metrics, logger, lifecycle }: AppDe
   await configureDocs(app, config.version);
   await app.register(fastifyStatic, { root: publicDir, wildcard: false, index: 'index.html' });
 
+  // Requests still in flight when the server closes finish, and their connections end with them
+  // (Fastify only marks requests that arrive after the close began).
+  const state = lifecycle ?? { shuttingDown: false };
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (state.closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   await app.register(helloRoutes);
   await app.register(messageRoutes(config, db));
-  await app.register(healthRoutes(db, lifecycle ?? { shuttingDown: false }));
+  await app.register(healthRoutes(db, state));
   return app;
 }

@@ -13,6 +13,7 @@ import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrations.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, createMetricsServer } from './metrics.ts';
+import type { Lifecycle } from './routes/health.ts';
 
 const startedAt = performance.now();
 const config = loadConfigOrExit();
@@ -33,7 +34,7 @@ try {
   fail('cannot open the database', error);
 }
 
-const lifecycle = { shuttingDown: false };
+const lifecycle: Lifecycle = { shuttingDown: false };
 const app = await buildApp({ config, db, metrics, logger, lifecycle });
 const metricsServer = createMetricsServer(metrics.registry);
 try {
@@ -53,6 +54,8 @@ closeWithGrace({ delay: (config.shutdownDrainSeconds + 20) * 1000, logger }, asy
     logger.info({ signal, drainSeconds: config.shutdownDrainSeconds }, 'shutting down: not ready, draining');
     await sleep(config.shutdownDrainSeconds * 1000);
   }
+  logger.info('closing');
+  lifecycle.closing = true;
   await app.close();
   metricsServer.close();
   metricsServer.closeAllConnections();

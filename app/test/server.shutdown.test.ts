@@ -85,3 +85,48 @@ test('a second signal exits at once, without waiting for the drain', async () =>
     await server.stop();
   }
 });
+
+test('a request still in flight when the server closes finishes, with Connection: close', async () => {
+  const drainSeconds = 1;
+  const server = await startServer({ SHUTDOWN_DRAIN_SECONDS: String(drainSeconds) });
+  try {
+    const body = JSON.stringify({ name: 'slow', text: 'a body that arrives in two parts' });
+    const agent = new Agent({ keepAlive: true });
+    const response = new Promise<{ status: number; connection: string | undefined; body: string }>(
+      (resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            path: '/api/messages',
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: text }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.write(body.slice(0, 10));
+        server.child.kill('SIGTERM');
+        // The rest of the body arrives after the drain, while the server is closing.
+        setTimeout(() => req.end(body.slice(10)), (drainSeconds + 0.7) * 1000);
+      },
+    );
+    const result = await response;
+    agent.destroy();
+    assert.equal(result.status, 201, result.body);
+    assert.equal(result.connection, 'close');
+    assert.equal((await server.exited).code, 0, server.stderr());
+    const closing = server.logs.findIndex((l) => l.msg === 'closing');
+    const completed = server.logs.findIndex((l) => l.msg === 'request completed' && l.statusCode === 201);
+    assert.ok(closing >= 0 && completed > closing, 'the request completed after the server began closing');
+  } finally {
+    await server.stop();
+  }
+});

@@ -6,7 +6,10 @@ import { ping } from '../db/messages.ts';
 import { Status } from './schemas.ts';
 
 export interface Lifecycle {
+  /** SIGTERM received: readiness answers 503 while requests are still served (the drain). */
   shuttingDown: boolean;
+  /** The drain is over and the server is closing: responses end their connection. */
+  closing?: boolean;
 }
 
 const READY_PING_TIMEOUT_MS = 2000;
