@@ -1,12 +1,12 @@
 // CDK entry point (cdk.json: `node bin/nodeapp.ts`). `-c env=<name>` limits synth/deploy to one environment.
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../config/validate.ts';
-import { buildNodeapp, UsageError } from '../lib/app.ts';
-import { addMonitoringStacks } from '../lib/monitoring-stacks.ts';
+import { UsageError } from '../lib/app.ts';
+import { buildApp } from '../lib/build-app.ts';
 
 try {
   const app = new App();
-  addMonitoringStacks(app, buildNodeapp(app));
+  buildApp(app);
   app.synth();
 } catch (error) {
   // A bad config value or -c option is the user's to fix: say which, without a stack trace.

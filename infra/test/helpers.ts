@@ -1,4 +1,5 @@
-// Shared test fixtures: build the real app (same code as bin/nodeapp.ts) with cdk.json's context,
+// Shared test fixtures: build the real app (buildFullTestApp: the same buildApp call as bin/nodeapp.ts; buildTestApp:
+// without the Monitoring stacks, for tests of the other stacks) with cdk.json's context,
 // optionally for one environment and with config overrides, into a throwaway output folder.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../config/environments.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
 import { buildNodeapp, type NodeappStacks } from '../lib/app.ts';
+import { type AllStacks, buildApp } from '../lib/build-app.ts';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
   context: Record<string, unknown>;
@@ -24,6 +26,17 @@ export interface BuildTestAppOptions {
 }
 
 export function buildTestApp(options: BuildTestAppOptions = {}): NodeappStacks & { app: App } {
+  const { app, config } = testApp(options);
+  return { app, ...buildNodeapp(app, { config, nag: options.nag ?? false }) };
+}
+
+/** Like buildTestApp, but builds exactly what bin/nodeapp.ts builds (buildApp: Monitoring stacks included). */
+export function buildFullTestApp(options: BuildTestAppOptions = {}): AllStacks & { app: App } {
+  const { app, config } = testApp(options);
+  return { app, ...buildApp(app, { config, nag: options.nag ?? false }) };
+}
+
+function testApp(options: BuildTestAppOptions): { app: App; config: NodeappConfig } {
   const base = options.config ?? loadConfig({});
   const config: NodeappConfig = {
     ...base,
@@ -33,7 +46,7 @@ export function buildTestApp(options: BuildTestAppOptions = {}): NodeappStacks &
     outdir: mkdtempSync(join(tmpdir(), 'nodeapp-cdk-')),
     context: { ...cdkJson.context, ...(options.env ? { env: options.env } : {}), ...options.context },
   });
-  return { app, ...buildNodeapp(app, { config, nag: options.nag ?? false }) };
+  return { app, config };
 }
 
 /** Template of the named environment's stack: `template(stacks, 'prod', 'service')`. */

@@ -1,5 +1,6 @@
 // Every environment synthesizes with cdk-nag AwsSolutions on and no unacknowledged finding; every
-// acknowledgement is scoped to a resource (never a stack) and carries a reason.
+// acknowledgement is scoped to a resource (never a stack), carries a reason and is listed in infra/README.md.
+// The app is built by buildApp, the same call as bin/nodeapp.ts, so the Monitoring stacks are checked too.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { listAcknowledgements } from '../lib/nag.ts';
-import { buildTestApp } from './helpers.ts';
+import { buildFullTestApp } from './helpers.ts';
 
 interface Report {
   pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[];
@@ -21,14 +22,32 @@ function openFindings(outdir: string): string[] {
     .flatMap((r) => r.violations.filter((v) => v.severity === 'error').map((v) => v.ruleName));
 }
 
+interface ReadmeRow {
+  readonly id: string;
+  /** Construct path with Nodeapp-<env>- for any environment; a trailing … makes it a prefix. */
+  readonly construct: string;
+  readonly prefix: boolean;
+}
+
+/** Rows of the README's acknowledgement table: | `id` | construct (optional note) | reason |. */
+function readmeAcknowledgements(readme: string): ReadmeRow[] {
+  return [...readme.matchAll(/^\| `(AwsSolutions-[^`]+)` \| ([^|(]+?)(?: \([^)]*\))? \|/gm)].map(([, id, cell]) => {
+    const construct = (cell ?? '').trim();
+    return { id: id ?? '', construct: construct.replace(/…$/, ''), prefix: construct.endsWith('…') };
+  });
+}
+
 describe('cdk-nag AwsSolutions', () => {
-  const stacks = buildTestApp({ nag: true });
+  const stacks = buildFullTestApp({ nag: true });
 
   it('passes for every environment and the shared stacks', () => {
     assert.deepEqual([...stacks.environments.keys()], ['dev', 'staging', 'prod']);
     // Throws "Validation failed" with the report when any finding is not acknowledged.
     const assembly = stacks.app.synth();
-    assert.equal(assembly.stacks.length, 2 + 3 * 3);
+    const names = assembly.stacks.map((s) => s.stackName);
+    // Shared + Network, Data, Service, Monitoring per environment: everything bin/nodeapp.ts synthesizes.
+    assert.equal(names.length, 2 + 3 * 4);
+    for (const env of ['dev', 'staging', 'prod']) assert.ok(names.includes(`Nodeapp-${env}-Monitoring`), env);
     assert.deepEqual(openFindings(stacks.app.outdir), []);
   });
 
@@ -42,23 +61,29 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  it('lists every acknowledged finding in infra/README.md', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const ids = new Set(
-      listAcknowledgements(stacks.app)
-        .filter((a) => a.id.includes('AwsSolutions'))
-        .map((a) =>
-          a.id
-            .replace(/^(Annotation::)?(AwsSolutions::)?/, '')
-            .replaceAll('111111111111', '<account>')
-            .replaceAll('us-east-1', '<region>'),
-        ),
-    );
-    for (const id of ids) assert.ok(readme.includes(`\`${id}\``), `README lacks ${id}`);
+  it('lists every acknowledged finding in infra/README.md, with its construct', () => {
+    const rows = readmeAcknowledgements(readFileSync(new URL('../README.md', import.meta.url), 'utf8'));
+    const acks = listAcknowledgements(stacks.app).filter((a) => a.id.includes('AwsSolutions'));
+    const missing = new Set<string>();
+    for (const ack of acks) {
+      const id = ack.id
+        .replace(/^(Annotation::)?(AwsSolutions::)?/, '')
+        .replaceAll('111111111111', '<account>')
+        .replaceAll('us-east-1', '<region>');
+      const path = ack.path.replace(/^Nodeapp-(dev|staging|prod)-/, 'Nodeapp-<env>-');
+      // A row names the acknowledged construct or its parent (e.g. the NAT instance for its Resource child).
+      const listed = rows.some(
+        (row) =>
+          row.id === id &&
+          (path === row.construct || path.startsWith(row.prefix ? row.construct : `${row.construct}/`)),
+      );
+      if (!listed) missing.add(`| \`${id}\` | ${path} |`);
+    }
+    assert.deepEqual([...missing], [], 'README acknowledgement rows missing');
   });
 
   it('passes for the prod variant on EC2 capacity with the Site24x7 sidecar', () => {
-    const variant = buildTestApp({
+    const variant = buildFullTestApp({
       env: 'prod',
       nag: true,
       overrides: { prod: (c) => ({ ...c, capacity: 'ec2', site24x7: { ...c.site24x7, enabled: true } }) },
@@ -68,7 +93,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('fails synth on an unacknowledged finding', () => {
-    const broken = buildTestApp({ env: 'dev', nag: true });
+    const broken = buildFullTestApp({ env: 'dev', nag: true });
     const stack = broken.environments.get('dev')?.service as Stack;
     new s3.Bucket(stack, 'UnencryptedInsecureBucket');
     assert.throws(() => broken.app.synth(), /Validation failed/);
