@@ -64,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       shutdownDrainSeconds: 5,
       logLevel: 'debug',
       logRetentionDays: 7,
-      // Cost (docs/finops.md): Container Insights bills ~14 custom metrics per service; dev has Prometheus and
+      // Cost (docs/finops.md): Container Insights bills ~25 custom metrics per service; dev has Prometheus and
       // Grafana and no alarm recipients, so it goes without (the tasks-below-desired alarm reading it is left out).
       containerInsights: 'disabled',
     },

@@ -1,12 +1,11 @@
-// Synthesizes the CDK app in-process (the same calls as bin/nodeapp.ts) and groups the stack templates by
+// Synthesizes the CDK app in-process (the same buildApp as bin/nodeapp.ts) and groups the stack templates by
 // environment. Loaded only when needed: aws-cdk-lib takes seconds to import.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { NodeappConfig } from '../config/types.ts';
-import { buildNodeapp } from '../lib/app.ts';
-import { addMonitoringStacks } from '../lib/monitoring-stacks.ts';
+import { buildApp } from '../lib/build-app.ts';
 import { groupByEnvironment } from './cdk-out.ts';
 import type { CfnTemplate, StackTemplate } from './template.ts';
 
@@ -21,8 +20,8 @@ export function synthesize(config: NodeappConfig, env?: string): Map<string, Sta
   try {
     // The CLI would merge cdk.json's context (pinned AZs, feature flags); do the same in-process.
     const app = new App({ outdir, context: { ...cdkJsonContext(), ...(env ? { env } : {}) } });
-    // The same two calls as bin/nodeapp.ts, so the estimate covers exactly what deploys.
-    addMonitoringStacks(app, buildNodeapp(app, { config, nag: false }));
+    // The same call as bin/nodeapp.ts, so the estimate covers exactly what deploys.
+    buildApp(app, { config, nag: false });
     const assembly = app.synth();
     return groupByEnvironment(
       assembly.stacks.map((s) => ({
