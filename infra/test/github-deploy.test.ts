@@ -14,17 +14,59 @@ describe('GitHub deploy access', () => {
     });
   });
 
-  it('trusts only the main branch and the named deployment environments of this repository', () => {
-    const [, role] = resourcesOf(deploy, 'AWS::IAM::Role')[0] ?? [];
-    const statement = role?.Properties.AssumeRolePolicyDocument.Statement[0];
-    assert.equal(statement.Action, 'sts:AssumeRoleWithWebIdentity');
-    assert.deepEqual(statement.Condition.StringEquals['token.actions.githubusercontent.com:sub'], [
+  const [, role] = resourcesOf(deploy, 'AWS::IAM::Role')[0] ?? [];
+  const statement = role?.Properties.AssumeRolePolicyDocument.Statement[0];
+  const subjects = statement?.Condition.StringLike?.['token.actions.githubusercontent.com:sub'] as string[];
+
+  /** How IAM evaluates StringLike: `*` any run of characters, `?` one character, everything else literal. */
+  const trusted = (sub: string) =>
+    subjects.some((pattern) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replaceAll('*', '.*')
+          .replaceAll('?', '.')}$`,
+      ).test(sub),
+    );
+
+  it('trusts the main branch and the named deployment environments, with and without immutable ids', () => {
+    assert.equal(statement.Condition.StringEquals['token.actions.githubusercontent.com:aud'], 'sts.amazonaws.com');
+    assert.equal(statement.Condition.StringEquals['token.actions.githubusercontent.com:sub'], undefined);
+    assert.equal(statement.Condition.StringLike['token.actions.githubusercontent.com:aud'], undefined);
+    for (const sub of [
       'repo:nodeapp-org/nodeapp:ref:refs/heads/main',
       'repo:nodeapp-org/nodeapp:environment:staging',
       'repo:nodeapp-org/nodeapp:environment:production',
-    ]);
-    assert.equal(statement.Condition.StringEquals['token.actions.githubusercontent.com:aud'], 'sts.amazonaws.com');
-    assert.equal(statement.Condition.StringLike, undefined, 'no wildcard subjects');
+      'repo:nodeapp-org@123456/nodeapp@456789:ref:refs/heads/main',
+      'repo:nodeapp-org@123456/nodeapp@456789:environment:staging',
+      'repo:nodeapp-org@123456/nodeapp@456789:environment:production',
+    ]) {
+      assert.ok(trusted(sub), `should trust ${sub}`);
+    }
+  });
+
+  it('trusts no other branch, pull request, environment, repository or owner', () => {
+    for (const sub of [
+      'repo:nodeapp-org/nodeapp:ref:refs/heads/feature',
+      'repo:nodeapp-org/nodeapp:ref:refs/heads/main-old',
+      'repo:nodeapp-org/nodeapp:ref:refs/tags/main',
+      'repo:nodeapp-org/nodeapp:pull_request',
+      'repo:nodeapp-org/nodeapp:environment:dev',
+      'repo:nodeapp-org/nodeapp:environment:production-copy',
+      'repo:nodeapp-org@123456/nodeapp@456789:pull_request',
+      'repo:nodeapp-org@123456/nodeapp@456789:environment:dev',
+      'repo:nodeapp-org/nodeapp-fork:ref:refs/heads/main',
+      'repo:nodeapp-org@123456/nodeapp-fork@456789:ref:refs/heads/main',
+      'repo:other-org/nodeapp:ref:refs/heads/main',
+      'repo:nodeapp-org-evil@1/nodeapp@2:ref:refs/heads/main',
+    ]) {
+      assert.ok(!trusted(sub), `must not trust ${sub}`);
+    }
+  });
+
+  it('allows sts:TagSession with the web identity assume (configure-aws-credentials tags the session)', () => {
+    assert.deepEqual([statement.Action].flat().sort(), ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
+    assert.equal(role?.Properties.AssumeRolePolicyDocument.Statement.length, 1, 'one statement: same conditions');
   });
 
   it('may only assume the CDK bootstrap roles and push to the one repository', () => {

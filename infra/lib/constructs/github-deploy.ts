@@ -21,6 +21,19 @@ export interface GithubDeployProps {
 }
 
 /**
+ * `sub` patterns (IAM StringLike) for the `main` branch and each deployment environment of one repository, in both
+ * forms GitHub issues: `repo:OWNER/REPO:…` and, for repositories with immutable subject claims (default for new
+ * repositories since 2026-07-15), `repo:OWNER@<owner id>/REPO@<repo id>:…`. Only the numeric ids are wildcards;
+ * names, ref and environment stay literal, so no other branch, pull request, environment or repository matches.
+ */
+export function githubSubjects(owner: string, repo: string, environments: readonly string[]): string[] {
+  const contexts = ['ref:refs/heads/main', ...environments.map((e) => `environment:${e}`)];
+  return [`repo:${owner}/${repo}`, `repo:${owner}@*/${repo}@*`].flatMap((prefix) =>
+    contexts.map((context) => `${prefix}:${context}`),
+  );
+}
+
+/**
  * GitHub Actions → AWS without long-lived keys: the OIDC provider and a role that only this repository's
  * `main` branch and its deployment environments can assume, allowed to assume the CDK bootstrap roles
  * (so `cdk deploy` works) and to push to the one ECR repository.
@@ -35,16 +48,16 @@ export class GithubDeploy extends Construct {
       ? iam.OidcProviderNative.fromOidcProviderArn(this, 'Provider', props.existingOidcProviderArn)
       : new iam.OidcProviderNative(this, 'Provider', { url: GITHUB_OIDC_URL, clientIds: ['sts.amazonaws.com'] });
 
-    const repo = `repo:${props.owner}/${props.repo}`;
-    // Exact subjects (StringEquals, no wildcards): the main branch and each named deployment environment.
-    const subjects = [`${repo}:ref:refs/heads/main`, ...props.environments.map((e) => `${repo}:environment:${e}`)];
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: `GitHub Actions deploys of ${props.owner}/${props.repo}`,
       maxSessionDuration: Duration.hours(1),
+      // withSessionTags: the trust also allows sts:TagSession, which aws-actions/configure-aws-credentials
+      // (6.2 and later) calls with the assume; the same aud/sub conditions apply to it.
       assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, {
-        StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com', [`${GITHUB_OIDC_HOST}:sub`]: subjects },
-      }),
+        StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com' },
+        StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(props.owner, props.repo, props.environments) },
+      }).withSessionTags(),
     });
 
     const bootstrapRoles = props.targets.flatMap(({ account, region }) =>
