@@ -4,7 +4,8 @@
 # NODEAPP_ACCOUNT_* (infra/config reads the accounts from them). Needs AWS credentials (OIDC) and `npm ci` done.
 # 1. Refuses to deploy unless the tag in ECR is still exactly the image that was built and scanned (build once,
 #    promote; the repository's tags are immutable, so this only fails on a wrong tag or repository).
-# 2. Deploys that environment's stacks and the shared stacks with the image tag.
+# 2. Deploys NodeappRegistry and that environment's stacks (Nodeapp-<env>-*) with the image tag; never
+#    NodeappGithubDeploy, whose role this job runs as (an administrator deploys it, docs/deploy.md).
 # 3. Smoke-tests the Service stack's PublicUrl output; writes url=... to $GITHUB_OUTPUT for the environment link.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +28,11 @@ echo "deploying $repository:$IMAGE_TAG ($IMAGE_DIGEST) to $env_name"
 
 outputs=$(mktemp)
 trap 'rm -f "$outputs"' EXIT
-# The contract deploy command: with -c env=<env> the CDK app holds that environment's stacks and the shared ones
-# (NodeappRegistry, NodeappGithubDeploy), and the script deploys all of them (--all).
-npm run deploy -w infra -- -c "env=$env_name" -c "imageTag=$IMAGE_TAG" --outputs-file "$outputs"
+# The contract deploy command: infra's deploy selects NodeappRegistry and Nodeapp-<env>-* (infra/bin/deploy.ts).
+# cdk.json asks for approval of broadening changes, which a runner cannot give: the approval here is the GitHub
+# environment's (production reviewers), so the job never prompts.
+npm run deploy -w infra -- -c "env=$env_name" -c "imageTag=$IMAGE_TAG" --require-approval never \
+  --outputs-file "$outputs"
 
 url=$(node -e '
   const [file, stack] = process.argv.slice(1);

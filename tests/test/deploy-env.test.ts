@@ -66,7 +66,10 @@ describe('deploy-env.sh', { skip: curlMissing && 'curl is not installed' }, () =
     assert.match(log, new RegExp(`aws ecr describe-images --repository-name nodeapp --image-ids imageTag=${sha}`));
     assert.match(
       log,
-      new RegExp(`^npm run deploy -w infra -- -c env=staging -c imageTag=${sha} --outputs-file \\S+$`, 'm'),
+      new RegExp(
+        `^npm run deploy -w infra -- -c env=staging -c imageTag=${sha} --require-approval never --outputs-file \\S+$`,
+        'm',
+      ),
     );
     assert.equal(r.output, `url=${base}\n`);
     assert.match(r.stdout, /smoke test passed/);
