@@ -8,6 +8,7 @@ import {
   VizLegendOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
 import {
+  DashboardBuilder,
   DatasourceVariableBuilder,
   QueryVariableBuilder,
   type Threshold,
@@ -26,6 +27,19 @@ export const PROMETHEUS = { type: 'prometheus', uid: '${datasource}' };
 
 /** Selector of the service's own series, narrowed by the `task` variable (all tasks by default). */
 export const APP = 'job="app", task=~"$task"';
+
+/** A Nodeapp dashboard with what every one shares: tags, refresh, time range, datasource and task variables. */
+export function nodeappDashboard(title: string, uid: string, description: string): DashboardBuilder {
+  return new DashboardBuilder(title)
+    .uid(uid)
+    .description(description)
+    .tags(['nodeapp', 'generated'])
+    .refresh('30s')
+    .time({ from: 'now-3h', to: 'now' })
+    .timezone('browser')
+    .withVariable(datasourceVariable())
+    .withVariable(taskVariable());
+}
 
 export function datasourceVariable(): DatasourceVariableBuilder {
   return new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus');

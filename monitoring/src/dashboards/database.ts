@@ -1,19 +1,13 @@
 // Database: query rate, duration and errors by operation, and the connection pool, per task.
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { APP, datasourceVariable, taskVariable, timeseries } from './common.ts';
+import { type DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { APP, nodeappDashboard, timeseries } from './common.ts';
 
 export function database(): DashboardBuilder {
-  return new DashboardBuilder('Nodeapp / Database')
-    .uid('nodeapp-database')
-    .description(
-      'Queries the service sends to PostgreSQL (RDS in AWS): rate, duration, errors, and its connection pool.',
-    )
-    .tags(['nodeapp', 'generated'])
-    .refresh('30s')
-    .time({ from: 'now-3h', to: 'now' })
-    .timezone('browser')
-    .withVariable(datasourceVariable())
-    .withVariable(taskVariable())
+  return nodeappDashboard(
+    'Nodeapp / Database',
+    'nodeapp-database',
+    'Queries the service sends to PostgreSQL (RDS in AWS): rate, duration, errors, and its connection pool.',
+  )
     .withRow(new RowBuilder('Queries'))
     .withPanel(
       timeseries({

@@ -1,17 +1,13 @@
 // Node.js runtime: CPU, memory (RSS, heap), event-loop lag, garbage collection, handles, per task.
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { APP, datasourceVariable, taskVariable, timeseries } from './common.ts';
+import { type DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { APP, nodeappDashboard, timeseries } from './common.ts';
 
 export function nodejsRuntime(): DashboardBuilder {
-  return new DashboardBuilder('Nodeapp / Node.js runtime')
-    .uid('nodeapp-nodejs-runtime')
-    .description('Process and V8 metrics of every task (prom-client default metrics).')
-    .tags(['nodeapp', 'generated'])
-    .refresh('30s')
-    .time({ from: 'now-3h', to: 'now' })
-    .timezone('browser')
-    .withVariable(datasourceVariable())
-    .withVariable(taskVariable())
+  return nodeappDashboard(
+    'Nodeapp / Node.js runtime',
+    'nodeapp-nodejs-runtime',
+    'Process and V8 metrics of every task (prom-client default metrics).',
+  )
     .withRow(new RowBuilder('CPU and memory'))
     .withPanel(
       timeseries({

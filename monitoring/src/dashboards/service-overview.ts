@@ -1,17 +1,13 @@
 // Service overview: RED by route (rate, errors, duration), responses by status code, and saturation per task.
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { APP, datasourceVariable, stat, taskVariable, timeseries } from './common.ts';
+import { type DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { APP, nodeappDashboard, stat, timeseries } from './common.ts';
 
 export function serviceOverview(): DashboardBuilder {
-  return new DashboardBuilder('Nodeapp / Service overview')
-    .uid('nodeapp-service-overview')
-    .description('Requests, errors and latency by route, and saturation of every task of the service.')
-    .tags(['nodeapp', 'generated'])
-    .refresh('30s')
-    .time({ from: 'now-3h', to: 'now' })
-    .timezone('browser')
-    .withVariable(datasourceVariable())
-    .withVariable(taskVariable())
+  return nodeappDashboard(
+    'Nodeapp / Service overview',
+    'nodeapp-service-overview',
+    'Requests, errors and latency by route, and saturation of every task of the service.',
+  )
     .withRow(new RowBuilder('Golden signals'))
     .withPanel(
       stat({
