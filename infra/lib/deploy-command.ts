@@ -1,8 +1,24 @@
 // `npm run deploy -- -c env=<env> -c imageTag=<sha> [cdk deploy options]` (bin/deploy.ts): the cdk deploy command
 // line for one environment. It deploys NodeappRegistry and that environment's stacks, never NodeappGithubDeploy:
 // the pipeline's own role must not be able to rewrite its trust; an administrator deploys that stack by hand.
+import { PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import type { NodeappConfig } from '../config/types.ts';
-import { UsageError } from './app.ts';
+import { PLACEHOLDER_IMAGE_TAG, UsageError } from './app.ts';
+
+/** The variable config/environments.ts reads an account from: `shared` → NODEAPP_ACCOUNT_SHARED. */
+export function accountVariable(name: string): string {
+  return `NODEAPP_ACCOUNT_${name.toUpperCase()}`;
+}
+
+/**
+ * Synth works offline with the placeholder account; a deploy must not put it into real policies. Every account is
+ * needed, whichever environment deploys: NodeappRegistry's repository policy lets each environment's account pull.
+ */
+function placeholderProblems(config: NodeappConfig): string[] {
+  return [{ name: 'shared', account: config.shared.account }, ...config.environments]
+    .filter((e) => e.account === PLACEHOLDER_ACCOUNT)
+    .map((e) => `${accountVariable(e.name)} is not set (the placeholder account ${PLACEHOLDER_ACCOUNT} cannot deploy)`);
+}
 
 /** The value of each `-c key=value` / `--context key=value` (also `--context=key=value`) option, last one wins. */
 export function contextValue(args: readonly string[], key: string): string | undefined {
@@ -33,6 +49,14 @@ export function deployArguments(args: readonly string[], config: NodeappConfig):
       `--all would also deploy NodeappGithubDeploy: this command deploys ${deployedStacks(env).join(' ')}`,
     );
   }
+  const imageTag = contextValue(args, 'imageTag');
+  const problems = [
+    ...placeholderProblems(config),
+    ...(imageTag === undefined || imageTag === PLACEHOLDER_IMAGE_TAG
+      ? [`-c imageTag=<git-sha> is required (the synth placeholder ${PLACEHOLDER_IMAGE_TAG} is never pushed)`]
+      : []),
+  ];
+  if (problems.length > 0) throw new UsageError(`refusing to deploy ${env}:\n  ${problems.join('\n  ')}`);
   // Approval: cdk.json's "requireApproval" (broadening) unless the caller passes --require-approval.
   return ['deploy', '--no-notices', '--no-version-reporting', ...args, ...deployedStacks(env)];
 }

@@ -4,10 +4,16 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config/environments.ts';
-import { contextValue, deployArguments } from '../lib/deploy-command.ts';
+import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
+import { accountVariable, contextValue, deployArguments } from '../lib/deploy-command.ts';
 
-const config = loadConfig({});
+const accounts = {
+  NODEAPP_ACCOUNT_SHARED: '222222222222',
+  NODEAPP_ACCOUNT_DEV: '333333333333',
+  NODEAPP_ACCOUNT_STAGING: '444444444444',
+  NODEAPP_ACCOUNT_PROD: '555555555555',
+};
+const config = loadConfig(accounts);
 const entry = fileURLToPath(new URL('../bin/deploy.ts', import.meta.url));
 
 describe('npm run deploy', () => {
@@ -33,8 +39,8 @@ describe('npm run deploy', () => {
   it('leaves approval to cdk.json (broadening) unless the caller passes --require-approval', () => {
     const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8'));
     assert.equal(cdkJson.requireApproval, 'broadening');
-    assert.ok(!deployArguments(['-c', 'env=dev'], config).includes('--require-approval'));
-    const pipeline = deployArguments(['-c', 'env=prod', '--require-approval', 'never'], config);
+    assert.ok(!deployArguments(['-c', 'env=dev', '-c', 'imageTag=a1'], config).includes('--require-approval'));
+    const pipeline = deployArguments(['-c', 'env=prod', '-c', 'imageTag=a1', '--require-approval', 'never'], config);
     assert.deepEqual(pipeline.slice(-4), ['--require-approval', 'never', 'NodeappRegistry', 'Nodeapp-prod-*']);
     const script = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.deploy;
     assert.doesNotMatch(script, /--all|--require-approval/);
@@ -54,9 +60,59 @@ describe('npm run deploy', () => {
     );
     assert.throws(() => deployArguments(['-c', 'env=qa'], config), /needs -c env=<dev\|staging\|prod> \(got env=qa\)/);
     assert.throws(
-      () => deployArguments(['-c', 'env=dev', '--all'], config),
+      () => deployArguments(['-c', 'env=dev', '-c', 'imageTag=a1', '--all'], config),
       /--all would also deploy NodeappGithubDeploy: this command deploys NodeappRegistry Nodeapp-dev-\*/,
     );
+  });
+
+  it('refuses the placeholder account, naming each unset NODEAPP_ACCOUNT_* variable', () => {
+    const args = ['-c', 'env=staging', '-c', 'imageTag=abc123'];
+    // The registry's pull policy names every environment's account, so an unset dev account blocks staging too.
+    const { NODEAPP_ACCOUNT_DEV: _dev, ...withoutDev } = accounts;
+    assert.throws(
+      () => deployArguments(args, loadConfig(withoutDev)),
+      (error: Error) =>
+        error.message ===
+        `refusing to deploy staging:\n  NODEAPP_ACCOUNT_DEV is not set (the placeholder account ${PLACEHOLDER_ACCOUNT} cannot deploy)`,
+    );
+    const none = () => deployArguments(args, loadConfig({}));
+    for (const variable of Object.keys(accounts)) assert.throws(none, new RegExp(`${variable} is not set`));
+    assert.throws(
+      () => deployArguments(args, loadConfig({ ...accounts, NODEAPP_ACCOUNT_SHARED: PLACEHOLDER_ACCOUNT })),
+      /NODEAPP_ACCOUNT_SHARED is not set/,
+    );
+  });
+
+  it('names the variable config/environments.ts really reads', () => {
+    for (const name of ['shared', 'dev', 'staging', 'prod']) {
+      const loaded = loadConfig({ [accountVariable(name)]: '666666666666' });
+      const account =
+        name === 'shared' ? loaded.shared.account : loaded.environments.find((e) => e.name === name)?.account;
+      assert.equal(account, '666666666666', accountVariable(name));
+    }
+  });
+
+  it('refuses a deploy without -c imageTag or with the synth placeholder tag', () => {
+    assert.throws(() => deployArguments(['-c', 'env=dev'], config), /-c imageTag=<git-sha> is required/);
+    assert.throws(
+      () => deployArguments(['-c', 'env=dev', '-c', 'imageTag=latest-synth'], config),
+      /-c imageTag=<git-sha> is required \(the synth placeholder latest-synth is never pushed\)/,
+    );
+  });
+
+  it('bin/deploy.ts exits 1 naming the unset variables before running cdk', () => {
+    const unset = Object.fromEntries(Object.keys(accounts).map((k) => [k, '']));
+    const result = spawnSync(process.execPath, [entry, '-c', 'env=prod', '-c', 'imageTag=abc123'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...unset },
+    });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^refusing to deploy prod:\n {2}NODEAPP_ACCOUNT_SHARED is not set/);
+    assert.match(
+      result.stderr,
+      /NODEAPP_ACCOUNT_PROD is not set \(the placeholder account 111111111111 cannot deploy\)/,
+    );
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 
   it('bin/deploy.ts exits 1 with the message before running cdk', () => {
