@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Destroys one environment's stacks: destroy-env.sh ENV (dev | staging | prod). Needs AWS credentials and `npm ci`.
 # Only Nodeapp-<env>-* stacks are selected: the shared NodeappRegistry (ECR) and NodeappGithubDeploy stacks stay,
-# and the Data stack's removal policy leaves a final RDS snapshot.
+# and where config rds.finalSnapshot is on (staging, prod) the database leaves a final RDS snapshot (dev: none).
 set -euo pipefail
 cd "$(dirname "$0")/../infra"
 env_name=${1:-}

@@ -89,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       backupRetentionDays: 1,
       multiAz: false,
       protect: false,
+      // Dev data is throwaway: no snapshot left behind to pay for after a destroy.
+      finalSnapshot: false,
       performanceInsights: false,
       enhancedMonitoringSeconds: 0,
       connectionsAlarm: 60,
@@ -137,7 +139,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       containerInsights: 'enabled',
     },
     edge: { ...dev.edge, accessLogRetentionDays: 30 },
-    rds: { ...dev.rds, instanceType: 't4g.small', backupRetentionDays: 7, performanceInsights: true },
+    // finalSnapshot: the destroy workflow promises a final RDS snapshot of staging and production.
+    rds: {
+      ...dev.rds,
+      instanceType: 't4g.small',
+      backupRetentionDays: 7,
+      performanceInsights: true,
+      finalSnapshot: true,
+    },
     alarms: { ...dev.alarms, emails: ['oncall-staging@example.com'] },
     tags: { owner: 'platform-team', costCenter: 'nodeapp-staging' },
     // About 1.3 x the cost estimate (~164 USD, docs/finops.md): the 80 % forecast warning sits just above it.
@@ -184,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       backupRetentionDays: 14,
       multiAz: true,
       protect: true,
+      finalSnapshot: true,
       performanceInsights: true,
       enhancedMonitoringSeconds: 60,
       rotationDays: 30,

@@ -106,8 +106,13 @@ export interface RdsConfig {
   readonly maxAllocatedStorageGiB: number;
   readonly backupRetentionDays: number;
   readonly multiAz: boolean;
-  /** Deletion protection and a final snapshot when the stack deletes the instance. */
+  /** Deletion protection (a stack delete stops at the instance until it is turned off). Requires finalSnapshot. */
   readonly protect: boolean;
+  /**
+   * Removal policy SNAPSHOT: deleting the instance (stack destroy, replacement) leaves a final snapshot, and the
+   * storage KMS key is retained so the snapshot stays restorable. Off only where the data never matters.
+   */
+  readonly finalSnapshot: boolean;
   readonly performanceInsights: boolean;
   /** Enhanced Monitoring interval in seconds; 0 turns it off. */
   readonly enhancedMonitoringSeconds: 0 | 1 | 5 | 10 | 15 | 30 | 60;

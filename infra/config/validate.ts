@@ -146,6 +146,9 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   c.oneOf(r.enhancedMonitoringSeconds, [0, 1, 5, 10, 15, 30, 60], `${p}.rds.enhancedMonitoringSeconds`);
   if (r.rotationDays !== undefined) c.int(r.rotationDays, 1, 365, `${p}.rds.rotationDays`);
   c.int(r.connectionsAlarm, 1, 100000, `${p}.rds.connectionsAlarm`);
+  if (typeof r.finalSnapshot !== 'boolean') c.check(false, `${p}.rds.finalSnapshot`, 'must be true or false');
+  // A protected database is one whose data matters: its eventual deletion must leave a snapshot.
+  else c.check(!r.protect || r.finalSnapshot, `${p}.rds.finalSnapshot`, 'must be true when rds.protect is set');
 
   c.oneOf(e.capacity, ['fargate', 'ec2'], `${p}.capacity`);
   const ec2 = e.ec2;

@@ -106,4 +106,11 @@ describe('environment config', () => {
     assert.ok(problems.some((p) => p.startsWith('environments:')));
     assert.ok(problems.some((p) => p.startsWith('shared.keepTaggedImages:')));
   });
+
+  it('keeps a final RDS snapshot wherever the data matters: staging and prod, and whatever is protected', () => {
+    const rds = Object.fromEntries(loadConfig({}).environments.map((e) => [e.name, e.rds.finalSnapshot]));
+    assert.deepEqual(rds, { dev: false, staging: true, prod: true });
+    const unsnapshotted = withEnv('prod', (e) => ({ ...e, rds: { ...e.rds, finalSnapshot: false } }));
+    assert.deepEqual(problemsOf(unsnapshotted), ['prod.rds.finalSnapshot: must be true when rds.protect is set']);
+  });
 });

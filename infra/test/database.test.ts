@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
@@ -48,6 +49,26 @@ describe('RDS PostgreSQL', () => {
     db.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, DeletionProtection: false });
     db.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Delete' });
     db.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+  });
+
+  it('leaves a final snapshot of staging (config rds.finalSnapshot) and keeps its KMS key restorable', () => {
+    const staging = buildTestApp({ env: 'staging' }).environments.get('staging')?.data;
+    assert.ok(staging);
+    const db = Template.fromStack(staging);
+    db.hasResourceProperties('AWS::RDS::DBInstance', { DeletionProtection: false });
+    db.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
+    db.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+
+  it('follows rds.finalSnapshot, not the environment name', () => {
+    const built = buildTestApp({
+      env: 'dev',
+      overrides: { dev: (c) => ({ ...c, rds: { ...c.rds, finalSnapshot: true } }) },
+    });
+    const db = Template.fromStack(built.environments.get('dev')?.data as Stack);
+    db.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Snapshot' });
+    db.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    data('dev').hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 
   it('admits 5432 only from the service tasks', () => {

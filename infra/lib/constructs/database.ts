@@ -30,7 +30,8 @@ export class Database extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     const { config } = props;
-    const removal = config.protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // The final snapshot is encrypted with this key: deleting the key would make the snapshot unrestorable.
+    const removal = config.protect || config.finalSnapshot ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.key = new kms.Key(this, 'Key', {
       description: `${props.namePrefix} database storage and Performance Insights`,
@@ -72,8 +73,8 @@ export class Database extends Construct {
       multiAz: config.multiAz,
       backupRetention: Duration.days(config.backupRetentionDays),
       deletionProtection: config.protect,
-      // SNAPSHOT keeps a final snapshot when the stack deletes the instance.
-      removalPolicy: config.protect ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
+      // SNAPSHOT keeps a final snapshot when the stack deletes (or replaces) the instance.
+      removalPolicy: config.finalSnapshot ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
       autoMinorVersionUpgrade: true,
       enablePerformanceInsights: config.performanceInsights,
       performanceInsightEncryptionKey: config.performanceInsights ? this.key : undefined,
@@ -107,7 +108,7 @@ export class Database extends Construct {
       acknowledge(
         this.instance,
         'AwsSolutions-RDS10',
-        'Non-production databases are disposable (recreated by deploy); prod config sets deletion protection.',
+        'Deletion protection is on where config sets rds.protect (prod); elsewhere a destroy is allowed and leaves a final snapshot where rds.finalSnapshot is set.',
       );
     }
     const monitoringRole = this.instance.node.tryFindChild('MonitoringRole');
