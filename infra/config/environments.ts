@@ -97,11 +97,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     },
     capacity: 'fargate',
     ec2: { instanceType: 't4g.small', minInstances: 1, maxInstances: 2, rootVolumeGiB: 30 },
+    // Site24x7 agent sidecar (infra/README.md "Site24x7" lists the sources). Image tag and the 100 MiB memory
+    // request are those of Site24x7's own Helm chart (github.com/site24x7/helm-charts, charts/site24x7/values.yaml);
+    // the 128 CPU units and the 256 MiB cap are this project's choice (Site24x7 documents no CPU figure).
     site24x7: {
       enabled: false,
       keySecretName: 'nodeapp/site24x7-device-key',
-      image: 'site24x7/docker-agent:release22000',
+      image: 'site24x7/docker-agent:release22300',
       cpu: 128,
+      memoryReservationMiB: 100,
       memoryMiB: 256,
     },
     retainData: false,

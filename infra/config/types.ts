@@ -137,6 +137,9 @@ export interface Site24x7Config {
   /** Site24x7's public agent image, pinned to a tag. */
   readonly image: string;
   readonly cpu: number;
+  /** Soft memory reservation of the agent container (Site24x7's own chart requests 100 MiB). */
+  readonly memoryReservationMiB: number;
+  /** Hard memory limit of the agent container: ECS stops the agent, never the app, above it. */
   readonly memoryMiB: number;
 }
 

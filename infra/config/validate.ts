@@ -172,6 +172,7 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   c.check(/^[\w/+=.@-]{1,512}$/.test(agent.keySecretName), `${p}.site24x7.keySecretName`, 'a Secrets Manager name');
   c.int(agent.cpu, 0, 1024, `${p}.site24x7.cpu`);
   c.int(agent.memoryMiB, 64, 2048, `${p}.site24x7.memoryMiB`);
+  c.int(agent.memoryReservationMiB, 32, agent.memoryMiB, `${p}.site24x7.memoryReservationMiB`);
   if (agent.enabled) {
     c.check(agent.memoryMiB < s.memoryMiB, `${p}.site24x7.memoryMiB`, 'must leave memory for the app container');
   }

@@ -180,8 +180,18 @@ export class AppTaskDefinition extends Construct {
   }
 
   /**
-   * Site24x7's agent as a sidecar: serverless mode (no host mounts on Fargate), the device key as an ECS
-   * secret, its own CPU/memory share, and `essential: false` so the agent can never stop the service.
+   * Site24x7's agent as a sidecar, `essential: false` so the agent can never stop the service.
+   * What each setting rests on (no Site24x7 page on ECS Fargate could be found; infra/README.md "Site24x7"):
+   * - image `site24x7/docker-agent` and its `release<N>` tag, the device key in the variable `KEY` from a secret,
+   *   and the 100 MiB memory request: Site24x7's Helm chart,
+   *   https://github.com/site24x7/helm-charts (charts/site24x7/values.yaml, image tag `release22300`, and
+   *   charts/site24x7/templates/site24x7-agent/daemonset.yaml, which sets `SERVERLESS=true` where it mounts no
+   *   host paths).
+   * - `SERVERLESS=true`: the image's entrypoint quits unless `/host/proc` and `/host/sys` are mounted, except when
+   *   `SERVERLESS`, `EKS_FARGATE` or `GKE_AUTOPILOT` is set, and quits without `KEY`:
+   *   https://github.com/site24x7/docker-agent (entrypoint.sh). Fargate has no host mounts.
+   * - writable root filesystem: that entrypoint downloads and installs the agent into /opt at start (from the
+   *   Site24x7 data centre the key's prefix names), so it also needs internet egress (the NAT).
    */
   private addSite24x7Agent(config: Site24x7Config): void {
     const deviceKey = secretsmanager.Secret.fromSecretNameV2(this, 'Site24x7DeviceKey', config.keySecretName);
@@ -189,7 +199,9 @@ export class AppTaskDefinition extends Construct {
       image: ecs.ContainerImage.fromRegistry(config.image),
       essential: false,
       cpu: config.cpu,
+      memoryReservationMiB: config.memoryReservationMiB,
       memoryLimitMiB: config.memoryMiB,
+      readonlyRootFilesystem: false,
       environment: { SERVERLESS: 'true' },
       secrets: { KEY: ecs.Secret.fromSecretsManager(deviceKey) },
       logging: ecs.LogDrivers.awsLogs({
