@@ -1,6 +1,7 @@
 // `npm run deploy -- -c env=<env> -c imageTag=<sha> [cdk deploy options]` (bin/deploy.ts): the cdk deploy command
 // line for one environment. It deploys NodeappRegistry and that environment's stacks, never NodeappGithubDeploy:
-// the pipeline's own role must not be able to rewrite its trust; an administrator deploys that stack by hand.
+// the pipeline's own role must not be able to rewrite its trust; an administrator deploys that stack with
+// `npm run deploy-shared` (bin/deploy-shared.ts), which selects exactly the two shared stacks.
 import { PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import type { NodeappConfig } from '../config/types.ts';
 import { PLACEHOLDER_IMAGE_TAG, UsageError } from './app.ts';
@@ -59,4 +60,27 @@ export function deployArguments(args: readonly string[], config: NodeappConfig):
   if (problems.length > 0) throw new UsageError(`refusing to deploy ${env}:\n  ${problems.join('\n  ')}`);
   // Approval: cdk.json's "requireApproval" (broadening) unless the caller passes --require-approval.
   return ['deploy', '--no-notices', '--no-version-reporting', ...args, ...deployedStacks(env)];
+}
+
+/** What `npm run deploy-shared` deploys: the shared stacks, and nothing else. */
+export const SHARED_STACKS: readonly string[] = ['NodeappRegistry', 'NodeappGithubDeploy'];
+
+/**
+ * Arguments for `cdk` for the administrator's deploy of the shared stacks, or a UsageError. The same account check
+ * as a deploy (NodeappRegistry's policy and the deploy role name every account), and nothing that would widen the
+ * selection: no --all, no stack names or patterns, no -c env (an environment deploys with `npm run deploy`).
+ */
+export function deploySharedArguments(args: readonly string[], config: NodeappConfig): string[] {
+  const shared = SHARED_STACKS.join(' ');
+  const env = contextValue(args, 'env');
+  const widening = args.filter((arg) => arg === '--all' || /^(Nodeapp|\*)/.test(arg));
+  if (env !== undefined || widening.length > 0) {
+    const got = [...(env === undefined ? [] : [`-c env=${env}`]), ...widening].join(' ');
+    throw new UsageError(
+      `npm run deploy-shared deploys exactly ${shared} (got ${got}); an environment deploys with npm run deploy -- -c env=<env>`,
+    );
+  }
+  const problems = placeholderProblems(config);
+  if (problems.length > 0) throw new UsageError(`refusing to deploy ${shared}:\n  ${problems.join('\n  ')}`);
+  return ['deploy', '--no-notices', '--no-version-reporting', ...args, ...SHARED_STACKS];
 }

@@ -1,0 +1,6 @@
+// `npm run deploy-shared -- [cdk deploy options]`: the administrator's deploy of exactly NodeappRegistry and
+// NodeappGithubDeploy (lib/deploy-command.ts), with the same placeholder-account check as `npm run deploy`.
+import { deploySharedArguments } from '../lib/deploy-command.ts';
+import { runCdk } from '../lib/run-cdk.ts';
+
+runCdk(deploySharedArguments);
