@@ -36,4 +36,40 @@ describe('tags', () => {
     }
     assert.ok(checked > 50, `checked ${checked} tagged resources`);
   });
+
+  it('tags the EBS volumes of every EC2 instance too (dev NAT instance root volume, EC2 capacity launch template)', () => {
+    const ec2Variant = buildTestApp({ env: 'prod', overrides: { prod: (c) => ({ ...c, capacity: 'ec2' }) } });
+    const templates = [
+      ...[...stacks.environments.values()].flatMap((e) => [
+        Template.fromStack(e.network),
+        Template.fromStack(e.service),
+      ]),
+      ...[...ec2Variant.environments.values()].map((e) => Template.fromStack(e.service)),
+    ];
+    let instances = 0;
+    let launchTemplates = 0;
+    for (const t of templates) {
+      // A volume created with an instance carries no tags unless the instance propagates its own.
+      for (const [id, instance] of Object.entries(t.findResources('AWS::EC2::Instance'))) {
+        assert.equal(
+          instance.Properties.PropagateTagsToVolumeOnCreation,
+          true,
+          `${id} PropagateTagsToVolumeOnCreation`,
+        );
+        const tags = tagsOf(instance.Properties.Tags);
+        assert.ok(tags.Project && tags.Environment && tags.CostCenter, `${id} has the tags to propagate`);
+        instances++;
+      }
+      for (const [id, template] of Object.entries(t.findResources('AWS::EC2::LaunchTemplate'))) {
+        const specs: CfnProperties[] = template.Properties.LaunchTemplateData.TagSpecifications ?? [];
+        const volume = specs.find((s) => s.ResourceType === 'volume');
+        assert.ok(volume, `${id} tags its volumes`);
+        const tags = tagsOf(volume.Tags);
+        assert.ok(tags.Project && tags.Environment && tags.CostCenter, `${id} volume tags`);
+        launchTemplates++;
+      }
+    }
+    assert.equal(instances, 1, 'the dev NAT instance');
+    assert.ok(launchTemplates >= 1, 'the EC2 capacity launch template');
+  });
 });

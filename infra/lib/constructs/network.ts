@@ -73,6 +73,10 @@ export class Network extends Construct {
         if (instance instanceof ec2.CfnInstance) {
           // Encrypted root volume (the L2 NAT provider exposes no block device option).
           instance.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3' } }];
+          // The root volume gets the instance's tags (Project, Environment, CostCenter...) at launch, so its
+          // storage is attributed in Cost Explorer like the instance. CloudFormation replaces the instance to
+          // apply this (a stateless NAT: a brief egress gap in dev on the first deploy with it).
+          instance.propagateTagsToVolumeOnCreation = true;
           acknowledge(
             instance,
             'AwsSolutions-EC28',
