@@ -113,7 +113,7 @@ async function startService(env: Record<string, string>): Promise<Server> {
 async function startBare(): Promise<Server> {
   const port = await freePort();
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['bench/bare-server.ts'], {
+  const child = spawn(process.execPath, ['bench/bare-server.js'], {
     cwd: appDir,
     env: { PATH: process.env.PATH, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
