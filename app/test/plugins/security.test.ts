@@ -54,3 +54,15 @@ test('OpenAPI 3 document generated from the route schemas, browsable at /docs', 
   assert.match(ui.body, /swagger-ui/);
   assert.doesNotMatch(ui.headers['content-security-policy'] as string, /script-src[^;]*unsafe/);
 });
+
+test('error responses carry the security headers too', async () => {
+  for (const res of [
+    await t.app.inject({ url: '/api/nothing' }),
+    await t.app.inject({ url: '/api/hello?name=x&unknown=1' }),
+  ]) {
+    assert.ok(res.statusCode >= 400, String(res.statusCode));
+    assert.match(res.headers['content-security-policy'] as string, /default-src 'self'/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
+  }
+});
