@@ -10,7 +10,8 @@
 # TLS verify-full against SMOKE_DATABASE_CA_FILE / TEST_DATABASE_CA_FILE when given); the smoke uses a database of
 # its own when psql is available. Without one, the embedded PGlite runs in /tmp with a larger memory limit: PGlite
 # alone needs more than 512 MB (measured: about 1.1 GB peak while it initialises a new database).
-# Env: SMOKE_IMAGE (skip the build), SMOKE_DRAIN_SECONDS (2), SMOKE_MEMORY (512m with PostgreSQL, 2g without),
+# Env: SMOKE_IMAGE (skip the build), SMOKE_PLATFORM (e.g. linux/arm64: fail unless the image is that platform, so a
+# per-architecture CI leg proves it ran the architecture it names), SMOKE_DRAIN_SECONDS (2), SMOKE_MEMORY (512m with PostgreSQL, 2g without),
 # SMOKE_HEALTHY_TIMEOUT seconds (90). The container uses the host network with free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +73,11 @@ fi
 label=$("$engine" image inspect -f '{{ index .Config.Labels "org.opencontainers.image.revision" }}' "$image")
 if [ -n "$built_image" ] && [ "$label" != "$commit" ]; then fail "built image says revision '$label', want $commit"; fi
 commit=$label
+platform=$("$engine" image inspect -f '{{ .Os }}/{{ .Architecture }}' "$image")
+if [ -n "${SMOKE_PLATFORM:-}" ] && [ "$platform" != "$SMOKE_PLATFORM" ]; then
+  fail "image $image is $platform, SMOKE_PLATFORM wants $SMOKE_PLATFORM"
+fi
+echo "image platform: $platform"
 health=$("$engine" image inspect -f '{{ json .Config.Healthcheck.Test }}' "$image")
 [ "$health" = '["CMD","node","dist/healthcheck.js"]' ] || fail "image HEALTHCHECK is $health"
 total=$("$engine" image inspect -f '{{ .Size }}' "$image")
@@ -195,4 +201,4 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1000000 }'; }
 echo
 echo "image $image: $(mb "$total") total = $(mb "$app_bytes") app (/app + /node_modules) + $(mb $((total - app_bytes))) base (Debian slim + node)"
 echo "start → answering: ${live_ms} ms; start → healthy: ${healthy_ms} ms (engine start and health exec included; service start → ready ${app_startup:-?} ms); SIGTERM → exit: ${stop_ms} ms (drain ${drain} s)"
-echo "container smoke test passed ($engine)"
+echo "container smoke test passed ($engine, $platform)"
