@@ -16,11 +16,28 @@ export const redactPaths = [
   'res.headers["set-cookie"]',
 ];
 
+/**
+ * pino's isoTime, with the ISO string built once per millisecond: under load several lines share a
+ * millisecond, and Date#toISOString was ~2.5% of the CPU of GET /api/hello in a profile.
+ */
+export function isoTimePerMillisecond(): () => string {
+  let lastMs = -1;
+  let last = '';
+  return () => {
+    const now = Date.now();
+    if (now !== lastMs) {
+      lastMs = now;
+      last = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return last;
+  };
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: redactPaths, censor: '[Redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimePerMillisecond(),
     formatters: { level: (label) => ({ level: label }) },
   };
 }
