@@ -18,6 +18,9 @@ export interface Job {
   concurrency?: string | { group: string; 'cancel-in-progress'?: boolean | string };
   'timeout-minutes'?: number;
   container?: unknown;
+  strategy?: { matrix?: unknown; 'fail-fast'?: boolean };
+  env?: Record<string, unknown>;
+  outputs?: Record<string, string>;
   uses?: string;
   steps?: Step[];
 }

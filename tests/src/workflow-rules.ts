@@ -1,5 +1,6 @@
 // Invariants every workflow must keep. Each rule returns human-readable violations ([] = compliant), so the
 // tests can show them failing on bad fixtures as well as passing on the real files.
+import { publishJob } from './image-rules.ts';
 import { actionName, environmentName, type Job, needsOf, type Step, type Workflow } from './workflow-model.ts';
 
 const AWS_CREDENTIALS_ACTION = 'aws-actions/configure-aws-credentials';
@@ -116,6 +117,8 @@ export function deliveryRules(wf: Workflow): string[] {
   const builders = imageJobs(wf);
   if (builders.length !== 1) problems.push(`exactly one job may build the image, found [${builders.join(', ')}]`);
   const image = builders[0] ?? 'image';
+  // Deploys take the image outputs of the job that publishes it (the builder itself when it also pushes).
+  const source = publishJob(wf)?.[0] ?? image;
   const deploys = deployJobs(wf);
   if (deploys.length === 0) problems.push('no deploy job (a job with an environment)');
 
@@ -136,8 +139,8 @@ export function deliveryRules(wf: Workflow): string[] {
     }
     if (!isMainOnly(job.if)) problems.push(`deploy job ${id} must run on main only (got if: ${job.if})`);
     const envValues = steps(job).flatMap((s) => Object.values(s.env ?? {}).map(String));
-    const refs = envValues.filter((v) => v.includes(`needs.${image}.outputs.`));
-    if (refs.length === 0) problems.push(`deploy job ${id} does not deploy the output of ${image}`);
+    const refs = envValues.filter((v) => v.includes(`needs.${source}.outputs.`));
+    if (refs.length === 0) problems.push(`deploy job ${id} does not deploy the output of ${source}`);
     imageRefs.set(id, refs.sort().join('|'));
   }
 

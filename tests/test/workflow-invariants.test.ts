@@ -3,8 +3,15 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import {
+  deploysUseTestedDigest,
+  everyPushedPlatformTested,
+  matrixLegs,
+  pushedPlatforms,
+  testedPlatforms,
+} from '../src/image-rules.ts';
 import { listWorkflows, parseYaml, readRepoFile, repoRoot } from '../src/repo.ts';
-import { asWorkflow, type Workflow } from '../src/workflow-model.ts';
+import { asWorkflow, type Job, type Workflow } from '../src/workflow-model.ts';
 import {
   deliveryRules,
   isMainOnly,
@@ -88,28 +95,48 @@ describe('cicdaws-workflow.yml', () => {
     const runs = (wf.jobs.test?.steps ?? []).map((s) => s.run ?? '').join('\n');
     assert.match(runs, /bash \.ci\/run/);
   });
-  test('the image job smoke-tests, scans (fixable HIGH/CRITICAL fail) and exports an SBOM', () => {
+  test('each image leg smoke-tests its platform, scans (fixable HIGH/CRITICAL fail) and exports an SBOM', () => {
     const steps = wf.jobs.image?.steps ?? [];
-    assert.ok(
-      steps.some((s) => s.run?.includes('scripts/container-smoke.sh')),
-      'no container smoke test',
-    );
+    const smoke = steps.find((s) => s.run?.includes('scripts/container-smoke.sh'));
+    assert.equal(smoke?.env?.SMOKE_PLATFORM, expr('matrix.platform'));
     const trivy = steps.find((s) => s.uses?.startsWith('aquasecurity/trivy-action@'));
     assert.equal(trivy?.with?.severity, 'HIGH,CRITICAL');
     assert.equal(trivy?.with?.['ignore-unfixed'], true);
     assert.equal(trivy?.with?.['exit-code'], '1');
-    assert.ok(
-      steps.some((s) => s.uses?.startsWith('anchore/sbom-action@')),
-      'no SBOM',
+    const sbom = steps.find((s) => s.uses?.startsWith('anchore/sbom-action@'));
+    assert.equal(sbom?.with?.['artifact-name'], `sbom-${expr('matrix.arch')}.spdx.json`, 'one SBOM per architecture');
+  });
+  test('every pushed architecture is smoke-tested and scanned, on its native runner', () => {
+    assert.deepEqual(everyPushedPlatformTested(wf), []);
+    assert.deepEqual(pushedPlatforms(wf), ['linux/amd64', 'linux/arm64']);
+    assert.deepEqual(
+      matrixLegs(wf.jobs.image as Job).map((leg) => [leg.platform, leg.runner]),
+      [
+        ['linux/amd64', 'ubuntu-24.04'],
+        ['linux/arm64', 'ubuntu-24.04-arm'],
+      ],
     );
   });
-  test('the image is pushed once, tagged with the commit SHA, and its digest is a job output', () => {
-    const pushes = (wf.jobs.image?.steps ?? []).filter((s) => s.with?.push === true);
-    assert.equal(pushes.length, 1);
-    assert.match(String(pushes[0]?.with?.tags), /:\$\{\{ github\.sha \}\}$/);
-    assert.equal(
-      (wf.jobs.image as unknown as { outputs: Record<string, string> }).outputs.digest,
-      expr(`steps.${pushes[0]?.id}.outputs.digest`),
+  test('the architectures the ECS tasks run (infra/config) are among the tested ones', () => {
+    const config = readRepoFile('infra/config/environments.ts');
+    const archs = [...config.matchAll(/cpuArchitecture:\s*'(\w+)'/g)].map((m) => m[1]);
+    assert.ok(archs.length > 0, 'no cpuArchitecture in infra/config/environments.ts');
+    const { tested } = testedPlatforms(wf);
+    for (const arch of archs) {
+      assert.ok(tested.has(arch === 'ARM64' ? 'linux/arm64' : 'linux/amd64'), `${arch} runs in ECS but is not tested`);
+    }
+  });
+  test('deploys use the digest pushed from the tested images (no rebuild), tagged with the commit SHA', () => {
+    assert.deepEqual(deploysUseTestedDigest(wf), []);
+    const push = wf.jobs.push as Job;
+    assert.equal(push.outputs?.tag, expr('github.sha'));
+    const publish = push.steps?.find((s) => s.id === 'manifest')?.run ?? '';
+    assert.match(publish, /skopeo copy --preserve-digests/);
+    assert.match(publish, /imagetools create --tag "\$REPOSITORY:\$TAG"/);
+    const upload = (wf.jobs.image?.steps ?? []).at(-1);
+    assert.ok(
+      upload?.uses?.startsWith('actions/upload-artifact@'),
+      'the archive is handed over after the smoke and scan',
     );
   });
 });
@@ -201,5 +228,121 @@ jobs:
     assert.equal(isMainOnly("github.ref == 'refs/heads/main' && github.event_name != 'pull_request'"), true);
     assert.equal(isMainOnly("github.ref == 'refs/heads/main'"), false);
     assert.equal(isMainOnly("github.ref == 'refs/heads/main' && github.event_name == 'push' || always()"), false);
+  });
+});
+
+describe('the image rules reject workflows that push what they did not test', () => {
+  // The workflow before native arm64 legs: amd64 loaded and tested, amd64+arm64 rebuilt and pushed in one step.
+  const qemuRebuild = load(`
+on: push
+permissions: { contents: read }
+jobs:
+  image:
+    runs-on: ubuntu-24.04
+    permissions: { contents: read, id-token: write }
+    steps:
+      - uses: docker/build-push-action@x
+        with: { platforms: linux/amd64, load: true }
+      - run: bash scripts/container-smoke.sh
+        env: { SMOKE_PLATFORM: linux/amd64 }
+      - uses: aquasecurity/trivy-action@x
+        with: { exit-code: "1" }
+      - uses: aws-actions/amazon-ecr-login@x
+      - id: push
+        uses: docker/build-push-action@x
+        with: { platforms: "linux/amd64,linux/arm64", push: true }
+    outputs: { digest: "${expr('steps.push.outputs.digest')}" }
+  deploy:
+    needs: image
+    environment: staging
+    steps: [{ run: deploy, env: { IMAGE_DIGEST: "${expr('needs.image.outputs.digest')}" } }]
+`);
+  test('an architecture pushed but never smoke-tested and scanned', () => {
+    assert.deepEqual(everyPushedPlatformTested(qemuRebuild), [
+      'linux/arm64 is pushed but never smoke-tested and scanned',
+    ]);
+  });
+  test('a push that rebuilds, from the job that built and tested', () => {
+    const text = deploysUseTestedDigest(qemuRebuild).join('\n');
+    assert.match(
+      text,
+      /job image: "docker\/build-push-action@x" builds and pushes: the pushed image is not the tested/,
+    );
+    assert.match(text, /job image both builds and publishes/);
+  });
+
+  // Native legs, but the arm64 leg skips its smoke test, the publish job rebuilds and a deploy takes another digest.
+  const legs = load(`
+on: push
+permissions: { contents: read }
+jobs:
+  image:
+    runs-on: ${expr('matrix.runner')}
+    strategy:
+      matrix:
+        include:
+          - { platform: linux/amd64, runner: ubuntu-24.04 }
+          - { platform: linux/arm64, runner: ubuntu-24.04-arm }
+    steps:
+      - uses: docker/build-push-action@x
+        with: { platforms: "${expr('matrix.platform')}" }
+      - run: bash scripts/container-smoke.sh
+        if: matrix.platform == 'linux/amd64'
+        env: { SMOKE_PLATFORM: "${expr('matrix.platform')}" }
+      - uses: aquasecurity/trivy-action@x
+        with: { exit-code: "0" }
+  push:
+    needs: image
+    env: { PUSH_PLATFORMS: linux/amd64 linux/arm64 }
+    outputs: { digest: sha256:abc }
+    steps:
+      - uses: aws-actions/amazon-ecr-login@x
+      - run: docker buildx build --platform linux/arm64 --push .
+  deploy-staging:
+    needs: [image, push]
+    environment: staging
+    steps: [{ run: deploy, env: { IMAGE_DIGEST: "${expr('needs.push.outputs.digest')}" } }]
+  deploy-production:
+    needs: [image]
+    environment: production
+    steps: [{ run: deploy, with: { digest: "sha256:0123" } }]
+`);
+  test('a leg whose smoke test is conditional, a scan that never fails: nothing is proven', () => {
+    const problems = everyPushedPlatformTested(legs).join('\n');
+    assert.match(problems, /the container smoke test must run unconditionally/);
+    assert.match(problems, /the Trivy scan must run unconditionally and fail the job/);
+    assert.match(problems, /linux\/amd64 is pushed but never smoke-tested and scanned/);
+    assert.match(problems, /linux\/arm64 is pushed but never smoke-tested and scanned/);
+  });
+  test('a publish job that builds, a digest no step reports, a deploy with another digest', () => {
+    assert.deepEqual(deploysUseTestedDigest(legs), [
+      'publish job push builds an image: it may only push the tested archives',
+      'publish job push: outputs.digest must be a digest one of its steps reports',
+      'deploy job deploy-production must need push',
+      'deploy job deploy-production does not deploy needs.push.outputs.digest',
+      'deploy job deploy-production uses another digest: sha256:0123',
+    ]);
+  });
+  test('a smoke test that checks another platform than the leg builds', () => {
+    const job = legs.jobs.image as Job;
+    const smoke = job.steps?.[1];
+    const fixed = {
+      ...legs,
+      jobs: {
+        ...legs.jobs,
+        image: {
+          ...job,
+          steps: [
+            job.steps?.[0] ?? {},
+            { ...smoke, if: undefined, env: { SMOKE_PLATFORM: 'linux/amd64' } },
+            { uses: 'aquasecurity/trivy-action@x', with: { 'exit-code': '1' } },
+          ],
+        },
+      },
+    };
+    assert.deepEqual(everyPushedPlatformTested(fixed as Workflow), [
+      'job image: the smoke test checks platform "linux/amd64", the build makes linux/arm64',
+      'linux/arm64 is pushed but never smoke-tested and scanned',
+    ]);
   });
 });
