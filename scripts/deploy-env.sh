@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What a deploy job runs: deploy-env.sh ENV (staging | prod).
 # Env: IMAGE_TAG (the git SHA the push job tagged), IMAGE_DIGEST (the digest of the manifest list it pushed),
-# ECR_REPOSITORY (nodeapp), NODEAPP_ACCOUNT_* (infra/config reads the accounts from them). Needs AWS credentials (OIDC) and `npm ci` done.
+# ECR_REPOSITORY (nodeapp), NODEAPP_ACCOUNT_* (infra/config reads the accounts from them).
+# Needs AWS credentials (OIDC) and `npm ci` done.
 # 1. Refuses to deploy unless the tag in ECR is still exactly the image that was built and scanned (build once,
 #    promote; the repository's tags are immutable, so this only fails on a wrong tag or repository).
 # 2. Deploys NodeappRegistry and that environment's stacks (Nodeapp-<env>-*) with the image tag; never
