@@ -17,6 +17,9 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 const appDir = fileURLToPath(new URL('../', import.meta.url));
+// The container's Node flags (ENV NODE_OPTIONS in the Dockerfile), so the service runs exactly as in production;
+// the bare baseline gets the same flags, like for like.
+const NODE_OPTIONS = /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(appDir, 'Dockerfile'), 'utf8'))?.[1] ?? '';
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 // wrk (C, one thread) leaves the CPU to the server; autocannon (JS) competes with it for the 2 cores.
@@ -96,6 +99,7 @@ async function startService(env: Record<string, string>): Promise<Server> {
     cwd: appDir,
     env: {
       PATH: process.env.PATH,
+      NODE_OPTIONS,
       HOST: '127.0.0.1',
       PORT: String(port),
       METRICS_PORT: String(await freePort()),
@@ -115,7 +119,7 @@ async function startBare(): Promise<Server> {
   const startedAt = performance.now();
   const child = spawn(process.execPath, ['bench/bare-server.js'], {
     cwd: appDir,
-    env: { PATH: process.env.PATH, PORT: String(port) },
+    env: { PATH: process.env.PATH, NODE_OPTIONS, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitReady(`http://127.0.0.1:${port}/api/hello`, child);
@@ -230,6 +234,7 @@ const notes: string[] = [];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 console.error(`${TOOL}: ${CONNECTIONS} connections; hello: ${ROUNDS} alternating rounds of ${DURATION} s`);
+console.error(`NODE_OPTIONS (from the Dockerfile): ${NODE_OPTIONS || '(none)'}`);
 const database = await postgresEnv();
 const helloDataDir = mkdtempSync(join(tmpdir(), 'nodeapp-bench-'));
 const bare = await startBare();
@@ -288,6 +293,6 @@ for (const r of rows) {
 }
 console.log(
   `\nLoad: ${TOOL}${TOOL === 'wrk' ? ' -t1' : ''}, ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up; ` +
-    `hello rows: median of ${ROUNDS} alternating runs.`,
+    `hello rows: median of ${ROUNDS} alternating runs; NODE_OPTIONS=${NODE_OPTIONS || '(none)'} (the Dockerfile's).`,
 );
 for (const n of notes) console.log(n);
