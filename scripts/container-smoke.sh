@@ -163,11 +163,15 @@ expect() { # expect STATUS METHOD PATH [curl args...]: prints the body
   [ "${out##*$'\n'}" = "$want" ] || fail "$method $path: HTTP ${out##*$'\n'}, want $want: ${out%$'\n'*}"
   echo "${out%$'\n'*}"
 }
-expect 200 GET / | grep -qi '<html' || fail "/ is not the page"
+# Bodies go through variables, not pipes: `grep -q` closing a pipe early would fail `expect` with SIGPIPE
+# under pipefail, and a `fail` inside a pipeline would only leave its subshell.
+page=$(expect 200 GET /)
+grep -qi '<html' <<<"$page" || fail "/ is not the page"
 expect 200 GET /api/hello >/dev/null
 text="smoke $$ $(date +%s)"
 expect 201 POST /api/messages -H 'content-type: application/json' --data "{\"name\":\"smoke\",\"text\":\"$text\"}" >/dev/null
-expect 200 GET /api/messages | grep -q "$text" || fail "GET /api/messages does not list the posted message"
+listed=$(expect 200 GET /api/messages)
+grep -qF "$text" <<<"$listed" || fail "GET /api/messages does not list the posted message"
 echo "ok /, /api/hello, POST then GET /api/messages"
 
 metrics=$(curl -sS --max-time 10 "http://127.0.0.1:$metrics_port/metrics") || fail "metrics port $metrics_port does not answer"
