@@ -17,8 +17,9 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 
 const appDir = fileURLToPath(new URL('../', import.meta.url));
-// The container's Node flags (ENV NODE_OPTIONS in the Dockerfile), so the service runs exactly as in production;
-// the bare baseline gets the same flags, like for like.
+// The container's Node flags, if the Dockerfile sets any (ENV NODE_OPTIONS=...), so the service runs exactly as
+// in production; the bare baseline gets the same flags, like for like. (None today: see BENCHMARKS.md on
+// --max-semi-space-size.)
 const NODE_OPTIONS = /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(appDir, 'Dockerfile'), 'utf8'))?.[1] ?? '';
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
