@@ -42,7 +42,7 @@ db_ca=${SMOKE_DATABASE_CA_FILE:-${TEST_DATABASE_CA_FILE:-}}
 smoke_db=
 built_image=
 cleanup() {
-  "$engine" rm -f "$name" >/dev/null 2>&1 || true
+  "$engine" rm -f "$name" "$name-baseline" >/dev/null 2>&1 || true
   # Only this run's tag: the layers stay cached for the next build.
   if [ -n "$built_image" ]; then "$engine" rmi "$built_image" >/dev/null 2>&1 || true; fi
   if [ -n "$smoke_db" ]; then psql "$db_url" -qc "DROP DATABASE IF EXISTS $smoke_db" >/dev/null 2>&1 || true; fi
@@ -110,6 +110,12 @@ metrics_port=$(free_port)
 while [ "$metrics_port" = "$port" ]; do metrics_port=$(free_port); done
 health_opts=()
 [ "$engine" = docker ] && health_opts=(--health-interval 1s) # so docker's own status turns healthy quickly
+# Baseline measured in the same run: what the engine itself takes to create, start and reap a container of this
+# image that runs node and exits at once. start → healthy minus this is the time the service is responsible for.
+baseline_started=$(now_ms)
+"$engine" run --rm --network host --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
+  --entrypoint node "$image" -e 0 >/dev/null || fail "the image cannot run node -e 0"
+engine_ms=$(($(now_ms) - baseline_started))
 started=$(now_ms)
 "$engine" run -d --name "$name" --network host \
   --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges --memory "$memory" \
@@ -201,8 +207,21 @@ stop_ms=$(($(now_ms) - stop_started))
 [ "$stop_ms" -le $(((drain + 2) * 1000)) ] || fail "SIGTERM → exit took ${stop_ms} ms (drain ${drain} s + 2 s allowed)"
 echo "ok SIGTERM: readiness 503 while draining, exit 0"
 
+# Baseline for SIGTERM → exit, same run: the engine's kill + wait round trip for a node process of this image that
+# exits at once on SIGTERM. What the service adds beyond it is its drain plus its own close.
+"$engine" run -d --name "$name-baseline" --network host --read-only --tmpfs /tmp --cap-drop ALL \
+  --security-opt no-new-privileges --entrypoint node "$image" \
+  -e "process.on('SIGTERM', () => process.exit(0)); console.log('up'); setInterval(() => {}, 1000)" >/dev/null
+until "$engine" logs "$name-baseline" 2>/dev/null | grep -q up; do sleep 0.05; done
+baseline_started=$(now_ms)
+"$engine" kill --signal TERM "$name-baseline" >/dev/null
+"$engine" wait "$name-baseline" >/dev/null
+engine_stop_ms=$(($(now_ms) - baseline_started))
+
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1000000 }'; }
 echo
 echo "image $image: $(mb "$total") total = $(mb "$app_bytes") app (/app + /node_modules) + $(mb $((total - app_bytes))) base (Debian slim + node)"
 echo "start → answering: ${live_ms} ms; start → healthy: ${healthy_ms} ms (engine start and health exec included; service start → ready ${app_startup:-?} ms); SIGTERM → exit: ${stop_ms} ms (drain ${drain} s)"
+echo "engine baselines, same run: run + exit of 'node -e 0' in this image ${engine_ms} ms, kill + wait of a node that exits on SIGTERM ${engine_stop_ms} ms"
+echo "beyond the engine: start → healthy $((healthy_ms - engine_ms)) ms; SIGTERM → exit $((stop_ms - engine_stop_ms)) ms (drain ${drain} s)"
 echo "container smoke test passed ($engine, $platform)"
