@@ -43,3 +43,15 @@ export function label(found: Found): string {
 export function ref(found: Found): string {
   return `${found.stack.name}/${found.id}`;
 }
+
+/** The parts of a line that differ between lines priced straight from the price table. */
+export type PricedLine = Omit<LineItem, 'monthly' | 'unitPrice' | 'from'>;
+
+/** Records a line priced at `prices.usd(priceKey)`, derived from `resources` and marking them as accounted for. */
+export function addPriced(ctx: Context, resources: Found[], line: PricedLine): void {
+  const { group, resource, quantity, unit, priceKey } = line;
+  ctx.add(
+    { group, resource, quantity, unit, unitPrice: ctx.prices.usd(priceKey), priceKey, from: resources.map(ref) },
+    resources,
+  );
+}

@@ -1,5 +1,5 @@
 // Data and security lines: RDS instances and storage, KMS keys, Secrets Manager secrets, S3, ECR, DNS zones.
-import { type Context, label, ref } from '../model.ts';
+import { addPriced, type Context, label, ref } from '../model.ts';
 import { num, str } from '../template.ts';
 
 export function dataLines(ctx: Context): void {
@@ -53,67 +53,47 @@ export function dataLines(ctx: Context): void {
 
   const keys = inv.ofType('AWS::KMS::Key');
   if (keys.length > 0) {
-    ctx.add(
-      {
-        group: 'security',
-        resource: `KMS customer managed keys (${keys.length})`,
-        quantity: keys.length,
-        unit: 'key-month',
-        unitPrice: prices.usd('kms.key-month'),
-        priceKey: 'kms.key-month',
-        from: keys.map(ref),
-      },
-      keys,
-    );
+    addPriced(ctx, keys, {
+      group: 'security',
+      resource: `KMS customer managed keys (${keys.length})`,
+      quantity: keys.length,
+      unit: 'key-month',
+      priceKey: 'kms.key-month',
+    });
   }
 
   const secrets = inv.ofType('AWS::SecretsManager::Secret');
   const secretCount = secrets.length + rdsManagedSecrets;
   if (secretCount > 0) {
-    ctx.add(
-      {
-        group: 'security',
-        resource: `Secrets Manager secrets (${secrets.length}${rdsManagedSecrets ? ` + ${rdsManagedSecrets} RDS-managed` : ''})`,
-        quantity: secretCount,
-        unit: 'secret-month',
-        unitPrice: prices.usd('secrets-manager.secret-month'),
-        priceKey: 'secrets-manager.secret-month',
-        from: secrets.map(ref),
-      },
-      secrets,
-    );
+    addPriced(ctx, secrets, {
+      group: 'security',
+      resource: `Secrets Manager secrets (${secrets.length}${rdsManagedSecrets ? ` + ${rdsManagedSecrets} RDS-managed` : ''})`,
+      quantity: secretCount,
+      unit: 'secret-month',
+      priceKey: 'secrets-manager.secret-month',
+    });
   }
 
   const buckets = inv.ofType('AWS::S3::Bucket');
   if (buckets.length > 0) {
-    ctx.add(
-      {
-        group: 'data',
-        resource: `S3 storage (${buckets.length} buckets)`,
-        quantity: usage.s3Gb,
-        unit: 'GB-month',
-        unitPrice: prices.usd('s3.standard.gb-month'),
-        priceKey: 's3.standard.gb-month',
-        from: buckets.map(ref),
-      },
-      buckets,
-    );
+    addPriced(ctx, buckets, {
+      group: 'data',
+      resource: `S3 storage (${buckets.length} buckets)`,
+      quantity: usage.s3Gb,
+      unit: 'GB-month',
+      priceKey: 's3.standard.gb-month',
+    });
   }
 
   const repos = inv.ofType('AWS::ECR::Repository');
   if (repos.length > 0) {
-    ctx.add(
-      {
-        group: 'data',
-        resource: `ECR image storage (${repos.length} repositories)`,
-        quantity: usage.ecrGb,
-        unit: 'GB-month',
-        unitPrice: prices.usd('ecr.storage-gb-month'),
-        priceKey: 'ecr.storage-gb-month',
-        from: repos.map(ref),
-      },
-      repos,
-    );
+    addPriced(ctx, repos, {
+      group: 'data',
+      resource: `ECR image storage (${repos.length} repositories)`,
+      quantity: usage.ecrGb,
+      unit: 'GB-month',
+      priceKey: 'ecr.storage-gb-month',
+    });
   }
 
   // A Cloud Map DNS namespace is backed by a Route 53 hosted zone, billed like any other zone.
@@ -123,17 +103,12 @@ export function dataLines(ctx: Context): void {
     ...inv.ofType('AWS::ServiceDiscovery::PublicDnsNamespace'),
   ];
   if (zones.length > 0) {
-    ctx.add(
-      {
-        group: 'network',
-        resource: `Route 53 hosted zones (${zones.map(label).join(', ')})`,
-        quantity: zones.length,
-        unit: 'zone-month',
-        unitPrice: prices.usd('route53.hosted-zone-month'),
-        priceKey: 'route53.hosted-zone-month',
-        from: zones.map(ref),
-      },
-      zones,
-    );
+    addPriced(ctx, zones, {
+      group: 'network',
+      resource: `Route 53 hosted zones (${zones.map(label).join(', ')})`,
+      quantity: zones.length,
+      unit: 'zone-month',
+      priceKey: 'route53.hosted-zone-month',
+    });
   }
 }

@@ -1,6 +1,6 @@
 // Observability and governance lines: CloudWatch Logs (ingestion + storage by retention), alarms, dashboards,
 // Container Insights, Budgets and Cost Anomaly Detection.
-import { type Context, ref } from '../model.ts';
+import { addPriced, type Context, ref } from '../model.ts';
 import { type Found, list, num, obj, str } from '../template.ts';
 import type { ServiceProfile } from './services.ts';
 
@@ -15,18 +15,13 @@ function key(f: Found): string {
 function logLines(ctx: Context, name: string, groups: Found[], gbPerMonth: number): void {
   if (groups.length === 0 || gbPerMonth === 0) return;
   const { prices } = ctx;
-  ctx.add(
-    {
-      group: 'observability',
-      resource: `${name} ingestion (${groups.length} log group${groups.length === 1 ? '' : 's'})`,
-      quantity: gbPerMonth,
-      unit: 'GB',
-      unitPrice: prices.usd('cloudwatch.logs.ingest-gb'),
-      priceKey: 'cloudwatch.logs.ingest-gb',
-      from: groups.map(ref),
-    },
-    groups,
-  );
+  addPriced(ctx, groups, {
+    group: 'observability',
+    resource: `${name} ingestion (${groups.length} log group${groups.length === 1 ? '' : 's'})`,
+    quantity: gbPerMonth,
+    unit: 'GB',
+    priceKey: 'cloudwatch.logs.ingest-gb',
+  });
   // Steady state: each group holds retention-days' worth of its share of the volume (stored uncompressed: conservative).
   const stored = groups.reduce((sum, g) => {
     const days = num(g.props.RetentionInDays) ?? NEVER_EXPIRE_DAYS;
@@ -91,7 +86,7 @@ function containerInsights(ctx: Context, profiles: ServiceProfile[]): void {
 }
 
 export function observabilityLines(ctx: Context, profiles: ServiceProfile[]): void {
-  const { inv, prices, usage } = ctx;
+  const { inv, usage } = ctx;
   const all = inv.ofType('AWS::Logs::LogGroup');
   const containerGroups = [...new Map(profiles.flatMap((p) => p.logGroups).map((g) => [key(g), g])).values()];
   const flowGroups = inv
@@ -118,80 +113,55 @@ export function observabilityLines(ctx: Context, profiles: ServiceProfile[]): vo
     0,
   );
   if (alarms.length > 0) {
-    ctx.add(
-      {
-        group: 'observability',
-        resource: `CloudWatch alarms (${alarms.length})`,
-        quantity: alarmMetrics,
-        unit: 'alarm metric-month',
-        unitPrice: prices.usd('cloudwatch.alarm-metric-month'),
-        priceKey: 'cloudwatch.alarm-metric-month',
-        from: alarms.map(ref),
-      },
-      alarms,
-    );
+    addPriced(ctx, alarms, {
+      group: 'observability',
+      resource: `CloudWatch alarms (${alarms.length})`,
+      quantity: alarmMetrics,
+      unit: 'alarm metric-month',
+      priceKey: 'cloudwatch.alarm-metric-month',
+    });
   }
   const composite = inv.ofType('AWS::CloudWatch::CompositeAlarm');
   if (composite.length > 0) {
-    ctx.add(
-      {
-        group: 'observability',
-        resource: `CloudWatch composite alarms (${composite.length})`,
-        quantity: composite.length,
-        unit: 'alarm-month',
-        unitPrice: prices.usd('cloudwatch.composite-alarm-month'),
-        priceKey: 'cloudwatch.composite-alarm-month',
-        from: composite.map(ref),
-      },
-      composite,
-    );
+    addPriced(ctx, composite, {
+      group: 'observability',
+      resource: `CloudWatch composite alarms (${composite.length})`,
+      quantity: composite.length,
+      unit: 'alarm-month',
+      priceKey: 'cloudwatch.composite-alarm-month',
+    });
   }
   const dashboards = inv.ofType('AWS::CloudWatch::Dashboard');
   if (dashboards.length > 0) {
-    ctx.add(
-      {
-        group: 'observability',
-        resource: `CloudWatch dashboards (${dashboards.length})`,
-        quantity: dashboards.length,
-        unit: 'dashboard-month',
-        unitPrice: prices.usd('cloudwatch.dashboard-month'),
-        priceKey: 'cloudwatch.dashboard-month',
-        from: dashboards.map(ref),
-      },
-      dashboards,
-    );
+    addPriced(ctx, dashboards, {
+      group: 'observability',
+      resource: `CloudWatch dashboards (${dashboards.length})`,
+      quantity: dashboards.length,
+      unit: 'dashboard-month',
+      priceKey: 'cloudwatch.dashboard-month',
+    });
   }
   containerInsights(ctx, profiles);
 
   const budgets = inv.ofType('AWS::Budgets::Budget');
   if (budgets.length > 0) {
-    ctx.add(
-      {
-        group: 'governance',
-        resource: `AWS Budgets without actions (${budgets.length})`,
-        quantity: budgets.length * DAYS_PER_MONTH,
-        unit: 'budget-day',
-        unitPrice: prices.usd('budgets.budget-day'),
-        priceKey: 'budgets.budget-day',
-        from: budgets.map(ref),
-      },
-      budgets,
-    );
+    addPriced(ctx, budgets, {
+      group: 'governance',
+      resource: `AWS Budgets without actions (${budgets.length})`,
+      quantity: budgets.length * DAYS_PER_MONTH,
+      unit: 'budget-day',
+      priceKey: 'budgets.budget-day',
+    });
   }
   const anomaly = [...inv.ofType('AWS::CE::AnomalyMonitor'), ...inv.ofType('AWS::CE::AnomalySubscription')];
   const monitors = anomaly.filter((a) => a.type === 'AWS::CE::AnomalyMonitor');
   if (monitors.length > 0) {
-    ctx.add(
-      {
-        group: 'governance',
-        resource: `Cost Anomaly Detection monitors (${monitors.length})`,
-        quantity: monitors.length,
-        unit: 'monitor-month',
-        unitPrice: prices.usd('cost-anomaly-detection.monitor-month'),
-        priceKey: 'cost-anomaly-detection.monitor-month',
-        from: anomaly.map(ref),
-      },
-      anomaly,
-    );
+    addPriced(ctx, anomaly, {
+      group: 'governance',
+      resource: `Cost Anomaly Detection monitors (${monitors.length})`,
+      quantity: monitors.length,
+      unit: 'monitor-month',
+      priceKey: 'cost-anomaly-detection.monitor-month',
+    });
   }
 }
