@@ -6,14 +6,9 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import { accountVariable, contextValue, deployArguments } from '../lib/deploy-command.ts';
+import { testAccounts } from './helpers.ts';
 
-const accounts = {
-  NODEAPP_ACCOUNT_SHARED: '222222222222',
-  NODEAPP_ACCOUNT_DEV: '333333333333',
-  NODEAPP_ACCOUNT_STAGING: '444444444444',
-  NODEAPP_ACCOUNT_PROD: '555555555555',
-};
-const config = loadConfig(accounts);
+const config = loadConfig(testAccounts);
 const entry = fileURLToPath(new URL('../bin/deploy.ts', import.meta.url));
 
 describe('npm run deploy', () => {
@@ -68,7 +63,7 @@ describe('npm run deploy', () => {
   it('refuses the placeholder account, naming each unset NODEAPP_ACCOUNT_* variable', () => {
     const args = ['-c', 'env=staging', '-c', 'imageTag=abc123'];
     // The registry's pull policy names every environment's account, so an unset dev account blocks staging too.
-    const { NODEAPP_ACCOUNT_DEV: _dev, ...withoutDev } = accounts;
+    const { NODEAPP_ACCOUNT_DEV: _dev, ...withoutDev } = testAccounts;
     assert.throws(
       () => deployArguments(args, loadConfig(withoutDev)),
       (error: Error) =>
@@ -76,9 +71,9 @@ describe('npm run deploy', () => {
         `refusing to deploy staging:\n  NODEAPP_ACCOUNT_DEV is not set (the placeholder account ${PLACEHOLDER_ACCOUNT} cannot deploy)`,
     );
     const none = () => deployArguments(args, loadConfig({}));
-    for (const variable of Object.keys(accounts)) assert.throws(none, new RegExp(`${variable} is not set`));
+    for (const variable of Object.keys(testAccounts)) assert.throws(none, new RegExp(`${variable} is not set`));
     assert.throws(
-      () => deployArguments(args, loadConfig({ ...accounts, NODEAPP_ACCOUNT_SHARED: PLACEHOLDER_ACCOUNT })),
+      () => deployArguments(args, loadConfig({ ...testAccounts, NODEAPP_ACCOUNT_SHARED: PLACEHOLDER_ACCOUNT })),
       /NODEAPP_ACCOUNT_SHARED is not set/,
     );
   });
@@ -101,7 +96,7 @@ describe('npm run deploy', () => {
   });
 
   it('bin/deploy.ts exits 1 naming the unset variables before running cdk', () => {
-    const unset = Object.fromEntries(Object.keys(accounts).map((k) => [k, '']));
+    const unset = Object.fromEntries(Object.keys(testAccounts).map((k) => [k, '']));
     const result = spawnSync(process.execPath, [entry, '-c', 'env=prod', '-c', 'imageTag=abc123'], {
       encoding: 'utf8',
       env: { ...process.env, ...unset },

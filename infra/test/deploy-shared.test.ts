@@ -8,15 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
 import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import { deploySharedArguments, SHARED_STACKS } from '../lib/deploy-command.ts';
-import { buildTestApp } from './helpers.ts';
+import { buildTestApp, testAccounts } from './helpers.ts';
 
-const accounts = {
-  NODEAPP_ACCOUNT_SHARED: '222222222222',
-  NODEAPP_ACCOUNT_DEV: '333333333333',
-  NODEAPP_ACCOUNT_STAGING: '444444444444',
-  NODEAPP_ACCOUNT_PROD: '555555555555',
-};
-const config = loadConfig(accounts);
+const config = loadConfig(testAccounts);
 const entry = fileURLToPath(new URL('../bin/deploy-shared.ts', import.meta.url));
 
 describe('npm run deploy-shared', () => {
@@ -59,7 +53,7 @@ describe('npm run deploy-shared', () => {
   });
 
   it('refuses the placeholder account, naming each unset NODEAPP_ACCOUNT_* variable', () => {
-    const { NODEAPP_ACCOUNT_PROD: _prod, ...withoutProd } = accounts;
+    const { NODEAPP_ACCOUNT_PROD: _prod, ...withoutProd } = testAccounts;
     assert.throws(
       () => deploySharedArguments([], loadConfig(withoutProd)),
       (error: Error) =>
@@ -67,11 +61,11 @@ describe('npm run deploy-shared', () => {
         `refusing to deploy NodeappRegistry NodeappGithubDeploy:\n  NODEAPP_ACCOUNT_PROD is not set (the placeholder account ${PLACEHOLDER_ACCOUNT} cannot deploy)`,
     );
     const none = () => deploySharedArguments([], loadConfig({}));
-    for (const variable of Object.keys(accounts)) assert.throws(none, new RegExp(`${variable} is not set`));
+    for (const variable of Object.keys(testAccounts)) assert.throws(none, new RegExp(`${variable} is not set`));
   });
 
   it('bin/deploy-shared.ts exits 1 naming the unset variables before running cdk', () => {
-    const unset = Object.fromEntries(Object.keys(accounts).map((k) => [k, '']));
+    const unset = Object.fromEntries(Object.keys(testAccounts).map((k) => [k, '']));
     const result = spawnSync(process.execPath, [entry], { encoding: 'utf8', env: { ...process.env, ...unset } });
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^refusing to deploy NodeappRegistry NodeappGithubDeploy:\n {2}NODEAPP_ACCOUNT_SHARED/);

@@ -1,6 +1,6 @@
 // Shared test fixtures: build the real app (buildFullTestApp: the same buildApp call as bin/nodeapp.ts; buildTestApp:
 // without the Monitoring stacks, for tests of the other stacks) with cdk.json's context,
-// optionally for one environment and with config overrides, into a throwaway output folder.
+// optionally for one environment and with config overrides, into a throwaway output folder; and testAccounts, a fake ID per account variable.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,3 +63,11 @@ export type CfnProperties = Record<string, any>;
 export function resourcesOf(t: Template, type: string): [string, { Properties: CfnProperties }][] {
   return Object.entries(t.findResources(type)) as [string, { Properties: CfnProperties }][];
 }
+
+/** A distinct (fake) account for every NODEAPP_ACCOUNT_* variable, so the deploy commands' placeholder check passes. */
+export const testAccounts = {
+  NODEAPP_ACCOUNT_SHARED: '222222222222',
+  NODEAPP_ACCOUNT_DEV: '333333333333',
+  NODEAPP_ACCOUNT_STAGING: '444444444444',
+  NODEAPP_ACCOUNT_PROD: '555555555555',
+};
