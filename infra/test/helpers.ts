@@ -1,6 +1,7 @@
 // Shared test fixtures: build the real app (buildFullTestApp: the same buildApp call as bin/nodeapp.ts; buildTestApp:
 // without the Monitoring stacks, for tests of the other stacks) with cdk.json's context,
-// optionally for one environment and with config overrides, into a throwaway output folder; and testAccounts, a fake ID per account variable.
+// optionally for one environment and with config overrides, into a throwaway output folder. testAccounts: a fake
+// account ID per NODEAPP_ACCOUNT_* variable.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
