@@ -67,8 +67,18 @@ export async function createServerDatabase(): Promise<{ url: string; drop: () =>
     async drop() {
       const c = new pg.Client({ connectionString: base, ssl: tlsOptions(serverTls()) });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      try {
+        // A server killed mid-test leaves its sessions behind: end ours. Not `WITH (FORCE)`: PostgreSQL 15
+        // refuses it while an autovacuum worker is in the database (it is nobody's role), whereas a plain
+        // DROP DATABASE stops autovacuum itself and waits a few seconds for the terminated sessions.
+        await c.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()',
+          [name],
+        );
+        await c.query(`DROP DATABASE IF EXISTS ${name}`);
+      } finally {
+        await c.end(); // an open client would keep the test file's process alive
+      }
     },
   };
 }
