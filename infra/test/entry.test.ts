@@ -1,11 +1,9 @@
 // The CDK entry as the CLI runs it (context in CDK_CONTEXT_JSON): bad input exits 1 naming the field.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { testOutdir } from './helpers.ts';
 
 const entry = fileURLToPath(new URL('../bin/nodeapp.ts', import.meta.url));
 
@@ -18,7 +16,7 @@ function runEntry(
       ...process.env,
       ...env,
       CDK_CONTEXT_JSON: JSON.stringify(context),
-      CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'nodeapp-entry-')),
+      CDK_OUTDIR: testOutdir('nodeapp-entry-'),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

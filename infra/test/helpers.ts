@@ -2,7 +2,7 @@
 // without the Monitoring stacks, for tests of the other stacks) with cdk.json's context,
 // optionally for one environment and with config overrides, into a throwaway output folder. testAccounts: a fake
 // account ID per NODEAPP_ACCOUNT_* variable.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
@@ -37,6 +37,18 @@ export function buildFullTestApp(options: BuildTestAppOptions = {}): AllStacks &
   return { app, ...buildApp(app, { config, nag: options.nag ?? false }) };
 }
 
+// Every synthesized test app writes its assets to a temp folder: removed when the test file's process ends.
+const outdirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+export function testOutdir(prefix = 'nodeapp-cdk-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  outdirs.push(dir);
+  return dir;
+}
+
 function testApp(options: BuildTestAppOptions): { app: App; config: NodeappConfig } {
   const base = options.config ?? loadConfig({});
   const config: NodeappConfig = {
@@ -44,7 +56,7 @@ function testApp(options: BuildTestAppOptions): { app: App; config: NodeappConfi
     environments: base.environments.map((e) => options.overrides?.[e.name]?.(e) ?? e),
   };
   const app = new App({
-    outdir: mkdtempSync(join(tmpdir(), 'nodeapp-cdk-')),
+    outdir: testOutdir(),
     context: { ...cdkJson.context, ...(options.env ? { env: options.env } : {}), ...options.context },
   });
   return { app, config };

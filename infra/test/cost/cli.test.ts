@@ -1,11 +1,12 @@
 // The cost CLI end to end on a cdk.out folder (no synth), and its refusals of bad input.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readCdkOut } from '../../cost/cdk-out.ts';
+import { testOutdir } from '../helpers.ts';
 import { devStacks } from './fixtures/dev-stacks.ts';
 
 const CLI = new URL('../../cost/cli.ts', import.meta.url).pathname;
@@ -19,7 +20,7 @@ function run(...args: string[]) {
 
 /** Writes the fixture stacks as `cdk synth` would: manifest.json + one template file per stack. */
 function cdkOut(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+  const dir = testOutdir('cdk-out-');
   const artifacts: Record<string, unknown> = {};
   for (const stack of devStacks) {
     writeFileSync(join(dir, `${stack.name}.template.json`), JSON.stringify(stack.template));

@@ -1,7 +1,6 @@
 // Units of the estimator: AWS cron replay, capacity provider split, price table validation, usage overrides.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { usageOverrides } from '../../cost/assumptions.ts';
@@ -9,6 +8,7 @@ import { splitTasks } from '../../cost/extract/services.ts';
 import { sameSizeOtherArch } from '../../cost/levers.ts';
 import { loadPriceTable } from '../../cost/price-table.ts';
 import { awsCronToStandard, weeklyTaskCounts } from '../../cost/schedule.ts';
+import { testOutdir } from '../helpers.ts';
 
 describe('scheduled scaling replay', () => {
   it('converts AWS cron (year field, 1-7 = SUN-SAT) to five standard fields', () => {
@@ -53,7 +53,7 @@ describe('price table', () => {
   it('rejects an entry without a pricing page, naming it', () => {
     const file = JSON.parse(readFileSync(new URL('../../cost/prices.json', import.meta.url), 'utf8'));
     file.regions['us-east-1']['alb.hour'].source = 'somewhere';
-    const path = join(mkdtempSync(join(tmpdir(), 'prices-')), 'prices.json');
+    const path = join(testOutdir('prices-'), 'prices.json');
     writeFileSync(path, JSON.stringify(file));
     assert.throws(() => loadPriceTable('us-east-1', { file: path }), /regions\.us-east-1\["alb\.hour"\]\.source/);
   });
