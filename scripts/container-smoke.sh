@@ -124,12 +124,17 @@ started=$(now_ms)
 
 # --- answering: /health/live from the host (cheap to poll, so it times the service rather than the engine)
 deadline=$((started + ${SMOKE_HEALTHY_TIMEOUT:-90} * 1000))
-until curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/health/live" 2>/dev/null; do
+# keep_waiting WHAT: between polls; fails with the container's last log lines once it stopped or time is up.
+keep_waiting() {
+  local running
   running=$("$engine" inspect -f '{{ .State.Running }}' "$name")
   if [ "$running" != true ] || [ "$(now_ms)" -gt "$deadline" ]; then
     "$engine" logs "$name" 2>&1 | tail -n 30 >&2
-    fail "the service never answered /health/live (running: $running, exit code $("$engine" inspect -f '{{ .State.ExitCode }}' "$name"))"
+    fail "$1 (running: $running, exit code $("$engine" inspect -f '{{ .State.ExitCode }}' "$name"))"
   fi
+}
+until curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/health/live" 2>/dev/null; do
+  keep_waiting "the service never answered /health/live"
   sleep 0.05
 done
 live_ms=$(($(now_ms) - started))
@@ -137,11 +142,7 @@ live_ms=$(($(now_ms) - started))
 # --- healthy: the image's own HEALTHCHECK command (podman runs it on demand; no systemd timers here)
 until if [ "$engine" = podman ]; then podman healthcheck run "$name" >/dev/null 2>&1; else
   docker exec "$name" node dist/healthcheck.js >/dev/null 2>&1; fi; do
-  running=$("$engine" inspect -f '{{ .State.Running }}' "$name")
-  if [ "$running" != true ] || [ "$(now_ms)" -gt "$deadline" ]; then
-    "$engine" logs "$name" 2>&1 | tail -n 30 >&2
-    fail "container did not become healthy (running: $running, exit code $("$engine" inspect -f '{{ .State.ExitCode }}' "$name"))"
-  fi
+  keep_waiting "container did not become healthy"
   sleep 0.1
 done
 healthy_ms=$(($(now_ms) - started))
