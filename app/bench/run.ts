@@ -1,7 +1,9 @@
 // `npm run bench`: one run, side by side, on 127.0.0.1 with Debian's `wrk -t1` (10 connections, 5 s runs
 // after a 2 s warm-up; autocannon when wrk is not installed, or with BENCH_TOOL=autocannon): a bare Fastify
 // hello route vs this service's GET /api/hello with everything on (info logging to /dev/null, metrics,
-// helmet, rate limiter registered, request ids), then GET /api/messages on PostgreSQL and on the embedded
+// helmet, rate limiter registered, request ids), and between them the floor (bench/floor-server.js: the
+// bare route + the libraries the issue requires + one log line per request, what any implementation pays),
+// then GET /api/messages on PostgreSQL and on the embedded
 // PGlite. Also: server CPU time per request (from /proc, robust to other load on the machine), idle and
 // peak RSS, and process start -> ready time.
 // PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (+ TEST_DATABASE_CA_FILE for TLS);
@@ -115,13 +117,15 @@ async function startService(env: Record<string, string>): Promise<Server> {
   return { child, port, readyMs, stop: () => stop(child) };
 }
 
-async function startBare(): Promise<Server> {
+/** bench/bare-server.js or bench/floor-server.js: plain JS servers with the one hello route; stdout (the
+ * floor's log) to /dev/null. */
+async function startPlain(script: string): Promise<Server> {
   const port = await freePort();
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['bench/bare-server.js'], {
+  const child = spawn(process.execPath, [script], {
     cwd: appDir,
     env: { PATH: process.env.PATH, NODE_OPTIONS, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'],
   });
   await waitReady(`http://127.0.0.1:${port}/api/hello`, child);
   return { child, port, readyMs: performance.now() - startedAt, stop: () => stop(child) };
@@ -137,6 +141,9 @@ function stop(child: ChildProcess): Promise<void> {
 interface Row {
   name: string;
   reqPerSec: number;
+  /** median over rounds of (this run's req/s / the bare run's req/s in the same round) */
+  ratio: number;
+  cpuRatio: number;
   cpuUsPerRequest: number;
   p50: number;
   p99: number;
@@ -177,10 +184,18 @@ async function run(target: Target, seconds: number): Promise<void> {
   target.runs.push({ ...r, cpuUsPerRequest: ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(requests, 1) });
 }
 
-function summarize(target: Target): Row {
+/**
+ * Ratios against the bare baseline are taken per round (runs seconds apart, so other load on the machine
+ * hits both alike) and then their median: steadier than the ratio of two medians on a noisy machine.
+ */
+function summarize(target: Target, baseline?: Target): Row {
+  const paired = (f: (i: number) => number) => (baseline ? median(target.runs.map((_, i) => f(i))) : Number.NaN);
+  const base = baseline?.runs ?? [];
   const row = {
     name: target.name,
     reqPerSec: median(target.runs.map((r) => r.reqPerSec)),
+    ratio: paired((i) => (target.runs[i]?.reqPerSec ?? 0) / (base[i]?.reqPerSec ?? 1)),
+    cpuRatio: paired((i) => (base[i]?.cpuUsPerRequest ?? 0) / (target.runs[i]?.cpuUsPerRequest ?? 1)),
     p50: median(target.runs.map((r) => r.p50)),
     p99: median(target.runs.map((r) => r.p99)),
     errors: target.runs.reduce((a, r) => a + r.errors, 0),
@@ -189,7 +204,9 @@ function summarize(target: Target): Row {
     peakRss: rss(target.server.child.pid as number).peak,
     readyMs: target.server.readyMs,
   };
-  console.error(`  ${row.name}: ${Math.round(row.reqPerSec)} req/s, ${row.cpuUsPerRequest.toFixed(0)} µs CPU/request`);
+  console.error(
+    `  ${row.name}: ${Math.round(row.reqPerSec)} req/s, ${row.cpuUsPerRequest.toFixed(0)} µs CPU/request (runs: ${target.runs.map((r) => `${Math.round(r.reqPerSec)} req/s ${r.cpuUsPerRequest.toFixed(0)} µs`).join(', ')})`,
+  );
   return row;
 }
 
@@ -222,8 +239,17 @@ async function postgresEnv(): Promise<{ env: Record<string, string>; drop: () =>
     async drop() {
       const c = new pg.Client({ connectionString: base, ssl });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      try {
+        // The killed service leaves its sessions behind: end them. Not `WITH (FORCE)`: PostgreSQL 15 refuses
+        // it while autovacuum is in the database (see test/helpers.ts); a plain DROP waits for the sessions.
+        await c.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [name],
+        );
+        await c.query(`DROP DATABASE IF EXISTS ${name}`);
+      } finally {
+        await c.end();
+      }
     },
   };
 }
@@ -238,17 +264,22 @@ console.error(`${TOOL}: ${CONNECTIONS} connections; hello: ${ROUNDS} alternating
 console.error(`NODE_OPTIONS (from the Dockerfile): ${NODE_OPTIONS || '(none)'}`);
 const database = await postgresEnv();
 const helloDataDir = mkdtempSync(join(tmpdir(), 'nodeapp-bench-'));
-const bare = await startBare();
+const bare = await startPlain('bench/bare-server.js');
+const floor = await startPlain('bench/floor-server.js');
 try {
   const service = await startService(database ? database.env : { DATA_DIR: helloDataDir });
   const engine = database ? 'PostgreSQL' : 'PGlite';
   const bareTarget = await prepare('bare Fastify: GET /api/hello', bare, '/api/hello?name=bench');
+  const floorTarget = await prepare('floor: bare + required libraries + 1 log line', floor, '/api/hello?name=bench');
   const serviceTarget = await prepare(`service: GET /api/hello (${engine})`, service, '/api/hello?name=bench');
   for (let round = 0; round < ROUNDS; round++) {
-    await run(bareTarget, DURATION);
-    await run(serviceTarget, DURATION);
+    for (const target of [bareTarget, floorTarget, serviceTarget]) await run(target, DURATION);
   }
-  rows.push(summarize(bareTarget), summarize(serviceTarget));
+  rows.push(
+    summarize(bareTarget, bareTarget),
+    summarize(floorTarget, bareTarget),
+    summarize(serviceTarget, bareTarget),
+  );
   if (database) {
     await seed(service.port);
     const messages = await prepare('service: GET /api/messages (PostgreSQL)', service, '/api/messages');
@@ -260,6 +291,7 @@ try {
   await service.stop();
 } finally {
   await bare.stop();
+  await floor.stop();
   await database?.drop();
   rmSync(helloDataDir, { recursive: true, force: true });
 }
@@ -283,17 +315,20 @@ try {
 
 const baseline = rows[0] ?? { reqPerSec: 1, cpuUsPerRequest: 1 };
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
+// Rows measured once (not alternated with the baseline): ratio of this run to the baseline's median.
+const ratioOf = (r: Row) => (Number.isNaN(r.ratio) ? r.reqPerSec / baseline.reqPerSec : r.ratio);
+const cpuRatioOf = (r: Row) => (Number.isNaN(r.cpuRatio) ? baseline.cpuUsPerRequest / r.cpuUsPerRequest : r.cpuRatio);
 console.log(
   '| target | req/s | ratio vs bare | CPU µs/req | CPU ratio (bare/this) | p50 ms | p99 ms | errors | idle RSS MB | peak RSS MB | start → ready ms |',
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(r.reqPerSec / baseline.reqPerSec, 2)} | ${fmt(r.cpuUsPerRequest)} | ${fmt(baseline.cpuUsPerRequest / r.cpuUsPerRequest, 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} | ${fmt(r.idleRss, 1)} | ${fmt(r.peakRss, 1)} | ${fmt(r.readyMs)} |`,
+    `| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(ratioOf(r), 2)} | ${fmt(r.cpuUsPerRequest)} | ${fmt(cpuRatioOf(r), 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} | ${fmt(r.idleRss, 1)} | ${fmt(r.peakRss, 1)} | ${fmt(r.readyMs)} |`,
   );
 }
 console.log(
   `\nLoad: ${TOOL}${TOOL === 'wrk' ? ' -t1' : ''}, ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up; ` +
-    `hello rows: median of ${ROUNDS} alternating runs; NODE_OPTIONS=${NODE_OPTIONS || '(none)'} (the Dockerfile's).`,
+    `hello rows: bare, floor and service alternated for ${ROUNDS} rounds, medians (ratios: median of the per-round ratios); NODE_OPTIONS=${NODE_OPTIONS || '(none)'} (the Dockerfile's).`,
 );
 for (const n of notes) console.log(n);
