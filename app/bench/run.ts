@@ -140,10 +140,8 @@ function stop(child: ChildProcess): Promise<void> {
 
 interface Row {
   name: string;
+  runs: Run[];
   reqPerSec: number;
-  /** median over rounds of (this run's req/s / the bare run's req/s in the same round) */
-  ratio: number;
-  cpuRatio: number;
   cpuUsPerRequest: number;
   p50: number;
   p99: number;
@@ -161,12 +159,14 @@ function cpuSeconds(pid: number): number {
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
+type Run = LoadResult & { cpuUsPerRequest: number };
+
 interface Target {
   name: string;
   server: Server;
   path: string;
   idleRss: number;
-  runs: (LoadResult & { cpuUsPerRequest: number })[];
+  runs: Run[];
 }
 
 async function prepare(name: string, server: Server, path: string): Promise<Target> {
@@ -184,18 +184,11 @@ async function run(target: Target, seconds: number): Promise<void> {
   target.runs.push({ ...r, cpuUsPerRequest: ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(requests, 1) });
 }
 
-/**
- * Ratios against the bare baseline are taken per round (runs seconds apart, so other load on the machine
- * hits both alike) and then their median: steadier than the ratio of two medians on a noisy machine.
- */
-function summarize(target: Target, baseline?: Target): Row {
-  const paired = (f: (i: number) => number) => (baseline ? median(target.runs.map((_, i) => f(i))) : Number.NaN);
-  const base = baseline?.runs ?? [];
+function summarize(target: Target): Row {
   const row = {
     name: target.name,
+    runs: target.runs,
     reqPerSec: median(target.runs.map((r) => r.reqPerSec)),
-    ratio: paired((i) => (target.runs[i]?.reqPerSec ?? 0) / (base[i]?.reqPerSec ?? 1)),
-    cpuRatio: paired((i) => (base[i]?.cpuUsPerRequest ?? 0) / (target.runs[i]?.cpuUsPerRequest ?? 1)),
     p50: median(target.runs.map((r) => r.p50)),
     p99: median(target.runs.map((r) => r.p99)),
     errors: target.runs.reduce((a, r) => a + r.errors, 0),
@@ -275,11 +268,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const target of [bareTarget, floorTarget, serviceTarget]) await run(target, DURATION);
   }
-  rows.push(
-    summarize(bareTarget, bareTarget),
-    summarize(floorTarget, bareTarget),
-    summarize(serviceTarget, bareTarget),
-  );
+  rows.push(summarize(bareTarget), summarize(floorTarget), summarize(serviceTarget));
   if (database) {
     await seed(service.port);
     const messages = await prepare('service: GET /api/messages (PostgreSQL)', service, '/api/messages');
@@ -313,18 +302,32 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-const baseline = rows[0] ?? { reqPerSec: 1, cpuUsPerRequest: 1 };
+/**
+ * figure(a) / figure(b). Runs alternated round by round (as many of each) are compared per round, then the
+ * median is taken: runs seconds apart meet the same load from the rest of this shared machine, so this is
+ * steadier than the ratio of two medians. A row run once is compared with the baseline's median.
+ */
+function ratio(a: Run[], b: Run[], figure: (r: Run) => number): number {
+  if (a.length === b.length) return median(a.map((r, i) => figure(r) / figure(b[i] as Run)));
+  return median(a.map(figure)) / median(b.map(figure));
+}
+
+const baseline = rows[0];
+if (!baseline) throw new Error('no baseline row');
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
-// Rows measured once (not alternated with the baseline): ratio of this run to the baseline's median.
-const ratioOf = (r: Row) => (Number.isNaN(r.ratio) ? r.reqPerSec / baseline.reqPerSec : r.ratio);
-const cpuRatioOf = (r: Row) => (Number.isNaN(r.cpuRatio) ? baseline.cpuUsPerRequest / r.cpuUsPerRequest : r.cpuRatio);
 console.log(
   '| target | req/s | ratio vs bare | CPU µs/req | CPU ratio (bare/this) | p50 ms | p99 ms | errors | idle RSS MB | peak RSS MB | start → ready ms |',
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(ratioOf(r), 2)} | ${fmt(r.cpuUsPerRequest)} | ${fmt(cpuRatioOf(r), 2)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} | ${fmt(r.idleRss, 1)} | ${fmt(r.peakRss, 1)} | ${fmt(r.readyMs)} |`,
+    `| ${r.name} | ${fmt(r.reqPerSec)} | ${fmt(
+      ratio(r.runs, baseline.runs, (x) => x.reqPerSec),
+      2,
+    )} | ${fmt(r.cpuUsPerRequest)} | ${fmt(
+      ratio(baseline.runs, r.runs, (x) => x.cpuUsPerRequest),
+      2,
+    )} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${r.errors} | ${fmt(r.idleRss, 1)} | ${fmt(r.peakRss, 1)} | ${fmt(r.readyMs)} |`,
   );
 }
 console.log(
