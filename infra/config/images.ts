@@ -28,7 +28,11 @@ export const IMAGES: Readonly<Record<ImageName, ImageSpec>> = {
     dockerfile: 'monitoring/alertmanager/Dockerfile',
     context: 'monitoring/alertmanager',
   },
-  grafana: { repositoryName: 'nodeapp-grafana', dockerfile: 'monitoring/grafana/Dockerfile', context: 'monitoring/grafana' },
+  grafana: {
+    repositoryName: 'nodeapp-grafana',
+    dockerfile: 'monitoring/grafana/Dockerfile',
+    context: 'monitoring/grafana',
+  },
 };
 
 /** Synthesized when no digest is given (offline synth, tests). Never pushed: `npm run deploy` refuses it. */
