@@ -81,7 +81,7 @@ echo "image platform: $platform"
 health=$("$engine" image inspect -f '{{ json .Config.Healthcheck.Test }}' "$image")
 [ "$health" = '["CMD","node","dist/healthcheck.js"]' ] || fail "image HEALTHCHECK is $health"
 total=$("$engine" image inspect -f '{{ .Size }}' "$image")
-app_bytes=$("$engine" run --rm --network none --entrypoint du "$image" -scb /app /node_modules | tail -n 1 | cut -f1)
+app_bytes=$("$engine" run --rm --no-healthcheck --network none --entrypoint du "$image" -scb /app /node_modules | tail -n 1 | cut -f1)
 
 # --- database
 db_env=()
@@ -110,10 +110,18 @@ metrics_port=$(free_port)
 while [ "$metrics_port" = "$port" ]; do metrics_port=$(free_port); done
 health_opts=()
 [ "$engine" = docker ] && health_opts=(--health-interval 1s) # so docker's own status turns healthy quickly
+# podman < 4.4 schedules HEALTHCHECK with systemd timers and, without systemd, logs `level=error … unable to get
+# systemd connection to add healthchecks` (https://github.com/containers/podman/issues/16644, fixed in 4.4 by
+# https://github.com/containers/podman/pull/16749; Debian 12 has 4.3). `--health-interval disable` sets up no timer
+# (podman-run(1)), but 4.3 honours it only with a command given on the command line: the image's own, unchanged
+# (checked below), so `podman healthcheck run` still runs exactly the image's check.
+[ "$engine" = podman ] && health_opts=(--health-cmd "${health/\"CMD\",/}" --health-interval disable)
+# The helper containers below (du, the baselines) run without the image's health check (--no-healthcheck, both
+# engines): it is not what they measure, and podman 4.3 would try to schedule it through systemd.
 # Baseline measured in the same run: what the engine itself takes to create, start and reap a container of this
 # image that runs node and exits at once. start → healthy minus this is the time the service is responsible for.
 baseline_started=$(now_ms)
-"$engine" run --rm --network host --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
+"$engine" run --rm --no-healthcheck --network host --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges \
   --entrypoint node "$image" -e 0 >/dev/null || fail "the image cannot run node -e 0"
 engine_ms=$(($(now_ms) - baseline_started))
 started=$(now_ms)
@@ -121,6 +129,11 @@ started=$(now_ms)
   --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges --memory "$memory" \
   "${health_opts[@]}" -e HOST=127.0.0.1 -e "PORT=$port" -e "METRICS_PORT=$metrics_port" \
   -e "SHUTDOWN_DRAIN_SECONDS=$drain" "${db_env[@]}" "$image" >/dev/null
+
+if [ "$engine" = podman ]; then
+  run_health=$(podman inspect -f '{{ json .Config.Healthcheck.Test }}' "$name")
+  [ "$run_health" = "$health" ] || fail "the container's health check is $run_health, the image's $health"
+fi
 
 # --- answering: /health/live from the host (cheap to poll, so it times the service rather than the engine)
 deadline=$((started + ${SMOKE_HEALTHY_TIMEOUT:-90} * 1000))
@@ -210,7 +223,7 @@ echo "ok SIGTERM: readiness 503 while draining, exit 0"
 
 # Baseline for SIGTERM → exit, same run: the engine's kill + wait round trip for a node process of this image that
 # exits at once on SIGTERM. What the service adds beyond it is its drain plus its own close.
-"$engine" run -d --name "$name-baseline" --network host --read-only --tmpfs /tmp --cap-drop ALL \
+"$engine" run -d --no-healthcheck --name "$name-baseline" --network host --read-only --tmpfs /tmp --cap-drop ALL \
   --security-opt no-new-privileges --entrypoint node "$image" \
   -e "process.on('SIGTERM', () => process.exit(0)); console.log('up'); setInterval(() => {}, 1000)" >/dev/null
 until "$engine" logs "$name-baseline" 2>/dev/null | grep -q up; do sleep 0.05; done
