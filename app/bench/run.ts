@@ -10,11 +10,11 @@
 // without one, the PostgreSQL rows are skipped with a note.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@nodeapp/test-support';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
@@ -59,15 +59,6 @@ async function load(url: string, seconds: number): Promise<LoadResult> {
   }
   const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
   return { reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** VmRSS (current) and VmHWM (peak) of a process, in MB. */

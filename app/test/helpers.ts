@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { TestContext } from 'node:test';
+import { type Requirement, requirementMessage } from '@nodeapp/test-support';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -26,15 +26,18 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ADMIN_TOKEN, RATE_LIMIT_MAX: '1000', ...env });
 }
 
-/** Reason to skip a server-backed test outside CI; in CI (CI set) a missing server is a failure. */
-export function requireOrSkip(t: TestContext, available: boolean, reason: string): boolean {
-  if (available) return true;
-  if (process.env.CI) throw new Error(`${reason} (required in CI)`);
-  t.skip(reason);
-  return false;
-}
+/** For requireOrSkip (@nodeapp/test-support): the tests against a real PostgreSQL server. */
+export const postgresRequirement: Requirement = {
+  missing: 'no PostgreSQL server (TEST_DATABASE_URL is not set)',
+  howToGet:
+    'install the PostgreSQL server (apt-get install postgresql; `npm test` then starts a throwaway one) or set TEST_DATABASE_URL',
+};
 
-export const postgresMissingReason = 'TEST_DATABASE_URL is not set: no PostgreSQL server to test against';
+/** The TLS tests also need the server's CA certificate (.ci/postgres.sh makes one when openssl is installed). */
+export const postgresTlsRequirement: Requirement = {
+  missing: 'no PostgreSQL server with TLS (TEST_DATABASE_URL or TEST_DATABASE_CA_FILE is not set)',
+  howToGet: `${postgresRequirement.howToGet}, with openssl installed (or set TEST_DATABASE_CA_FILE)`,
+};
 
 export function postgresAvailable(): boolean {
   return Boolean(process.env.TEST_DATABASE_URL);
@@ -54,7 +57,7 @@ export function testDatabaseEnv(url: string): Record<string, string> {
 /** A fresh, empty database on the test server (so parallel test files never share tables). */
 export async function createServerDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error(postgresMissingReason);
+  if (!base) throw new Error(requirementMessage(postgresRequirement));
   const name = `nodeapp_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base, ssl: tlsOptions(serverTls()) });
   await admin.connect();

@@ -5,11 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { requireOrSkip } from '@nodeapp/test-support';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { buildTestApp, requireOrSkip, type TestApp } from './helpers.ts';
+import { buildTestApp, type TestApp } from './helpers.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
+const chromiumRequirement = {
+  missing: `no Chromium at ${CHROMIUM}`,
+  howToGet: 'apt-get install chromium, or set CHROMIUM_PATH to a Chromium or Chrome binary',
+};
 
 let t: TestApp;
 let browser: Browser;
@@ -48,7 +53,7 @@ async function openPage(path: string): Promise<{ page: Page; errors: string[] }>
 }
 
 test('open the page, leave a message through the form, see it listed', async (t2) => {
-  if (!requireOrSkip(t2, available, `no Chromium at ${CHROMIUM}`)) return;
+  if (!requireOrSkip(t2, available, chromiumRequirement)) return;
   await t.db.exec('TRUNCATE messages RESTART IDENTITY');
   const { page, errors } = await openPage('/?name=Browser');
   await page.waitForSelector('#greeting:has-text("Hello, Browser!")');
@@ -66,7 +71,7 @@ test('open the page, leave a message through the form, see it listed', async (t2
 });
 
 test('a message containing <script> and HTML is shown as text, never run', async (t2) => {
-  if (!requireOrSkip(t2, available, `no Chromium at ${CHROMIUM}`)) return;
+  if (!requireOrSkip(t2, available, chromiumRequirement)) return;
   const hostile = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"><b>bold</b>';
   const { page, errors } = await openPage('/');
   await page.fill('#message-name', '<i>Mallory</i>');
@@ -83,7 +88,7 @@ test('a message containing <script> and HTML is shown as text, never run', async
 });
 
 test('a refused message shows the reason from the API', async (t2) => {
-  if (!requireOrSkip(t2, available, `no Chromium at ${CHROMIUM}`)) return;
+  if (!requireOrSkip(t2, available, chromiumRequirement)) return;
   const { page } = await openPage('/');
   await page.fill('#message-name', '   ');
   await page.fill('#message-text', 'only spaces as a name');
@@ -96,7 +101,7 @@ test('a refused message shows the reason from the API', async (t2) => {
 });
 
 test('"Load more" pages through older messages', async (t2) => {
-  if (!requireOrSkip(t2, available, `no Chromium at ${CHROMIUM}`)) return;
+  if (!requireOrSkip(t2, available, chromiumRequirement)) return;
   await t.db.exec('TRUNCATE messages RESTART IDENTITY');
   for (let i = 1; i <= 25; i++) {
     await t.app.inject({ method: 'POST', url: '/api/messages', payload: { name: 'n', text: `message ${i}` } });
@@ -113,7 +118,7 @@ test('"Load more" pages through older messages', async (t2) => {
 });
 
 test('the API docs render under their CSP', async (t2) => {
-  if (!requireOrSkip(t2, available, `no Chromium at ${CHROMIUM}`)) return;
+  if (!requireOrSkip(t2, available, chromiumRequirement)) return;
   const { page, errors } = await openPage('/docs/');
   await page.waitForSelector('.swagger-ui .info .title:has-text("Nodeapp API")');
   await page.waitForSelector('.opblock-summary-path[data-path="/api/messages/{id}"]');

@@ -11,10 +11,11 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { freePort, requireOrSkip } from '@nodeapp/test-support';
 import { parse, stringify } from 'yaml';
 import { generatedFiles } from '../src/generate.ts';
 import { APP_SRV_NAME } from '../src/prometheus-config.ts';
-import { freePort, httpOk, Processes, sleep, stop, waitFor } from './support/processes.ts';
+import { httpOk, Processes, sleep, stop, waitFor } from './support/processes.ts';
 import { expandGrafanaVariables, metricNames } from './support/promql.ts';
 import { allRules, ruleFiles, ruleGroups } from './support/rules.ts';
 import { MONITORING_DIR, REPO_DIR, requireTools, run } from './support/tools.ts';
@@ -137,12 +138,11 @@ async function traffic(appUrl: string, until: () => boolean): Promise<number> {
 test('metrics are discovered through Cloud Map SRV, every dashboard and rule query works, alerts reach the receiver', async (t) => {
   const tools = requireTools(t, ['prometheus', 'prometheus-alertmanager', 'dnsmasq']);
   if (!tools) return;
-  if (process.getuid?.() !== 0) {
-    const reason = 'needs root: dnsmasq serves the SRV record on port 53, which Prometheus always asks';
-    if (process.env.CI) throw new Error(reason);
-    t.skip(reason);
-    return;
-  }
+  const rootRequirement = {
+    missing: 'not root (dnsmasq serves the SRV record on port 53, which Prometheus always asks)',
+    howToGet: 'run it as root: sudo npm test -w monitoring, or sudo bash .ci/run',
+  };
+  if (!requireOrSkip(t, process.getuid?.() === 0, rootRequirement)) return;
 
   // Prometheus always asks the nameservers of /etc/resolv.conf on port 53. Preferred: a private mount namespace
   // with its own resolv.conf (needs CAP_SYS_ADMIN); else, as root, a temporary entry in the real one.

@@ -23,6 +23,9 @@ export function runScript(script: string, args: string[], env: Record<string, st
   });
 }
 
+/** For skipUnless (@nodeapp/test-support): the scripts call curl. */
+export const curlRequirement = { missing: 'curl not found', howToGet: 'apt-get install curl' };
+
 /** Whether a command is on PATH. */
 export function hasCommand(name: string): boolean {
   try {

@@ -3,7 +3,17 @@
 // stub scripts/container-smoke.sh; engines are stub commands on a PATH that holds nothing else.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -30,11 +40,15 @@ function runStep(setup: Setup) {
   cpSync(join(repoRoot, '.ci'), join(clone, '.ci'), { recursive: true });
   writeFileSync(
     join(clone, 'scripts', 'container-smoke.sh'),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax in a shell script
     'echo "SMOKE engine=$CONTAINER_ENGINE conf=${CONTAINERS_CONF:-}"\n',
   );
   if (setup.shared) {
     mkdirSync(join(root, 'shared', 'tools'), { recursive: true });
-    writeFileSync(join(root, 'shared', 'tools', 'offline-container-engine.sh'), 'export CONTAINERS_CONF=/offline.conf\n');
+    writeFileSync(
+      join(root, 'shared', 'tools', 'offline-container-engine.sh'),
+      'export CONTAINERS_CONF=/offline.conf\n',
+    );
   }
   const bin = join(root, 'bin');
   mkdirSync(bin);

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { hasCommand, runScript } from '../src/run-script.ts';
+import { skipUnless } from '@nodeapp/test-support';
+import { curlRequirement, hasCommand, runScript } from '../src/run-script.ts';
 
 const digest = `sha256:${'b'.repeat(64)}`;
 const sha = 'c'.repeat(40);
@@ -53,12 +54,7 @@ function deploy(env: string, fakeDigest: string) {
   }).then((r) => ({ ...r, output: readFileSync(githubOutput, 'utf8') }));
 }
 
-const curlMissing = !hasCommand('curl');
-if (curlMissing && process.env.CI) {
-  test('curl is installed (the smoke step needs it)', () => assert.fail('curl is missing in CI'));
-}
-
-describe('deploy-env.sh', { skip: curlMissing && 'curl is not installed' }, () => {
+describe('deploy-env.sh', { skip: skipUnless(hasCommand('curl'), curlRequirement) }, () => {
   test('deploys the scanned image by tag, then smoke-tests the PublicUrl output', async () => {
     const r = await deploy('staging', digest);
     assert.equal(r.code, 0, r.stdout + r.stderr);

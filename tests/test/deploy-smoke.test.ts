@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { hasCommand, runScript } from '../src/run-script.ts';
+import { skipUnless } from '@nodeapp/test-support';
+import { curlRequirement, hasCommand, runScript } from '../src/run-script.ts';
 
 const fast = { SMOKE_ATTEMPTS: '3', SMOKE_INTERVAL: '0.05', SMOKE_TIMEOUT: '5' };
 const servers: { close(): void }[] = [];
@@ -35,12 +36,7 @@ function service(override?: (path: string) => [number, string] | undefined): Req
   };
 }
 
-const curlMissing = !hasCommand('curl');
-if (curlMissing && process.env.CI) {
-  test('curl is installed (the script needs it)', () => assert.fail('curl is missing in CI'));
-}
-
-describe('deploy-smoke.sh', { skip: curlMissing && 'curl is not installed' }, () => {
+describe('deploy-smoke.sh', { skip: skipUnless(hasCommand('curl'), curlRequirement) }, () => {
   test('passes against a healthy service', async () => {
     const base = await serve(service());
     const r = await runScript('scripts/deploy-smoke.sh', [`${base}/`], fast);

@@ -1,14 +1,15 @@
 // Data access against both engines: embedded PGlite and a real PostgreSQL server (TLS verified).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { requireOrSkip } from '@nodeapp/test-support';
 import { createMessage, deleteMessage, listMessages, ping } from '../../src/db/messages.ts';
 import { migrate } from '../../src/db/migrations.ts';
-import { engines, postgresAvailable, postgresMissingReason, requireOrSkip } from '../helpers.ts';
+import { engines, postgresAvailable, postgresRequirement } from '../helpers.ts';
 
 for (const engine of engines) {
   describe(`messages on ${engine.name}`, () => {
     test('create, list newest first, paginate, delete; text round-trips exactly', async (t) => {
-      if (engine.name === 'postgres' && !requireOrSkip(t, postgresAvailable(), postgresMissingReason)) return;
+      if (engine.name === 'postgres' && !requireOrSkip(t, postgresAvailable(), postgresRequirement)) return;
       const { db, cleanup } = await engine.open();
       try {
         await migrate(db);
@@ -50,7 +51,7 @@ for (const engine of engines) {
     });
 
     test('the schema enforces the limits too (defence in depth)', async (t) => {
-      if (engine.name === 'postgres' && !requireOrSkip(t, postgresAvailable(), postgresMissingReason)) return;
+      if (engine.name === 'postgres' && !requireOrSkip(t, postgresAvailable(), postgresRequirement)) return;
       const { db, cleanup } = await engine.open();
       try {
         await migrate(db);

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireOrSkip } from '@nodeapp/test-support';
 import { loadMigrations, migrate } from '../../src/db/migrations.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import {
   createServerDatabase,
   openTestPglite,
   postgresAvailable,
-  postgresMissingReason,
-  requireOrSkip,
+  postgresRequirement,
   testDatabaseEnv,
 } from '../helpers.ts';
 
@@ -82,7 +82,7 @@ function runMigrate(env: Record<string, string>): Promise<{ code: number | null;
 }
 
 test('two processes migrating one empty PostgreSQL database at once both succeed; schema applied once', async (t) => {
-  if (!requireOrSkip(t, postgresAvailable(), postgresMissingReason)) return;
+  if (!requireOrSkip(t, postgresAvailable(), postgresRequirement)) return;
   const server = await createServerDatabase();
   try {
     const env = testDatabaseEnv(server.url);

@@ -1,7 +1,6 @@
 // Child processes and HTTP helpers for the integration test. Every started process is tracked and killed by pid.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 
 export class Processes {
   readonly children: ChildProcess[] = [];
@@ -40,18 +39,6 @@ export function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): P
       resolve();
     });
     child.kill(signal);
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -1,8 +1,9 @@
 // Locating the external binaries the tests drive (promtool, amtool, prometheus, alertmanager, dnsmasq).
-// In CI (process.env.CI set) a missing binary is a test failure; elsewhere the test is skipped with the reason.
+// In CI (CI=true) a missing binary is a test failure; elsewhere the test is skipped, saying which package has it.
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { requireOrSkip } from '@nodeapp/test-support';
 
 export const MONITORING_DIR = join(import.meta.dirname, '..', '..');
 export const REPO_DIR = dirname(MONITORING_DIR);
@@ -15,6 +16,15 @@ export function which(name: string): string | undefined {
   }
 }
 
+/** The Debian package that ships each binary the tests drive. */
+const DEBIAN_PACKAGE: Record<string, string> = {
+  promtool: 'prometheus',
+  prometheus: 'prometheus',
+  amtool: 'prometheus-alertmanager',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
+  dnsmasq: 'dnsmasq',
+};
+
 /** Resolves every binary, or skips the test (outside CI) / throws (in CI) naming the missing ones. */
 export function requireTools<T extends string>(t: TestContext, names: T[]): Record<T, string> | undefined {
   const found = {} as Record<T, string>;
@@ -25,10 +35,9 @@ export function requireTools<T extends string>(t: TestContext, names: T[]): Reco
     else missing.push(name);
   }
   if (missing.length === 0) return found;
-  const reason = `missing ${missing.join(', ')} (Debian: apt-get install prometheus prometheus-alertmanager dnsmasq)`;
-  if (process.env.CI) throw new Error(`${reason}; CI must install them (.ci/run)`);
-  t.skip(reason);
-  return undefined;
+  const packages = [...new Set(missing.map((name) => DEBIAN_PACKAGE[name] ?? name))];
+  const requirement = { missing: `${missing.join(', ')} not found`, howToGet: `apt-get install ${packages.join(' ')}` };
+  return requireOrSkip(t, false, requirement) ? found : undefined;
 }
 
 /** Runs a command and returns its combined output; the error message carries the output when it fails. */

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { buildFullTestApp } from '@nodeapp/infra/test/helpers.ts';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadPriceTable } from '../../cost/price-table.ts';
-import { buildFullTestApp } from '../helpers.ts';
+import { loadPriceTable } from '../src/price-table.ts';
 
-const finops = readFileSync(new URL('../../../docs/finops.md', import.meta.url), 'utf8');
+const finops = readFileSync(new URL('../../docs/finops.md', import.meta.url), 'utf8');
 const marker = '**What a destroy leaves behind**';
 const doc = finops.slice(Math.max(0, finops.indexOf(marker)));
 const prices = loadPriceTable('us-east-1');

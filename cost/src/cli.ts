@@ -1,7 +1,7 @@
 // `npm run cost -w infra -- [options]`: the monthly cost estimate of every environment, from the synthesized stacks.
 import { parseArgs } from 'node:util';
+import { loadConfig } from '@nodeapp/infra/config/environments.ts';
 import { markdownTable } from 'markdown-table';
-import { loadConfig } from '../config/environments.ts';
 import { defaultUsage, parseAmount, USAGE_FIELDS, type Usage, usageOverrides } from './assumptions.ts';
 import { readCdkOut, SHARED } from './cdk-out.ts';
 import { type Estimate, estimateEnvironment } from './estimate.ts';

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { usageOverrides } from '../../cost/assumptions.ts';
-import { splitTasks } from '../../cost/extract/services.ts';
-import { sameSizeOtherArch } from '../../cost/levers.ts';
-import { loadPriceTable } from '../../cost/price-table.ts';
-import { awsCronToStandard, weeklyTaskCounts } from '../../cost/schedule.ts';
-import { testOutdir } from '../helpers.ts';
+import { testOutdir } from '@nodeapp/infra/test/helpers.ts';
+import { usageOverrides } from '../src/assumptions.ts';
+import { splitTasks } from '../src/extract/services.ts';
+import { sameSizeOtherArch } from '../src/levers.ts';
+import { loadPriceTable } from '../src/price-table.ts';
+import { awsCronToStandard, weeklyTaskCounts } from '../src/schedule.ts';
 
 describe('scheduled scaling replay', () => {
   it('converts AWS cron (year field, 1-7 = SUN-SAT) to five standard fields', () => {
@@ -51,7 +51,7 @@ describe('price table', () => {
   });
 
   it('rejects an entry without a pricing page, naming it', () => {
-    const file = JSON.parse(readFileSync(new URL('../../cost/prices.json', import.meta.url), 'utf8'));
+    const file = JSON.parse(readFileSync(new URL('../src/prices.json', import.meta.url), 'utf8'));
     file.regions['us-east-1']['alb.hour'].source = 'somewhere';
     const path = join(testOutdir('prices-'), 'prices.json');
     writeFileSync(path, JSON.stringify(file));

@@ -1,16 +1,18 @@
-// Synthesizes the CDK app in-process (the same buildApp as bin/nodeapp.ts) and groups the stack templates by
+// Synthesizes infra's CDK app in-process (the same buildApp as infra/bin/nodeapp.ts) and groups the stack templates by
 // environment. Loaded only when needed: aws-cdk-lib takes seconds to import.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { NodeappConfig } from '@nodeapp/infra/config/types.ts';
+import { buildApp } from '@nodeapp/infra/lib/build-app.ts';
 import { App } from 'aws-cdk-lib';
-import type { NodeappConfig } from '../config/types.ts';
-import { buildApp } from '../lib/build-app.ts';
 import { groupByEnvironment } from './cdk-out.ts';
 import type { CfnTemplate, StackTemplate } from './template.ts';
 
 function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context?: object };
+  const cdkJson = JSON.parse(readFileSync(new URL(import.meta.resolve('@nodeapp/infra/cdk.json')), 'utf8')) as {
+    context?: object;
+  };
   return { ...cdkJson.context };
 }
 
@@ -18,9 +20,9 @@ function cdkJsonContext(): Record<string, unknown> {
 export function synthesize(config: NodeappConfig, env?: string): Map<string, StackTemplate[]> {
   const outdir = mkdtempSync(join(tmpdir(), 'nodeapp-cost-'));
   try {
-    // The CLI would merge cdk.json's context (pinned AZs, feature flags); do the same in-process.
+    // The CDK CLI would merge infra/cdk.json's context (pinned AZs, feature flags); do the same in-process.
     const app = new App({ outdir, context: { ...cdkJsonContext(), ...(env ? { env } : {}) } });
-    // The same call as bin/nodeapp.ts, so the estimate covers exactly what deploys.
+    // The same call as infra/bin/nodeapp.ts, so the estimate covers exactly what deploys.
     buildApp(app, { config, nag: false });
     const assembly = app.synth();
     return groupByEnvironment(

@@ -4,9 +4,9 @@
 // logs, 1 GB S3). Each line is rounded half-up to the cent, the total is the sum of the rounded lines.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultUsage } from '../../cost/assumptions.ts';
-import { estimateEnvironment } from '../../cost/estimate.ts';
-import { loadPriceTable } from '../../cost/price-table.ts';
+import { defaultUsage } from '../src/assumptions.ts';
+import { estimateEnvironment } from '../src/estimate.ts';
+import { loadPriceTable } from '../src/price-table.ts';
 import { devStacks } from './fixtures/dev-stacks.ts';
 
 const estimate = estimateEnvironment('dev', devStacks, loadPriceTable('us-east-1'), defaultUsage('dev'));

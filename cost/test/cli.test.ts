@@ -5,11 +5,11 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readCdkOut } from '../../cost/cdk-out.ts';
-import { testOutdir } from '../helpers.ts';
+import { testOutdir } from '@nodeapp/infra/test/helpers.ts';
+import { readCdkOut } from '../src/cdk-out.ts';
 import { devStacks } from './fixtures/dev-stacks.ts';
 
-const CLI = new URL('../../cost/cli.ts', import.meta.url).pathname;
+const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
 
 // Without the caller's COST_* overrides, so the defaults are what the test expects.
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COST_')));

@@ -2,13 +2,13 @@
 // each synthesized once. The figures move the way the levers say they should.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { loadConfig } from '../../config/environments.ts';
-import type { EnvironmentConfig } from '../../config/types.ts';
-import { defaultUsage } from '../../cost/assumptions.ts';
-import { type Estimate, estimateEnvironment } from '../../cost/estimate.ts';
-import { leverOptions, withEnvironment } from '../../cost/levers.ts';
-import { loadPriceTable } from '../../cost/price-table.ts';
-import { synthesize } from '../../cost/synth.ts';
+import { loadConfig } from '@nodeapp/infra/config/environments.ts';
+import type { EnvironmentConfig } from '@nodeapp/infra/config/types.ts';
+import { defaultUsage } from '../src/assumptions.ts';
+import { type Estimate, estimateEnvironment } from '../src/estimate.ts';
+import { leverOptions, withEnvironment } from '../src/levers.ts';
+import { loadPriceTable } from '../src/price-table.ts';
+import { synthesize } from '../src/synth.ts';
 
 const config = loadConfig({});
 const dev = config.environments.find((e) => e.name === 'dev') as EnvironmentConfig;
