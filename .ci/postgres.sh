@@ -9,17 +9,20 @@
 
 POSTGRES_INSTALL_HINT='apt-get install postgresql (Debian/Ubuntu), brew install postgresql (macOS), or set TEST_DATABASE_URL'
 
-# The folder holding initdb and pg_ctl: PATH first, then Debian's versioned folders (not on PATH there).
+# The folder holding initdb and pg_ctl: PATH first, then Debian's versioned folders (not on PATH there;
+# POSTGRES_LIB_DIR replaces /usr/lib/postgresql, for the tests).
 postgres_bin() {
   local initdb
-  initdb=$(command -v initdb 2>/dev/null || ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1)
-  [ -n "$initdb" ] && [ -x "$initdb" ] && [ -x "$(dirname "$initdb")/pg_ctl" ] || return 1
+  initdb=$(command -v initdb 2>/dev/null || ls -d "${POSTGRES_LIB_DIR:-/usr/lib/postgresql}"/*/bin/initdb 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$initdb" ] && [ -x "$initdb" ] || return 1
+  initdb=$(readlink -f "$initdb" 2>/dev/null || echo "$initdb") # a symlink on PATH: the folder with its siblings (psql)
+  [ -x "$(dirname "$initdb")/pg_ctl" ] || return 1
   dirname "$initdb"
 }
 
 start_test_postgres() {
   local bin port as_owner=()
-  bin=$(postgres_bin) || { echo "no PostgreSQL server binaries (initdb, pg_ctl) found (to install: $POSTGRES_INSTALL_HINT)" >&2; return 1; }
+  bin=$(postgres_bin) || { echo "no PostgreSQL server binaries (initdb, pg_ctl) found; to run the PostgreSQL tests: $POSTGRES_INSTALL_HINT" >&2; return 1; }
   PGTMP=$(mktemp -d "${TMPDIR:-/tmp}/pgci.XXXXXX"); CI_TMPS+=("$PGTMP")
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || { echo "running as root, but there is no postgres user to run initdb as" >&2; return 1; }

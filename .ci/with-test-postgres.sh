@@ -15,6 +15,6 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
 elif postgres_bin >/dev/null; then
   start_test_postgres
 else
-  echo "PostgreSQL: no server binaries (initdb, pg_ctl) found: its tests skip (to install: $POSTGRES_INSTALL_HINT)"
+  echo "PostgreSQL: no server binaries (initdb, pg_ctl) found: its tests skip; to run them: $POSTGRES_INSTALL_HINT"
 fi
 "$@" # not exec: the trap deletes the cluster when the command ends
