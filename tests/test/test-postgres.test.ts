@@ -65,6 +65,7 @@ test('a TEST_DATABASE_URL given is used as it is', () => {
 });
 
 test('no server binaries: the command runs without one, and the message says how to install it', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax in a shell command
   const r = wrapped('echo "URL=${TEST_DATABASE_URL:-none}"', {
     PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
     POSTGRES_LIB_DIR: empty,
