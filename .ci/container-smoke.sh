@@ -43,7 +43,7 @@ else
     echo "container smoke test FAILED: $reason; CI must provide one: $how, or set NODEAPP_SKIP_CONTAINER_SMOKE=true where another job smoke-tests the image" >&2
     exit 1
   fi
-  echo "container smoke test skipped: $reason (to install: $how)"
+  echo "container smoke test skipped: $reason; to run it: $how"
   exit 0
 fi
 

@@ -101,7 +101,7 @@ test('no engine at all: skipped with how to get one (exit 0)', () => {
   const r = runStep({ docker: 'down', podman: 'down' });
   assert.equal(r.code, 0, r.out);
   assert.doesNotMatch(r.out, /SMOKE engine/);
-  assert.match(r.out, /container smoke test skipped: no container engine .*\(to install: install Docker .* or Podman/);
+  assert.match(r.out, /container smoke test skipped: no container engine .*; to run it: install Docker .* or Podman/);
 });
 
 test('no engine under CI=true: fails naming what CI must provide', () => {
