@@ -34,7 +34,8 @@ function fakeTask(i: number, overrides: Partial<Task> = {}): Task {
 /** A mocked ECS with `count` running tasks, ListTasks paginated by 100 as the real API does. */
 function mockEcs(count: number, extra: (i: number) => Partial<Task> = () => ({})) {
   const ecs = mockClient(ECSClient);
-  ecs.on(ListTasksCommand).callsFake((input: { nextToken?: string }) => {
+  ecs.on(ListTasksCommand).callsFake((input: { nextToken?: string; desiredStatus?: string }) => {
+    if (input.desiredStatus === 'STOPPED') return { taskArns: [] };
     const start = Number(input.nextToken ?? 0);
     const end = Math.min(start + 100, count);
     return {
@@ -61,15 +62,18 @@ test('discovers every running task past the 8 records of Cloud Map DNS, across L
   t.after(() => ecs.restore());
   const found = await discover(new ECSClient({ region: 'us-east-1' }), SETTINGS);
   assert.equal(found.groups.length, 250);
-  assert.equal(ecs.commandCalls(ListTasksCommand).length, 3);
+  assert.equal(ecs.commandCalls(ListTasksCommand).length, 4, '3 pages of running tasks, 1 of stopped ones');
   assert.equal(ecs.commandCalls(DescribeTasksCommand).length, 3);
-  for (const call of ecs.commandCalls(ListTasksCommand)) {
+  const listed = ecs.commandCalls(ListTasksCommand).map((call) => {
     const { cluster, serviceName, desiredStatus } = call.args[0].input;
-    assert.deepEqual(
-      { cluster, serviceName, desiredStatus },
-      { cluster: 'nodeapp-prod', serviceName: 'app', desiredStatus: 'RUNNING' },
-    );
-  }
+    return `${cluster}/${serviceName}/${desiredStatus}`;
+  });
+  assert.deepEqual(listed.sort(), [
+    'nodeapp-prod/app/RUNNING',
+    'nodeapp-prod/app/RUNNING',
+    'nodeapp-prod/app/RUNNING',
+    'nodeapp-prod/app/STOPPED',
+  ]);
   assert.equal(found.desiredCount, 250);
   const first = found.groups.find((g) => g.labels.task === arn(1).slice(-32)) as TargetGroup;
   assert.deepEqual(first, {
@@ -162,7 +166,7 @@ test('asks ECS at most once per cache period however often Prometheus asks', asy
   t.after(close);
   await Promise.all(Array.from({ length: 5 }, () => fetch(`${url}/targets`).then((r) => r.json())));
   await fetch(`${url}/targets`).then((r) => r.json());
-  assert.equal(ecs.commandCalls(ListTasksCommand).length, 1);
+  assert.equal(ecs.commandCalls(ListTasksCommand).length, 2, 'one pass: running and stopped tasks');
 });
 
 test('settings: cluster and service are required, numbers checked, each error names its variable', () => {
@@ -180,4 +184,38 @@ test('settings: cluster and service are required, numbers checked, each error na
     listenPort: 9465,
     cacheSeconds: 5,
   });
+});
+
+test('counts tasks ECS stopped by stop code, not those already stopped when the sidecar started', async (t) => {
+  const ecs = mockEcs(2);
+  t.after(() => ecs.restore());
+  let stopped: { arn: string; code: string }[] = [{ arn: arn(900), code: 'EssentialContainerExited' }];
+  ecs.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).callsFake(() => ({ taskArns: stopped.map((s) => s.arn) }));
+  ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+    tasks: input.tasks.map((a) => {
+      const known = stopped.find((s) => s.arn === a);
+      const i = Number.parseInt(a.slice(-32), 16);
+      return known ? fakeTask(i, { lastStatus: 'STOPPED', stopCode: known.code as Task['stopCode'] }) : fakeTask(i);
+    }),
+  }));
+  const server = createSidecar({ client: new ECSClient({ region: 'us-east-1' }), settings: SETTINGS, cacheSeconds: 0 });
+  const { url, close } = await serve(server);
+  t.after(close);
+  const metric = async () =>
+    (await (await fetch(`${url}/metrics`)).text())
+      .split('\n')
+      .filter((l) => l.startsWith('nodeapp_ecs_tasks_stopped_total{'));
+  await fetch(`${url}/targets`).then((r) => r.json());
+  assert.deepEqual(await metric(), [], 'a task stopped before the start is not counted');
+  stopped = [
+    ...stopped,
+    { arn: arn(901), code: 'EssentialContainerExited' },
+    { arn: arn(902), code: 'ServiceSchedulerInitiated' },
+  ];
+  await fetch(`${url}/targets`).then((r) => r.json());
+  await fetch(`${url}/targets`).then((r) => r.json());
+  assert.deepEqual((await metric()).sort(), [
+    'nodeapp_ecs_tasks_stopped_total{stop_code="EssentialContainerExited"} 1',
+    'nodeapp_ecs_tasks_stopped_total{stop_code="ServiceSchedulerInitiated"} 1',
+  ]);
 });

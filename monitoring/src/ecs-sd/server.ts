@@ -39,6 +39,12 @@ export function sidecarMetrics(registry: Registry) {
       help: 'Discovery passes that failed (ECS API error)',
       registers: [registry],
     }),
+    stopped: new Counter({
+      name: 'nodeapp_ecs_tasks_stopped_total',
+      help: 'Tasks of the service ECS stopped since the sidecar started, by ECS stop code (EssentialContainerExited: the app exited)',
+      labelNames: ['stop_code'],
+      registers: [registry],
+    }),
     lastSuccess: new Gauge({
       name: 'nodeapp_ecs_sd_last_success_timestamp_seconds',
       help: 'Unix time of the last successful discovery pass',
@@ -52,6 +58,18 @@ export function createSidecar(options: SidecarOptions): Server {
   const metrics = sidecarMetrics(registry);
   let last: { at: number; discovery: Discovery } | undefined;
   let inFlight: Promise<Discovery> | undefined;
+  // Stopped tasks already counted. The first pass only records them: tasks stopped before the sidecar started (ECS
+  // lists them for about an hour) must not look like a burst of stops after every Prometheus restart.
+  let knownStopped: Set<string> | undefined;
+  const countStopped = (discovery: Discovery) => {
+    const current = new Set(discovery.stopped.map((t) => t.taskArn));
+    if (knownStopped) {
+      for (const task of discovery.stopped) {
+        if (!knownStopped.has(task.taskArn)) metrics.stopped.inc({ stop_code: task.stopCode });
+      }
+    }
+    knownStopped = current;
+  };
 
   const refresh = async (): Promise<Discovery> => {
     if (last && Date.now() - last.at < options.cacheSeconds * 1000) return last.discovery;
@@ -60,6 +78,7 @@ export function createSidecar(options: SidecarOptions): Server {
       .then((discovery) => {
         last = { at: Date.now(), discovery };
         metrics.targets.set(discovery.groups.length);
+        countStopped(discovery);
         // A missing service (deleted, or the wrong name) counts as desired 0 only if ECS said so: leave unset.
         if (discovery.desiredCount !== undefined) metrics.desired.set(discovery.desiredCount);
         if (discovery.runningCount !== undefined) metrics.running.set(discovery.runningCount);

@@ -25,8 +25,16 @@ export interface TargetGroup {
   readonly labels: Record<string, string>;
 }
 
+/** A task of the service that ECS stopped recently (ECS lists stopped tasks for about an hour). */
+export interface StoppedTask {
+  readonly taskArn: string;
+  /** Why: EssentialContainerExited (the app exited: a crash), ServiceSchedulerInitiated (scale-in, deploy), … */
+  readonly stopCode: string;
+}
+
 export interface Discovery {
   readonly groups: TargetGroup[];
+  readonly stopped: StoppedTask[];
   /** The service's desired task count (0 when scaled to zero on purpose), or undefined if the service is missing. */
   readonly desiredCount: number | undefined;
   readonly runningCount: number | undefined;
@@ -75,29 +83,45 @@ export function targetGroup(task: Task, settings: DiscoverySettings): TargetGrou
   };
 }
 
-export async function discover(client: ECSClient, settings: DiscoverySettings): Promise<Discovery> {
+async function describeTasks(
+  client: ECSClient,
+  settings: DiscoverySettings,
+  desiredStatus: 'RUNNING' | 'STOPPED',
+): Promise<Task[]> {
   const arns: string[] = [];
-  // desiredStatus RUNNING: a task ECS is stopping (scale-in, deploy) leaves the targets at once.
   for await (const page of paginateListTasks(
     { client },
-    { cluster: settings.cluster, serviceName: settings.serviceName, desiredStatus: 'RUNNING' },
+    { cluster: settings.cluster, serviceName: settings.serviceName, desiredStatus },
   )) {
     arns.push(...(page.taskArns ?? []));
   }
-  const groups: TargetGroup[] = [];
+  const tasks: Task[] = [];
   for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) {
-    const { tasks } = await client.send(
+    const described = await client.send(
       new DescribeTasksCommand({ cluster: settings.cluster, tasks: arns.slice(i, i + DESCRIBE_BATCH) }),
     );
-    for (const task of tasks ?? []) {
-      const group = targetGroup(task, settings);
-      if (group) groups.push(group);
-    }
+    tasks.push(...(described.tasks ?? []));
+  }
+  return tasks;
+}
+
+export async function discover(client: ECSClient, settings: DiscoverySettings): Promise<Discovery> {
+  // desiredStatus RUNNING: a task ECS is stopping (scale-in, deploy) leaves the targets at once.
+  const groups: TargetGroup[] = [];
+  for (const task of await describeTasks(client, settings, 'RUNNING')) {
+    const group = targetGroup(task, settings);
+    if (group) groups.push(group);
+  }
+  // Stopped tasks and their stop code: a crash (EssentialContainerExited) and a scale-in look alike in the scraped
+  // series (a task's series end), only ECS knows which it was.
+  const stopped: StoppedTask[] = [];
+  for (const task of await describeTasks(client, settings, 'STOPPED')) {
+    if (task.taskArn) stopped.push({ taskArn: task.taskArn, stopCode: task.stopCode ?? 'unknown' });
   }
   groups.sort((a, b) => (a.labels.task ?? '').localeCompare(b.labels.task ?? ''));
   const { services } = await client.send(
     new DescribeServicesCommand({ cluster: settings.cluster, services: [settings.serviceName] }),
   );
   const service = services?.find((s) => s.serviceName === settings.serviceName && s.status !== 'INACTIVE');
-  return { groups, desiredCount: service?.desiredCount, runningCount: service?.runningCount };
+  return { groups, stopped, desiredCount: service?.desiredCount, runningCount: service?.runningCount };
 }
