@@ -20,10 +20,11 @@ function rendered(t: { after: (fn: () => void) => void }, env: Record<string, st
 test('amtool check-config accepts the rendered config, with and without the optional Slack and heartbeat', (t) => {
   const tools = requireTools(t, ['amtool']);
   if (!tools) return;
-  for (const env of [
+  const variants: Record<string, string>[] = [
     {},
     { SLACK_WEBHOOK_URL: 'https://hooks.example.test/x', HEARTBEAT_URL: 'https://hc.example.test/p' },
-  ]) {
+  ];
+  for (const env of variants) {
     const out = run(tools.amtool, ['check-config', rendered(t, env)]);
     assert.match(out, /SUCCESS/);
     assert.match(out, /2 inhibit rules/);

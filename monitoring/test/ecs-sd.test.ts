@@ -134,6 +134,8 @@ test('serves HTTP SD JSON and its metrics; an ECS error answers 503 and counts a
   const { url, close } = await serve(server);
   t.after(close);
 
+  const before = await (await fetch(`${url}/metrics`)).text();
+  assert.doesNotMatch(before, /^nodeapp_ecs_service_desired_tasks/m, 'no desired count (not 0) before ECS answered');
   const ok = await fetch(`${url}/targets`);
   assert.equal(ok.status, 200);
   assert.match(ok.headers.get('content-type') ?? '', /application\/json/);
@@ -147,8 +149,8 @@ test('serves HTTP SD JSON and its metrics; an ECS error answers 503 and counts a
   assert.match(await failed.text(), /Rate exceeded/);
 
   const metrics = await (await fetch(`${url}/metrics`)).text();
-  assert.match(metrics, /^nodeapp_ecs_service_desired_tasks 3$/m);
-  assert.match(metrics, /^nodeapp_ecs_service_running_tasks 3$/m);
+  assert.match(metrics, /^nodeapp_ecs_service_desired_tasks\{service="app"\} 3$/m);
+  assert.match(metrics, /^nodeapp_ecs_service_running_tasks\{service="app"\} 3$/m);
   assert.match(metrics, /^nodeapp_ecs_sd_targets 3$/m);
   assert.match(metrics, /^nodeapp_ecs_sd_refresh_failures_total 1$/m);
   assert.equal((await fetch(`${url}/targets`, { method: 'POST' })).status, 405);

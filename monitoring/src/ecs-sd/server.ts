@@ -19,14 +19,18 @@ export interface SidecarOptions {
 
 export function sidecarMetrics(registry: Registry) {
   return {
+    // Labelled, so that nothing is exported before ECS answered: an unlabelled prom-client gauge reads 0 until set,
+    // which NodeappServiceDown would take for "scaled to zero on purpose".
     desired: new Gauge({
       name: 'nodeapp_ecs_service_desired_tasks',
       help: 'Desired task count of the scraped ECS service (0: scaled to zero on purpose)',
+      labelNames: ['service'],
       registers: [registry],
     }),
     running: new Gauge({
       name: 'nodeapp_ecs_service_running_tasks',
       help: 'Running task count the ECS service reports',
+      labelNames: ['service'],
       registers: [registry],
     }),
     targets: new Gauge({
@@ -80,8 +84,9 @@ export function createSidecar(options: SidecarOptions): Server {
         metrics.targets.set(discovery.groups.length);
         countStopped(discovery);
         // A missing service (deleted, or the wrong name) counts as desired 0 only if ECS said so: leave unset.
-        if (discovery.desiredCount !== undefined) metrics.desired.set(discovery.desiredCount);
-        if (discovery.runningCount !== undefined) metrics.running.set(discovery.runningCount);
+        const service = { service: options.settings.serviceName };
+        if (discovery.desiredCount !== undefined) metrics.desired.set(service, discovery.desiredCount);
+        if (discovery.runningCount !== undefined) metrics.running.set(service, discovery.runningCount);
         metrics.lastSuccess.set(Math.floor(Date.now() / 1000));
         return discovery;
       })
