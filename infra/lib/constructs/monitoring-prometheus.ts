@@ -60,11 +60,14 @@ export class MonitoringPrometheus extends Construct {
   readonly securityGroup: ec2.SecurityGroup;
   /** Optional receivers: slack_webhook_url and heartbeat_url (JSON; filled in by the operator). */
   readonly receiversSecret: secretsmanager.Secret;
+  /** The tasks ecs:DescribeTasks may read: any task ARN of the account and region, under the ecs:cluster condition. */
+  readonly describeTasksResource: string;
 
   constructor(scope: Construct, id: string, props: MonitoringPrometheusProps) {
     super(scope, id);
     const { config } = props;
     const stack = Stack.of(this);
+    this.describeTasksResource = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: '*' });
 
     this.receiversSecret = new secretsmanager.Secret(this, 'ReceiversSecret', {
       description: `${props.namePrefix} Alertmanager optional receivers: slack_webhook_url, heartbeat_url`,
@@ -135,26 +138,23 @@ export class MonitoringPrometheus extends Construct {
     });
     // Read-only ECS calls, scoped to the app service's cluster (service authorization reference:
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html —
-    // ListTasks has no resource type usable on Fargate, only the ecs:cluster condition).
+    // ListTasks has no resource type usable on Fargate and DescribeTasks' task ids are not known in advance: both are
+    // limited by the ecs:cluster condition).
     const clusterArn = stack.formatArn({
       service: 'ecs',
       resource: 'cluster',
       resourceName: props.appService.clusterName,
     });
+    const onAppCluster = { ArnEquals: { 'ecs:cluster': clusterArn } };
     const taskRole = this.taskDefinition.taskRole;
     taskRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['ecs:ListTasks'],
-        resources: ['*'],
-        conditions: { ArnEquals: { 'ecs:cluster': clusterArn } },
-      }),
+      new iam.PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: onAppCluster }),
     );
     taskRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ecs:DescribeTasks'],
-        resources: [
-          stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.appService.clusterName}/*` }),
-        ],
+        resources: [this.describeTasksResource],
+        conditions: onAppCluster,
       }),
     );
     taskRole.addToPrincipalPolicy(

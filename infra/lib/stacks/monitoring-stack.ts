@@ -179,7 +179,7 @@ export class MonitoringStack extends Stack {
         acknowledge(
           executionPolicy,
           'AwsSolutions-IAM5[Resource::*]',
-          'ECS agent: ecr:GetAuthorizationToken has no resource-level permission (AWS documents "*"); pulls are limited to the image repositories.',
+          'ECS agent: ecr:GetAuthorizationToken has no resource-level permission (AWS documents "*"); pulls are limited to the pinned image repositories.',
         );
       }
     }
@@ -206,8 +206,13 @@ export class MonitoringStack extends Stack {
       );
       acknowledge(
         prometheusTaskPolicy,
-        'AwsSolutions-IAM5',
-        'ecs:DescribeTasks on the tasks of the app cluster (task/<cluster>/*): task ids are not known in advance.',
+        `AwsSolutions-IAM5[Resource::${this.prometheus.describeTasksResource}]`,
+        'ecs:DescribeTasks: the task ids are discovered, not known in advance; limited to the app cluster by the ecs:cluster condition.',
+      );
+      acknowledge(
+        prometheusTaskPolicy,
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        'Publishing to the KMS-encrypted alarm topic needs data keys of that one key (the grant names the key ARN).',
       );
     }
   }
