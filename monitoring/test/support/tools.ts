@@ -1,4 +1,4 @@
-// Locating the external binaries the tests drive (promtool, amtool, prometheus, alertmanager, dnsmasq).
+// Locating the external binaries the tests drive (promtool, amtool, prometheus, alertmanager).
 // In CI (process.env.CI set) a missing binary is a test failure; elsewhere the test is skipped with the reason.
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -25,7 +25,7 @@ export function requireTools<T extends string>(t: TestContext, names: T[]): Reco
     else missing.push(name);
   }
   if (missing.length === 0) return found;
-  const reason = `missing ${missing.join(', ')} (Debian: apt-get install prometheus prometheus-alertmanager dnsmasq)`;
+  const reason = `missing ${missing.join(', ')} (Debian: apt-get install prometheus prometheus-alertmanager)`;
   if (process.env.CI) throw new Error(`${reason}; CI must install them (.ci/run)`);
   t.skip(reason);
   return undefined;
