@@ -116,7 +116,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       grafana: { cpu: 256, memoryMiB: 512 },
       // Cost (docs/finops.md): about 11 USD/month less than on-demand; keeps dev under its 60 USD budget.
       spot: true,
-      alertEmail: { from: 'alertmanager-dev@example.com' },
     },
   };
 
@@ -155,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     tags: { owner: 'platform-team', costCenter: 'nodeapp-staging' },
     // About 1.3 x the cost estimate (~164 USD, docs/finops.md): the 80 % forecast warning sits just above it.
     budget: { monthlyUsd: 220, anomalyThresholdUsd: 20 },
-    monitoring: { ...dev.monitoring, spot: false, alertEmail: { from: 'alertmanager-staging@example.com' } },
+    monitoring: { ...dev.monitoring, spot: false },
   };
 
   const prod: EnvironmentConfig = {
@@ -211,7 +210,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     monitoring: {
       prometheus: { cpu: 512, memoryMiB: 2048, ephemeralStorageGiB: 50, retentionDays: 30, retentionSizeGiB: 40 },
       grafana: { cpu: 256, memoryMiB: 512 },
-      alertEmail: { from: 'alertmanager@example.com' },
     },
   };
 

@@ -4,7 +4,7 @@
 // `-c <name>ImageDigest=sha256:<64 hex>`; infra references `<repository>@<digest>` and never builds an image during
 // `cdk deploy` (CDK Docker assets would be built on the deploying runner, for the wrong architecture).
 
-export const IMAGE_NAMES = ['app', 'prometheus', 'alertmanager', 'grafana'] as const;
+export const IMAGE_NAMES = ['app', 'prometheus', 'alertmanager', 'grafana', 'ecsSd'] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];
 
 export interface ImageSpec {
@@ -32,6 +32,13 @@ export const IMAGES: Readonly<Record<ImageName, ImageSpec>> = {
     repositoryName: 'nodeapp-grafana',
     dockerfile: 'monitoring/grafana/Dockerfile',
     context: 'monitoring/grafana',
+  },
+  // The ECS service discovery sidecar of the Prometheus task (monitoring/src/ecs-sd); built from the repository root
+  // like the app, because it installs the monitoring workspace's dependencies from the shared lockfile.
+  ecsSd: {
+    repositoryName: 'nodeapp-ecs-sd',
+    dockerfile: 'monitoring/ecs-sd/Dockerfile',
+    context: '.',
   },
 };
 

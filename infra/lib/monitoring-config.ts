@@ -1,5 +1,5 @@
 // The `monitoring` section of an environment's infra config (values in config/environments.ts): sizes,
-// Prometheus retention and the alert e-mail sender. Validated before any construct is built, so a bad value
+// Prometheus retention, the runbook link and the optional AMP remote_write. Validated before any construct is built, so a bad value
 // fails synth naming the field.
 
 export interface MonitoringConfig {
@@ -23,12 +23,16 @@ export interface MonitoringConfig {
    * restarts them, losing Prometheus's TSDB like any task replacement: for dev, not where alerts must not pause.
    */
   readonly spot?: boolean;
-  /** Alertmanager e-mail (critical alerts go to the environment's alarm e-mails through this SMTP server). */
-  readonly alertEmail: {
-    /** host:port of the SMTP server; Amazon SES SMTP of the region when absent. */
-    readonly smtpSmarthost?: string;
-    readonly from: string;
-  };
+  /**
+   * Absolute URL of docs/runbook.md that alert notifications link to (anchor appended per alert). Default: the file on
+   * the main branch of the GitHub repository the shared config names (NODEAPP_GITHUB_REPOSITORY).
+   */
+  readonly runbookUrl?: string;
+  /**
+   * Optional remote_write to Amazon Managed Service for Prometheus: the workspace ARN (arn:aws:aps:<region>:<account>:
+   * workspace/ws-…). The task role gets aps:RemoteWrite on it; Prometheus signs with SigV4 (docs/monitoring.md).
+   */
+  readonly remoteWrite?: { readonly workspaceArn: string };
 }
 
 // Fargate's CPU units and the memory (MiB) each allows.
@@ -66,16 +70,24 @@ export function monitoringConfigProblems(config: MonitoringConfig, path: string)
     'prometheus.retentionSizeGiB',
     `must be 1 to ephemeralStorageGiB - 8 = ${p.ephemeralStorageGiB - 8} (images and the WAL need the rest; got ${p.retentionSizeGiB})`,
   );
-  const host = config.alertEmail.smtpSmarthost;
   check(
-    host === undefined || /^[a-z0-9.-]+:\d{2,5}$/.test(host),
-    'alertEmail.smtpSmarthost',
-    `must be host:port (got ${host})`,
+    config.runbookUrl === undefined || /^https:\/\/[^\s|&\\']+$/.test(config.runbookUrl),
+    'runbookUrl',
+    `must be an https URL without spaces, |, & or \\ (got ${config.runbookUrl})`,
   );
   check(
-    /^[^@\s|&\\]+@[^@\s|&\\]+\.[a-z]{2,}$/i.test(config.alertEmail.from),
-    'alertEmail.from',
-    'must be an e-mail address',
+    config.remoteWrite === undefined || AMP_WORKSPACE_ARN.test(config.remoteWrite.workspaceArn),
+    'remoteWrite.workspaceArn',
+    `must be arn:aws:aps:<region>:<account>:workspace/ws-<id> (got ${config.remoteWrite?.workspaceArn})`,
   );
   return problems;
+}
+
+export const AMP_WORKSPACE_ARN = /^arn:aws[a-z-]*:aps:([a-z0-9-]+):(\d{12}):workspace\/(ws-[a-zA-Z0-9-]+)$/;
+
+/** The remote_write endpoint of an AMP workspace (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-onboard-ingest-metrics-remote-write.html). */
+export function ampRemoteWriteUrl(workspaceArn: string): string {
+  const [, region, , workspaceId] = AMP_WORKSPACE_ARN.exec(workspaceArn) ?? [];
+  if (!region || !workspaceId) throw new Error(`not an AMP workspace ARN: ${workspaceArn}`);
+  return `https://aps-workspaces.${region}.amazonaws.com/workspaces/${workspaceId}/api/v1/remote_write`;
 }

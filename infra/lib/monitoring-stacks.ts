@@ -19,6 +19,7 @@ export function addMonitoringStacks(app: App, stacks: NodeappStacks): Map<string
     const stack = new MonitoringStack(app, `Nodeapp-${name}-Monitoring`, {
       env: { account: config.account, region: config.region },
       config,
+      shared: stacks.config.shared,
       vpc: env.network.vpc,
       namespace: env.network.namespace,
       service: env.service,

@@ -1,19 +1,26 @@
-// The Monitoring stack: Prometheus + Alertmanager in one task and Grafana as its own service, images built from
-// monitoring/, Cloud Map discovery, only Prometheus on the metrics port, Grafana at /grafana/ through CloudFront,
-// secrets in Secrets Manager, retention from config, and cdk-nag clean for every environment.
+// The Monitoring stack: Prometheus + Alertmanager + the ECS discovery sidecar in one task and Grafana as its own
+// service, images pinned by digest (never built at deploy), ECS API discovery with read-only calls, alerts to the
+// alarm topic (SNS), hardened containers, CloudWatch alarms on the monitoring services, only Prometheus on the metrics
+// port, Grafana at /grafana/ through CloudFront with the public origin trusted, and cdk-nag clean.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { APP_CONTAINER_NAME, APP_ECS_SERVICE_NAME, APP_METRICS_PORT, ECS_SD_PORT } from '@nodeapp/monitoring/discovery';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadConfig } from '../config/environments.ts';
+import type { EnvironmentConfig } from '../config/types.ts';
+import { METRICS_PORT } from '../lib/constructs/app-task-definition.ts';
 import { monitoringConfigProblems } from '../lib/monitoring-config.ts';
 import { addMonitoringStacks } from '../lib/monitoring-stacks.ts';
 import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
 
-function devStacks() {
-  const stacks = buildTestApp({ env: 'dev' });
+function devStacks(
+  context: Record<string, unknown> = {},
+  overrides?: Record<string, (config: EnvironmentConfig) => EnvironmentConfig>,
+) {
+  const stacks = buildTestApp({ env: 'dev', context, ...(overrides ? { overrides } : {}) });
   const monitoring = addMonitoringStacks(stacks.app, stacks).get('dev');
   assert.ok(monitoring);
   const service = stacks.environments.get('dev')?.service;
@@ -27,6 +34,11 @@ function containers(t: Template, family: string): Container[] {
   assert.ok(found, `no task definition ${family}`);
   return found[1].Properties.ContainerDefinitions as Container[];
 }
+function container(t: Template, family: string, name: string): Container {
+  const found = containers(t, family).find((c) => c.Name === name);
+  assert.ok(found, `no container ${name} in ${family}`);
+  return found;
+}
 const envOf = (c: Container) => Object.fromEntries((c.Environment ?? []).map((e: CfnProperties) => [e.Name, e.Value]));
 const secretNames = (c: Container) => (c.Secrets ?? []).map((s: CfnProperties) => s.Name).sort();
 
@@ -36,12 +48,20 @@ describe('Monitoring stack', () => {
   it('runs Prometheus and Alertmanager in one task with the retention and storage from config', () => {
     const config = stacks.config.environments[0]?.monitoring;
     assert.ok(config);
-    const [prometheus, alertmanager] = containers(monitoring, 'Nodeapp-dev-prometheus');
-    assert.equal(prometheus?.Name, 'prometheus');
-    assert.equal(alertmanager?.Name, 'alertmanager');
+    const prometheus = container(monitoring, 'Nodeapp-dev-prometheus', 'prometheus');
+    const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
+    assert.deepEqual(
+      containers(monitoring, 'Nodeapp-dev-prometheus')
+        .map((c) => c.Name)
+        .sort(),
+      ['alertmanager', 'ecs-sd', 'prometheus'],
+    );
     assert.ok(prometheus.Command.includes(`--storage.tsdb.retention.time=${config.prometheus.retentionDays}d`));
     assert.ok(prometheus.Command.includes(`--storage.tsdb.retention.size=${config.prometheus.retentionSizeGiB}GB`));
-    assert.ok(prometheus.Command.includes('--config.file=/etc/prometheus/prometheus.yml'), 'the ECS (SRV) variant');
+    assert.ok(
+      !prometheus.Command.some((a: string) => a.startsWith('--config.file')),
+      'the image entrypoint picks the ECS config',
+    );
     assert.ok(alertmanager.Command.includes('--cluster.listen-address='));
     monitoring.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Family: 'Nodeapp-dev-prometheus',
@@ -49,45 +69,164 @@ describe('Monitoring stack', () => {
     });
   });
 
-  it('builds every image from monitoring/ as a CDK asset, the memory alert limit from the service config', () => {
-    stacks.app.synth();
+  it('pins every image by digest from the shared account, builds none (no CDK asset)', () => {
+    const digest = (n: number) => `sha256:${String(n).repeat(64)}`;
+    const pinned = devStacks({
+      prometheusImageDigest: digest(1),
+      alertmanagerImageDigest: digest(2),
+      grafanaImageDigest: digest(3),
+      ecsSdImageDigest: digest(4),
+    });
+    pinned.stacks.app.synth();
     const manifest = JSON.parse(
-      readFileSync(join(stacks.app.outdir, 'Nodeapp-dev-Monitoring.assets.json'), 'utf8'),
-    ) as {
-      dockerImages: Record<string, { source: { directory: string; dockerBuildArgs?: Record<string, string> } }>;
+      readFileSync(join(pinned.stacks.app.outdir, 'Nodeapp-dev-Monitoring.assets.json'), 'utf8'),
+    ) as { dockerImages?: Record<string, unknown> };
+    assert.deepEqual(Object.keys(manifest.dockerImages ?? {}), [], 'no Docker image asset: nothing built at deploy');
+    const shared = pinned.stacks.config.shared;
+    const images = new Map<string, string>();
+    for (const [, td] of resourcesOf(pinned.monitoring, 'AWS::ECS::TaskDefinition')) {
+      for (const c of td.Properties.ContainerDefinitions) images.set(c.Name, JSON.stringify(c.Image));
+    }
+    const expected: Record<string, [string, string]> = {
+      prometheus: ['nodeapp-prometheus', digest(1)],
+      alertmanager: ['nodeapp-alertmanager', digest(2)],
+      grafana: ['nodeapp-grafana', digest(3)],
+      'ecs-sd': ['nodeapp-ecs-sd', digest(4)],
     };
-    const sources = Object.values(manifest.dockerImages).map((i) => i.source);
-    assert.equal(sources.length, 3);
-    const prometheus = sources.find((s) => s.dockerBuildArgs?.TASK_MEMORY_MIB);
-    assert.equal(
-      prometheus?.dockerBuildArgs?.TASK_MEMORY_MIB,
-      String(stacks.config.environments[0]?.service.memoryMiB),
-    );
-    for (const [, td] of resourcesOf(monitoring, 'AWS::ECS::TaskDefinition')) {
-      for (const c of td.Properties.ContainerDefinitions) {
-        assert.match(JSON.stringify(c.Image), /container-assets/, `${c.Name} is not a CDK asset image`);
+    assert.deepEqual([...images.keys()].sort(), Object.keys(expected).sort());
+    for (const [name, [repository, sha]] of Object.entries(expected)) {
+      const image = images.get(name) ?? '';
+      assert.ok(image.includes(`${shared.account}.dkr.ecr.${shared.region}.`), `${name}: ${image}`);
+      assert.ok(image.includes(`/${repository}@${sha}`), `${name}: ${image}`);
+    }
+  });
+
+  it('runs every monitoring container read-only, without capabilities, non-root, writable only on its data volume', () => {
+    const writable: Record<string, string[]> = {
+      prometheus: ['/prometheus'],
+      alertmanager: ['/alertmanager'],
+      'ecs-sd': [],
+      grafana: ['/var/lib/grafana'],
+    };
+    for (const family of ['Nodeapp-dev-prometheus', 'Nodeapp-dev-grafana']) {
+      for (const c of containers(monitoring, family)) {
+        assert.equal(c.ReadonlyRootFilesystem, true, `${c.Name} read-only root`);
+        assert.deepEqual(c.LinuxParameters?.Capabilities?.Drop, ['ALL'], `${c.Name} drops all capabilities`);
+        assert.equal(c.LinuxParameters?.Capabilities?.Add, undefined);
+        assert.match(c.User ?? '', /^[1-9]\d*:\d+$/, `${c.Name} runs as a non-root uid`);
+        assert.notEqual(c.Privileged, true);
+        assert.deepEqual(
+          (c.MountPoints ?? []).map((m: CfnProperties) => m.ContainerPath),
+          writable[c.Name],
+          `${c.Name} writable paths`,
+        );
       }
     }
   });
 
-  it('keeps the receivers credentials and the Grafana admin password in Secrets Manager, never in the template', () => {
-    const [, alertmanager] = containers(monitoring, 'Nodeapp-dev-prometheus');
-    assert.deepEqual(secretNames(alertmanager as Container), [
-      'SLACK_WEBHOOK_URL',
-      'SMTP_AUTH_PASSWORD',
-      'SMTP_AUTH_USERNAME',
-    ]);
-    assert.deepEqual(Object.keys(envOf(alertmanager as Container)).sort(), [
-      'ALERT_EMAIL_TO',
-      'SMTP_FROM',
-      'SMTP_SMARTHOST',
-    ]);
+  it('keeps the optional receivers and the Grafana admin password in Secrets Manager, never in the template', () => {
+    const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
+    assert.deepEqual(secretNames(alertmanager as Container), ['HEARTBEAT_URL', 'SLACK_WEBHOOK_URL']);
     const [grafana] = containers(monitoring, 'Nodeapp-dev-grafana');
     assert.deepEqual(secretNames(grafana as Container), ['GF_SECURITY_ADMIN_PASSWORD']);
     monitoring.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { PasswordLength: 32, ExcludePunctuation: true },
       KmsKeyId: Match.anyValue(),
     });
+  });
+
+  const prometheusTaskPolicy = (t: Template) => {
+    const [, policy] =
+      resourcesOf(t, 'AWS::IAM::Policy').find(([id]) =>
+        id.startsWith('PrometheusTaskDefinitionTaskRoleDefaultPolicy'),
+      ) ?? [];
+    assert.ok(policy, 'no Prometheus task role policy');
+    return policy.Properties.PolicyDocument.Statement as CfnProperties[];
+  };
+
+  it('discovers the app tasks through the ECS API with only the read calls, scoped to the app cluster', () => {
+    const sidecar = containers(monitoring, 'Nodeapp-dev-prometheus').find((c) => c.Name === 'ecs-sd');
+    assert.ok(sidecar);
+    const env = envOf(sidecar);
+    assert.equal(env.ECS_SERVICE, APP_ECS_SERVICE_NAME);
+    assert.equal(env.ECS_CONTAINER, APP_CONTAINER_NAME);
+    assert.equal(env.METRICS_PORT, String(APP_METRICS_PORT));
+    assert.equal(env.LISTEN_PORT, String(ECS_SD_PORT));
+    const statements = prometheusTaskPolicy(monitoring);
+    const ecsActions = statements.flatMap((st) => [st.Action].flat()).filter((a: string) => a.startsWith('ecs:'));
+    assert.deepEqual(ecsActions.sort(), ['ecs:DescribeServices', 'ecs:DescribeTasks', 'ecs:ListTasks']);
+    const list = statements.find((st) => st.Action === 'ecs:ListTasks');
+    assert.ok(list?.Condition?.ArnEquals?.['ecs:cluster'], 'ListTasks limited to the app cluster');
+    const describe = statements.find((st) => st.Action === 'ecs:DescribeTasks');
+    assert.match(JSON.stringify(describe?.Resource), /:task\//);
+    assert.notEqual(describe?.Resource, '*');
+  });
+
+  it('sends alerts to the alarm topic through SNS with the task role (no SMTP), env and links from config', () => {
+    const prometheus = container(monitoring, 'Nodeapp-dev-prometheus', 'prometheus');
+    const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
+    assert.equal(envOf(prometheus as Container).NODEAPP_ENV, 'dev', 'the env external label');
+    const env = envOf(alertmanager as Container);
+    assert.deepEqual(Object.keys(env).sort(), ['AWS_REGION', 'GRAFANA_URL', 'RUNBOOK_URL', 'SNS_TOPIC_ARN']);
+    assert.match(JSON.stringify(env.SNS_TOPIC_ARN), /AlarmsTopic/);
+    const shared = stacks.config.shared;
+    assert.equal(
+      env.RUNBOOK_URL,
+      `https://github.com/${shared.github.owner}/${shared.github.repo}/blob/main/docs/runbook.md`,
+    );
+    assert.match(JSON.stringify(env.GRAFANA_URL), /https:\/\/.*\/grafana"/);
+    const statements = prometheusTaskPolicy(monitoring);
+    const publish = statements.find((st) => st.Action === 'sns:Publish');
+    assert.match(JSON.stringify(publish?.Resource), /AlarmsTopic/);
+    assert.ok(
+      statements.some((st) => [st.Action].flat().includes('kms:GenerateDataKey*')),
+      'the encrypted topic needs its key',
+    );
+  });
+
+  it('adds remote_write to AMP only when configured, with aps:RemoteWrite on that workspace only', () => {
+    const workspaceArn = 'arn:aws:aps:us-east-1:222222222222:workspace/ws-0123abcd-4567-89ef-0123-456789abcdef';
+    const withAmp = devStacks(
+      {},
+      { dev: (c) => ({ ...c, monitoring: { ...c.monitoring, remoteWrite: { workspaceArn } } }) },
+    );
+    const prometheus = container(withAmp.monitoring, 'Nodeapp-dev-prometheus', 'prometheus');
+    assert.equal(
+      envOf(prometheus as Container).AMP_REMOTE_WRITE_URL,
+      'https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123abcd-4567-89ef-0123-456789abcdef/api/v1/remote_write',
+    );
+    const amp = prometheusTaskPolicy(withAmp.monitoring).find((st) => st.Action === 'aps:RemoteWrite');
+    assert.equal(amp?.Resource, workspaceArn);
+    const plain = container(monitoring, 'Nodeapp-dev-prometheus', 'prometheus');
+    assert.equal(envOf(plain as Container).AMP_REMOTE_WRITE_URL, undefined);
+    assert.ok(!prometheusTaskPolicy(monitoring).some((st) => st.Action === 'aps:RemoteWrite'));
+  });
+
+  it('alarms in CloudWatch (independent of Prometheus) when a monitoring service runs no task', () => {
+    for (const name of ['prometheus', 'grafana']) {
+      monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `Nodeapp-dev-monitoring-${name}-not-running`,
+        Namespace: 'AWS/ECS',
+        MetricName: 'CPUUtilization',
+        Statistic: 'SampleCount',
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        TreatMissingData: 'breaching',
+        AlarmActions: [Match.anyValue()],
+      });
+    }
+    const alarms = resourcesOf(monitoring, 'AWS::CloudWatch::Alarm');
+    for (const [, alarm] of alarms) assert.match(JSON.stringify(alarm.Properties.AlarmActions), /AlarmsTopic/);
+  });
+
+  it('uses the discovery names and metrics port the service stack defines (one source: monitoring/src/discovery.ts)', () => {
+    const app = resourcesOf(service, 'AWS::ECS::TaskDefinition')
+      .flatMap(([, td]) => td.Properties.ContainerDefinitions as CfnProperties[])
+      .find((c) => c.Name === APP_CONTAINER_NAME);
+    assert.ok(app, `the service's task has no container ${APP_CONTAINER_NAME}`);
+    assert.ok(app.PortMappings.some((p: CfnProperties) => p.ContainerPort === APP_METRICS_PORT));
+    assert.equal(METRICS_PORT, APP_METRICS_PORT);
+    service.hasResourceProperties('AWS::ECS::Service', { ServiceName: APP_ECS_SERVICE_NAME });
   });
 
   it('serves a stateless Grafana under /grafana/ with anonymous access off, reading Prometheus through Cloud Map', () => {
@@ -98,7 +237,10 @@ describe('Monitoring stack', () => {
     assert.equal(env.PROMETHEUS_URL, 'http://prometheus.nodeapp.internal:9090');
     assert.equal(env.ALERTMANAGER_URL, 'http://prometheus.nodeapp.internal:9093');
     assert.match(JSON.stringify(env.GF_SERVER_ROOT_URL), /\/grafana\//);
-    assert.equal(grafana?.Volumes, undefined);
+    // CloudFront sends the ALB's name as Host: the public origin must be trusted or every POST gets 403.
+    const domain = JSON.stringify(env.GF_SECURITY_CSRF_TRUSTED_ORIGINS);
+    assert.match(domain, /Distribution.*DomainName/, 'the CloudFront domain (no custom domain in dev)');
+    assert.match(JSON.stringify(env.GF_LIVE_ALLOWED_ORIGINS), /https:\/\/.*Distribution.*DomainName/);
     monitoring.hasResourceProperties('AWS::ServiceDiscovery::Service', {
       Name: 'prometheus',
       DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] },
@@ -180,15 +322,16 @@ describe('Monitoring config', () => {
       {
         ...base,
         prometheus: { ...base.prometheus, cpu: 300, ephemeralStorageGiB: 21, retentionSizeGiB: 20 },
-        alertEmail: { from: 'not an address', smtpSmarthost: 'smtp.example.com' },
+        runbookUrl: 'http://wiki/runbook',
+        remoteWrite: { workspaceArn: 'ws-123' },
       },
       'dev.monitoring',
     );
     assert.deepEqual(problems, [
       'dev.monitoring.prometheus.cpu: must be one of 256, 512, 1024, 2048 (got 300)',
       'dev.monitoring.prometheus.retentionSizeGiB: must be 1 to ephemeralStorageGiB - 8 = 13 (images and the WAL need the rest; got 20)',
-      'dev.monitoring.alertEmail.smtpSmarthost: must be host:port (got smtp.example.com)',
-      'dev.monitoring.alertEmail.from: must be an e-mail address',
+      'dev.monitoring.runbookUrl: must be an https URL without spaces, |, & or \\ (got http://wiki/runbook)',
+      'dev.monitoring.remoteWrite.workspaceArn: must be arn:aws:aps:<region>:<account>:workspace/ws-<id> (got ws-123)',
     ]);
   });
 });

@@ -1,34 +1,50 @@
 #!/bin/sh
-# Starts Alertmanager with the baked config after two start-time steps, because Alertmanager reads neither
-# environment variables nor Secrets Manager:
-# 1. receiver secrets given as environment variables (ECS injects them from Secrets Manager) are written to the
-#    files alertmanager.yml reads (slack_api_url_file, smtp_auth_password_file), then removed from the environment;
-# 2. the example.com e-mail settings are replaced from SMTP_SMARTHOST, SMTP_FROM, SMTP_AUTH_USERNAME and
-#    ALERT_EMAIL_TO when they are set. Without them the config still loads; Slack works, e-mail does not.
-# The paths can be overridden (AM_*), which the monitoring tests use to run this script outside the image.
+# Starts Alertmanager with the baked config after rendering it for this environment, because Alertmanager reads
+# neither environment variables nor Secrets Manager:
+# 1. SNS_TOPIC_ARN, AWS_REGION (SigV4 signing with the task role), GRAFANA_URL and RUNBOOK_URL (absolute links in
+#    notifications) replace their ${...} in alertmanager.yml and nodeapp.tmpl;
+# 2. the Slack webhook (SLACK_WEBHOOK_URL, ECS injects it from Secrets Manager) is written to a 0600 file the config
+#    reads; without it the Slack blocks are dropped (Slack is optional);
+# 3. the heartbeat URL (HEARTBEAT_URL, a secret too) goes into the rendered config (mode 0600); without it the
+#    heartbeat receiver has no integration and the Watchdog goes nowhere.
+# Everything is written to RUN_DIR on the data volume (the root filesystem is read-only). The paths can be
+# overridden (AM_*), which the monitoring tests use to run this script outside the image.
 set -eu
-secrets_dir="${AM_SECRETS_DIR:-/run/secrets}"
-config_in="${AM_CONFIG_IN:-/etc/alertmanager/alertmanager.yml}"
-config_out="${AM_CONFIG_OUT:-/tmp/alertmanager.yml}"
+run_dir="${AM_RUN_DIR:-/alertmanager/run}"
+config_dir="${AM_CONFIG_DIR:-/etc/alertmanager}"
+
+fail() { echo "entrypoint: $1" >&2; exit 1; }
+# The values go into sed replacements: refuse the characters that would change their meaning.
+for name in SNS_TOPIC_ARN AWS_REGION GRAFANA_URL RUNBOOK_URL SLACK_WEBHOOK_URL HEARTBEAT_URL; do
+  eval "value=\${$name:-}"
+  case "$value" in *'|'* | *'&'* | *'\'* | *"'"* | *' '*) fail "$name must not contain | & \\ ' or spaces" ;; esac
+done
+case "${SNS_TOPIC_ARN:-}" in arn:aws*:sns:*:*:*) ;; *) fail "SNS_TOPIC_ARN must be an SNS topic ARN (got '${SNS_TOPIC_ARN:-}')" ;; esac
+case "${AWS_REGION:-}" in '' | *[!a-z0-9-]*) fail "AWS_REGION must be a region name (got '${AWS_REGION:-}')" ;; esac
+case "${GRAFANA_URL:-}" in https://* | http://*) ;; *) fail "GRAFANA_URL must be an http(s) URL (got '${GRAFANA_URL:-}')" ;; esac
+case "${RUNBOOK_URL:-}" in https://* | http://*) ;; *) fail "RUNBOOK_URL must be an http(s) URL (got '${RUNBOOK_URL:-}')" ;; esac
+case "${HEARTBEAT_URL:-}" in '' | https://* | http://*) ;; *) fail "HEARTBEAT_URL must be an http(s) URL" ;; esac
 
 umask 077
-mkdir -p "$secrets_dir"
-if [ -n "${SLACK_WEBHOOK_URL:-}" ]; then printf '%s' "$SLACK_WEBHOOK_URL" > "$secrets_dir/slack_webhook_url"; fi
-if [ -n "${SMTP_AUTH_PASSWORD:-}" ]; then printf '%s' "$SMTP_AUTH_PASSWORD" > "$secrets_dir/smtp_auth_password"; fi
-unset SLACK_WEBHOOK_URL SMTP_AUTH_PASSWORD
+mkdir -p "$run_dir"
+drop=''
+if [ -n "${SLACK_WEBHOOK_URL:-}" ]; then
+  printf '%s' "$SLACK_WEBHOOK_URL" > "$run_dir/slack_webhook_url"
+else
+  drop="$drop -e /^[[:blank:]]*#[[:blank:]]begin:slack$/,/^[[:blank:]]*#[[:blank:]]end:slack$/d"
+fi
+[ -n "${HEARTBEAT_URL:-}" ] || drop="$drop -e /^[[:blank:]]*#[[:blank:]]begin:heartbeat$/,/^[[:blank:]]*#[[:blank:]]end:heartbeat$/d"
 
-# The values go into a sed replacement: refuse the characters that would change its meaning.
-for name in SMTP_SMARTHOST SMTP_FROM SMTP_AUTH_USERNAME ALERT_EMAIL_TO; do
-  eval "value=\${$name:-}"
-  case "$value" in
-    *'|'* | *'&'* | *'\'*) echo "entrypoint: $name must not contain | & or \\" >&2; exit 1 ;;
-  esac
-done
-sed -e "s|smtp.example.com:587|${SMTP_SMARTHOST:-smtp.example.com:587}|" \
-  -e "s|alertmanager@example.com|${SMTP_FROM:-alertmanager@example.com}|" \
-  -e "s|smtp_auth_username: alertmanager$|smtp_auth_username: ${SMTP_AUTH_USERNAME:-alertmanager}|" \
-  -e "s|oncall@example.com|${ALERT_EMAIL_TO:-oncall@example.com}|" \
-  -e "s|/run/secrets/|$secrets_dir/|" \
-  "$config_in" > "$config_out"
+render() {
+  # shellcheck disable=SC2086 # $drop is a list of sed arguments
+  sed $drop \
+    -e "s|\${SNS_TOPIC_ARN}|$SNS_TOPIC_ARN|g" -e "s|\${AWS_REGION}|$AWS_REGION|g" \
+    -e "s|\${GRAFANA_URL}|$GRAFANA_URL|g" -e "s|\${RUNBOOK_URL}|$RUNBOOK_URL|g" \
+    -e "s|\${HEARTBEAT_URL}|${HEARTBEAT_URL:-}|g" -e "s|\${RUN_DIR}|$run_dir|g" \
+    "$1" > "$2"
+}
+render "$config_dir/alertmanager.yml" "$run_dir/alertmanager.yml"
+render "$config_dir/nodeapp.tmpl" "$run_dir/nodeapp.tmpl"
+unset SLACK_WEBHOOK_URL HEARTBEAT_URL
 
-exec "${AM_BINARY:-/bin/alertmanager}" "$@"
+exec "${AM_BINARY:-/bin/alertmanager}" "--config.file=$run_dir/alertmanager.yml" "$@"

@@ -1,22 +1,66 @@
 // One source for both Prometheus configs. They differ only in how the service is discovered:
-// - ecs: Cloud Map SRV record of the ECS service (one answer per running task, on the metrics port);
+// - ecs: the ECS API, through the discovery sidecar in the same task (HTTP SD at http://localhost:<ECS_SD_PORT>):
+//   every RUNNING task of the app service, however many (Cloud Map DNS answers at most 8 records per query);
 // - compose: the compose service name on the metrics port.
-// Prometheus 2.x cannot expand environment variables in its config, so each variant is a generated file.
+// Prometheus 2.x cannot expand environment variables in its config except in external labels (feature flag
+// expand-external-labels, https://prometheus.io/docs/prometheus/2.55/feature_flags/#expand-environment-variables-in-external-labels):
+// `env` comes from NODEAPP_ENV that way, so one image serves every environment.
+import { ENV_LABEL } from './alerting.ts';
+import {
+  APP_JOB,
+  APP_METRICS_PORT,
+  ECS_SD_JOB,
+  ECS_SD_PORT,
+  ECS_SD_REFRESH_INTERVAL,
+  ECS_SD_TARGETS_PATH,
+} from './discovery.ts';
 
 export type PrometheusVariant = 'ecs' | 'compose';
 
-/** The Cloud Map name the ECS service registers (namespace nodeapp.internal, service app, SRV on the metrics port). */
-export const APP_SRV_NAME = 'app.nodeapp.internal';
-export const APP_METRICS_PORT = 9464;
 export const SCRAPE_INTERVAL = '15s';
+/** The Prometheus flag the configs need (env in external labels). */
+export const PROMETHEUS_FEATURE_FLAGS = ['--enable-feature=expand-external-labels'];
 
-type ScrapeDiscovery = Record<string, unknown>;
+type ScrapeConfig = Record<string, unknown>;
 
-function appDiscovery(variant: PrometheusVariant): ScrapeDiscovery {
+function appJob(variant: PrometheusVariant): ScrapeConfig {
   if (variant === 'ecs') {
-    return { dns_sd_configs: [{ names: [APP_SRV_NAME], type: 'SRV', refresh_interval: '30s' }] };
+    return {
+      job_name: APP_JOB,
+      metrics_path: '/metrics',
+      http_sd_configs: [
+        { url: `http://localhost:${ECS_SD_PORT}${ECS_SD_TARGETS_PATH}`, refresh_interval: ECS_SD_REFRESH_INTERVAL },
+      ],
+      relabel_configs: [
+        // The sidecar labels each target with its ECS task id (task), revision, zone and capacity provider;
+        // instance = task:port (short, unique, and stable across IP reuse).
+        {
+          source_labels: ['task', '__address__'],
+          regex: '(.+);[^:]+:([0-9]+)',
+          target_label: 'instance',
+          replacement: '$1:$2',
+        },
+      ],
+    };
   }
-  return { static_configs: [{ targets: [`app:${APP_METRICS_PORT}`] }] };
+  return {
+    job_name: APP_JOB,
+    metrics_path: '/metrics',
+    static_configs: [{ targets: [`app:${APP_METRICS_PORT}`] }],
+    // One task, named after the compose service: task = app, instance = app:9464.
+    relabel_configs: [{ target_label: 'task', replacement: 'app' }],
+  };
+}
+
+function selfJobs(variant: PrometheusVariant): ScrapeConfig[] {
+  const jobs: ScrapeConfig[] = [
+    { job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'] }] },
+    { job_name: 'alertmanager', static_configs: [{ targets: ['localhost:9093'] }] },
+  ];
+  // The discovery sidecar's own metrics: the service's desired task count, discovery failures, stopped tasks.
+  if (variant === 'ecs')
+    jobs.push({ job_name: ECS_SD_JOB, static_configs: [{ targets: [`localhost:${ECS_SD_PORT}`] }] });
+  return jobs;
 }
 
 export function prometheusConfig(variant: PrometheusVariant): Record<string, unknown> {
@@ -25,7 +69,9 @@ export function prometheusConfig(variant: PrometheusVariant): Record<string, unk
       scrape_interval: SCRAPE_INTERVAL,
       scrape_timeout: '10s',
       evaluation_interval: SCRAPE_INTERVAL,
-      external_labels: { monitor: 'nodeapp' },
+      // Which environment: on every alert and on every series sent out (remote_write, federation).
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an environment reference for Prometheus, not JavaScript
+      external_labels: { [ENV_LABEL]: '${NODEAPP_ENV}' },
     },
     // Relative to this file's folder; *.test.yml files next to them are promtool unit tests, not rules.
     rule_files: ['rules/*.rules.yml'],
@@ -34,25 +80,6 @@ export function prometheusConfig(variant: PrometheusVariant): Record<string, unk
       // `network_mode: service:prometheus`. So localhost is right in both variants.
       alertmanagers: [{ static_configs: [{ targets: ['localhost:9093'] }] }],
     },
-    scrape_configs: [
-      {
-        job_name: 'app',
-        metrics_path: '/metrics',
-        ...appDiscovery(variant),
-        relabel_configs: [
-          // An ECS task answers as <task-id>.app.nodeapp.internal:9464; compose as app:9464.
-          // task = the first DNS label (the ECS task id), instance = task:port (short and unique).
-          {
-            source_labels: ['__address__'],
-            regex: '([^.:]+)[^:]*:([0-9]+)',
-            target_label: 'instance',
-            replacement: '$1:$2',
-          },
-          { source_labels: ['__address__'], regex: '([^.:]+).*', target_label: 'task', replacement: '$1' },
-        ],
-      },
-      { job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'] }] },
-      { job_name: 'alertmanager', static_configs: [{ targets: ['localhost:9093'] }] },
-    ],
+    scrape_configs: [appJob(variant), ...selfJobs(variant)],
   };
 }

@@ -1,49 +1,79 @@
-// amtool on the real Alertmanager config: it loads, routes by severity, and carries no secret.
+// amtool on the Alertmanager config as the entrypoint renders it: it loads, routes by severity to the SNS receivers,
+// sends the Watchdog only to the heartbeat, keeps Slack optional, and carries no secret.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { renderAlertmanagerConfig, TEST_ENVIRONMENT } from './support/alertmanager.ts';
 import { MONITORING_DIR, requireTools, run } from './support/tools.ts';
 
-const CONFIG = join(MONITORING_DIR, 'alertmanager', 'alertmanager.yml');
+const TEMPLATE = join(MONITORING_DIR, 'alertmanager', 'alertmanager.yml');
 
-test('amtool check-config accepts alertmanager.yml', (t) => {
+function rendered(t: { after: (fn: () => void) => void }, env: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nodeapp-am-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return renderAlertmanagerConfig(dir, env);
+}
+
+test('amtool check-config accepts the rendered config, with and without the optional Slack and heartbeat', (t) => {
   const tools = requireTools(t, ['amtool']);
   if (!tools) return;
-  const out = run(tools.amtool, ['check-config', CONFIG]);
-  assert.match(out, /SUCCESS/);
-  assert.match(out, /2 inhibit rules/);
+  const variants: Record<string, string>[] = [
+    {},
+    { SLACK_WEBHOOK_URL: 'https://hooks.example.test/x', HEARTBEAT_URL: 'https://hc.example.test/p' },
+  ];
+  for (const env of variants) {
+    const out = run(tools.amtool, ['check-config', rendered(t, env)]);
+    assert.match(out, /SUCCESS/);
+    assert.match(out, /2 inhibit rules/);
+    assert.match(out, /1 templates/);
+  }
 });
 
-test('critical alerts go to e-mail and Slack, warnings to Slack', (t) => {
+test('critical and warning alerts go to the SNS topic, the Watchdog only to the heartbeat', (t) => {
   const tools = requireTools(t, ['amtool']);
   if (!tools) return;
+  const file = rendered(t, { HEARTBEAT_URL: 'https://hc.example.test/ping/abc' });
   const route = (...labels: string[]) =>
-    run(tools.amtool, ['config', 'routes', 'test', `--config.file=${CONFIG}`, ...labels]).trim();
-  assert.equal(route('severity=critical', 'alertname=NodeappServiceDown'), 'critical-email-slack');
-  assert.equal(route('severity=warning', 'alertname=NodeappTargetDown'), 'slack-warning');
+    run(tools.amtool, ['config', 'routes', 'test', `--config.file=${file}`, ...labels]).trim();
+  assert.equal(route('severity=critical', 'alertname=NodeappServiceDown', 'env=prod'), 'notify-critical');
+  assert.equal(route('severity=warning', 'alertname=NodeappTargetDown', 'env=prod'), 'notify-warning');
+  assert.equal(route('severity=none', 'alertname=Watchdog', 'env=prod'), 'heartbeat');
 
-  const config = parse(readFileSync(CONFIG, 'utf8'));
+  const config = parse(readFileSync(file, 'utf8'));
   const receiver = (name: string) => config.receivers.find((r: { name: string }) => r.name === name);
-  assert.equal(receiver('critical-email-slack').email_configs.length, 1);
-  assert.equal(receiver('critical-email-slack').slack_configs.length, 1);
-  assert.equal(receiver('slack-warning').email_configs, undefined);
+  for (const name of ['notify-critical', 'notify-warning']) {
+    const [sns] = receiver(name).sns_configs;
+    assert.equal(sns.topic_arn, TEST_ENVIRONMENT.SNS_TOPIC_ARN);
+    assert.deepEqual(sns.sigv4, { region: 'us-east-1' }, 'signed with the task role, no keys');
+    assert.equal(receiver(name).slack_configs, undefined, 'no Slack without a webhook');
+    assert.equal(receiver(name).email_configs, undefined, 'no SMTP');
+  }
+  assert.equal(receiver('heartbeat').webhook_configs[0].url, 'https://hc.example.test/ping/abc');
+  assert.equal(config.route.routes[0].repeat_interval, '1m');
 });
 
-test('the service-down alert inhibits the other alerts of the same job', () => {
-  const config = parse(readFileSync(CONFIG, 'utf8'));
+test('without a heartbeat URL the Watchdog goes nowhere instead of failing', (t) => {
+  const config = parse(readFileSync(rendered(t), 'utf8'));
+  assert.deepEqual(
+    config.receivers.find((r: { name: string }) => r.name === 'heartbeat'),
+    { name: 'heartbeat' },
+  );
+});
+
+test('the service-down alert inhibits the other alerts of the same job and environment', () => {
+  const config = parse(readFileSync(TEMPLATE, 'utf8'));
   const rule = config.inhibit_rules.find((r: { source_matchers: string[] }) =>
     r.source_matchers.includes('alertname="NodeappServiceDown"'),
   );
-  assert.deepEqual(rule.equal, ['job']);
+  assert.deepEqual(rule.equal, ['env', 'job']);
+  assert.deepEqual(config.route.group_by, ['env', 'alertname', 'job']);
 });
 
-test('secrets are read from files, never written in the config', () => {
-  const text = readFileSync(CONFIG, 'utf8');
-  const config = parse(text);
-  assert.equal(config.global.slack_api_url_file, '/run/secrets/slack_webhook_url');
-  assert.equal(config.global.smtp_auth_password_file, '/run/secrets/smtp_auth_password');
-  assert.doesNotMatch(text, /^\s*(api_url|slack_api_url|smtp_auth_password|auth_password):/m);
+test('secrets are never in the config template', () => {
+  const text = readFileSync(TEMPLATE, 'utf8');
+  assert.doesNotMatch(text, /^\s*(api_url|slack_api_url|smtp_\w+|auth_password|access_key|secret_key):/m);
   assert.doesNotMatch(text, /hooks\.slack\.com/);
 });

@@ -8,6 +8,9 @@ import { MONITORING_DIR, REPO_DIR } from './support/tools.ts';
 
 interface Service {
   build?: { context: string };
+  read_only?: boolean;
+  cap_drop?: string[];
+  volumes?: string[];
   command?: string[];
   ports?: string[];
   environment?: Record<string, string>;
@@ -29,7 +32,8 @@ test('prometheus, alertmanager and grafana are built from the monitoring/ image 
 });
 
 test('compose Prometheus runs the compose variant, which scrapes the app service on its metrics port', () => {
-  assert.ok(service('prometheus').command?.includes('--config.file=/etc/prometheus/prometheus.compose.yml'));
+  assert.equal(service('prometheus').environment?.PROMETHEUS_CONFIG, '/etc/prometheus/prometheus.compose.yml');
+  assert.ok(!service('prometheus').command?.some((a) => a.startsWith('--config.file')), 'the entrypoint adds it');
   assert.match(readFileSync(join(MONITORING_DIR, 'prometheus', 'Dockerfile'), 'utf8'), /prometheus\.compose\.yml/);
   const config = parse(readFileSync(join(MONITORING_DIR, 'prometheus', 'prometheus.compose.yml'), 'utf8'));
   assert.deepEqual(config.scrape_configs[0].static_configs, [{ targets: ['app:9464'] }]);
@@ -54,4 +58,23 @@ test('Grafana is on http://localhost:3001 and reads the compose Prometheus', () 
     'Alertmanager in the Prometheus namespace',
   );
   assert.ok(grafana.environment?.AWS_REGION, 'the CloudWatch datasource needs AWS_REGION');
+});
+
+test('the monitoring services run hardened: read-only root, only their data volume writable, no capabilities', () => {
+  const data: Record<string, string> = {
+    prometheus: 'prometheus-data:/prometheus',
+    alertmanager: 'alertmanager-data:/alertmanager',
+    grafana: 'grafana-data:/var/lib/grafana',
+  };
+  for (const [name, volume] of Object.entries(data)) {
+    const s = service(name);
+    assert.equal(s.read_only, true, `${name} read_only`);
+    assert.deepEqual(s.cap_drop, ['ALL'], `${name} cap_drop`);
+    assert.deepEqual(s.volumes, [volume], `${name} volumes`);
+  }
+});
+
+test('compose Alertmanager gets every setting its entrypoint requires', () => {
+  const env = service('alertmanager').environment ?? {};
+  for (const name of ['SNS_TOPIC_ARN', 'AWS_REGION', 'GRAFANA_URL', 'RUNBOOK_URL']) assert.ok(env[name], name);
 });

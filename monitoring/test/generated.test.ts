@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { THRESHOLDS } from '../src/alerting.ts';
 import { PROMETHEUS } from '../src/dashboards/common.ts';
 import { dashboards } from '../src/dashboards/index.ts';
+import { APP_METRICS_PORT, ECS_SD_JOB, ECS_SD_PORT } from '../src/discovery.ts';
 import { generatedFiles } from '../src/generate.ts';
 import { MONITORING_DIR } from './support/tools.ts';
 
@@ -21,14 +23,60 @@ test('the ECS and compose Prometheus configs differ only in the discovery of the
   const files = generatedFiles();
   const ecs = parse(files.get('prometheus/prometheus.yml') ?? '');
   const compose = parse(files.get('prometheus/prometheus.compose.yml') ?? '');
-  const ecsApp = ecs.scrape_configs.find((c: { job_name: string }) => c.job_name === 'app');
-  const composeApp = compose.scrape_configs.find((c: { job_name: string }) => c.job_name === 'app');
-  assert.deepEqual(ecsApp.dns_sd_configs, [{ names: ['app.nodeapp.internal'], type: 'SRV', refresh_interval: '30s' }]);
-  assert.deepEqual(composeApp.static_configs, [{ targets: ['app:9464'] }]);
-  delete ecsApp.dns_sd_configs;
-  delete composeApp.static_configs;
+  const job = (config: { scrape_configs: { job_name: string }[] }, name: string) =>
+    config.scrape_configs.find((c) => c.job_name === name) as Record<string, unknown>;
+  // ECS: every task from the ECS API through the sidecar (not Cloud Map DNS, which answers at most 8 records).
+  assert.deepEqual(job(ecs, 'app').http_sd_configs, [
+    { url: `http://localhost:${ECS_SD_PORT}/targets`, refresh_interval: '30s' },
+  ]);
+  assert.equal(job(ecs, 'app').dns_sd_configs, undefined);
+  assert.deepEqual(job(ecs, ECS_SD_JOB).static_configs, [{ targets: [`localhost:${ECS_SD_PORT}`] }]);
+  assert.deepEqual(job(compose, 'app').static_configs, [{ targets: [`app:${APP_METRICS_PORT}`] }]);
+  ecs.scrape_configs = ecs.scrape_configs.filter(
+    (c: { job_name: string }) => !['app', ECS_SD_JOB].includes(c.job_name),
+  );
+  compose.scrape_configs = compose.scrape_configs.filter((c: { job_name: string }) => c.job_name !== 'app');
   assert.deepEqual(ecs, compose);
   assert.equal(ecs.global.scrape_interval, '15s');
+  assert.deepEqual(
+    ecs.global.external_labels,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Prometheus expands it (expand-external-labels)
+    { env: '${NODEAPP_ENV}' },
+    'every alert and series names its environment',
+  );
+});
+
+test('dashboards and alert rules use the same thresholds (src/alerting.ts), read from the generated files', () => {
+  const files = generatedFiles();
+  const rules = parse(files.get('prometheus/rules/alerts.rules.yml') ?? '') as {
+    groups: { rules: { alert: string; expr: string }[] }[];
+  };
+  const expr = (alert: string) => rules.groups.flatMap((g) => g.rules).find((r) => r.alert === alert)?.expr ?? '';
+  const overview = JSON.parse(files.get('grafana/dashboards/nodeapp-service-overview.json') ?? '{}') as {
+    panels: {
+      title: string;
+      fieldConfig?: { defaults?: { thresholds?: { steps: { value: number | null; color: string }[] } } };
+    }[];
+  };
+  const red = (title: string) =>
+    overview.panels
+      .find((p) => p.title === title)
+      ?.fieldConfig?.defaults?.thresholds?.steps.find((step) => step.color === 'red')?.value;
+  const threshold = (alert: string, metric: string) =>
+    Number(new RegExp(`${metric}\\{[^}]*\\} > ([0-9.]+)`).exec(expr(alert))?.[1]);
+  assert.equal(red('5xx ratio'), threshold('NodeappHighErrorRatio', 'job:http_request_error_ratio:rate5m'));
+  assert.equal(red('Latency p99'), threshold('NodeappHighLatencyP99', 'job:http_request_duration_seconds:p99_5m'));
+  assert.equal(red('5xx ratio'), THRESHOLDS.errorRatio);
+  // The memory panel shows the same limit series the alert divides by.
+  assert.match(
+    expr('NodeappMemoryNearLimit'),
+    /\/ on \(job, instance, task\) max by \(job, instance, task\) \(nodeapp_memory_limit_bytes\{job="app"\}\)/,
+  );
+  assert.match(
+    files.get('grafana/dashboards/nodeapp-service-overview.json') ?? '',
+    /nodeapp_memory_limit_bytes\{job=\\"app\\"/,
+  );
+  assert.doesNotMatch([...files.values()].join('\n'), /job:task_memory_limit_bytes/);
 });
 
 test('every dashboard has a datasource variable and every panel queries through it', () => {

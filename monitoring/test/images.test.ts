@@ -1,103 +1,151 @@
-// The small images built from this folder: pinned base versions, and the Alertmanager entrypoint that turns
-// ECS-injected secrets into the files the config reads (run here with amtool standing in for Alertmanager).
+// The images built from this folder: base images pinned by digest, no build argument and no RUN step in what runs
+// on the target architecture (one image for every environment; the pipeline builds them, `cdk deploy` never does),
+// writable paths only on declared volumes, and the entrypoints that render the per-environment settings at start.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MONITORING_DIR, requireTools } from './support/tools.ts';
+import { renderAlertmanagerConfig, runAlertmanagerEntrypoint, TEST_ENVIRONMENT } from './support/alertmanager.ts';
+import { MONITORING_DIR, REPO_DIR, requireTools, run } from './support/tools.ts';
 
-test('every image is pinned to an exact upstream version', () => {
-  for (const image of ['prometheus', 'alertmanager', 'grafana']) {
-    const dockerfile = readFileSync(join(MONITORING_DIR, image, 'Dockerfile'), 'utf8');
-    const from = dockerfile.match(/^FROM (\S+)$/m)?.[1] ?? '';
-    assert.match(from, /^[a-z/]+:v?\d+\.\d+\.\d+$/, `${image}/Dockerfile FROM ${from}`);
+const DOCKERFILES = ['prometheus', 'alertmanager', 'grafana', 'ecs-sd'].map((name) =>
+  join(MONITORING_DIR, name, 'Dockerfile'),
+);
+
+/** The instructions of the last stage (what runs on the target architecture). */
+function finalStage(dockerfile: string): string[] {
+  const lines = readFileSync(dockerfile, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.trimStart().startsWith('#'));
+  const lastFrom = lines.findLastIndex((l) => l.startsWith('FROM '));
+  return lines.slice(lastFrom);
+}
+
+test('every base image is pinned by version and digest', () => {
+  for (const file of DOCKERFILES) {
+    const froms = readFileSync(file, 'utf8').match(/^FROM .+$/gm) ?? [];
+    assert.ok(froms.length > 0, file);
+    for (const from of froms) {
+      assert.match(
+        from,
+        /^FROM (--platform=\$BUILDPLATFORM )?[a-z0-9/.-]+:[\w.-]+@sha256:[0-9a-f]{64}( AS \w+)?$/,
+        `${file}: ${from}`,
+      );
+    }
   }
 });
 
-function runEntrypoint(dir: string, env: Record<string, string>, amtool: string) {
-  return spawnSync('sh', [join(MONITORING_DIR, 'alertmanager', 'entrypoint.sh'), 'check-config', join(dir, 'am.yml')], {
+test('no build argument, no RUN step where the image runs, and a non-root user', () => {
+  for (const file of DOCKERFILES) {
+    const text = readFileSync(file, 'utf8');
+    assert.doesNotMatch(text, /^ARG /m, `${file} takes a build argument`);
+    assert.doesNotMatch(text, /\bsed\b.*-i/, `${file} edits files at build`);
+    const stage = finalStage(file);
+    assert.equal(stage.filter((l) => l.startsWith('RUN ')).length, 0, `${file}: RUN in the final stage`);
+    const user = stage.findLast((l) => l.startsWith('USER '));
+    assert.match(user ?? '', /^USER [1-9]\d*(:\d+)?$/, `${file}: numeric non-root USER`);
+  }
+});
+
+test('writable paths are declared volumes owned by the image user (ECS copies them into its bind mounts)', () => {
+  // Prometheus and Alertmanager inherit VOLUME /prometheus and /alertmanager (owned by nobody) from their bases.
+  const grafana = readFileSync(join(MONITORING_DIR, 'grafana', 'Dockerfile'), 'utf8');
+  assert.match(grafana, /^VOLUME \["\/var\/lib\/grafana"\]$/m);
+});
+
+test('the Alertmanager entrypoint renders the environment, writes the Slack secret 0600, and keeps it out of the config', (t) => {
+  const tools = requireTools(t, ['amtool']);
+  if (!tools) return;
+  const dir = mkdtempSync(join(tmpdir(), 'nodeapp-am-entrypoint-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = renderAlertmanagerConfig(dir, {
+    SLACK_WEBHOOK_URL: 'https://hooks.example.test/services/T0/B0/secret-token',
+  });
+  assert.match(run(tools.amtool, ['check-config', file]), /SUCCESS/);
+  assert.equal(
+    readFileSync(join(dir, 'slack_webhook_url'), 'utf8'),
+    'https://hooks.example.test/services/T0/B0/secret-token',
+  );
+  assert.equal(statSync(join(dir, 'slack_webhook_url')).mode & 0o777, 0o600);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const config = readFileSync(file, 'utf8').replace(/^\s*#.*$/gm, '');
+  assert.doesNotMatch(config, /secret-token|\$\{/);
+  assert.ok(config.includes(`api_url_file: ${join(dir, 'slack_webhook_url')}`));
+  const template = readFileSync(join(dir, 'nodeapp.tmpl'), 'utf8');
+  assert.ok(template.includes(`${TEST_ENVIRONMENT.GRAFANA_URL}/alerting/groups`));
+  assert.ok(template.includes(TEST_ENVIRONMENT.RUNBOOK_URL));
+  assert.doesNotMatch(template, /\$\{/);
+});
+
+test('the Alertmanager entrypoint refuses a missing or malformed setting, naming it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nodeapp-am-entrypoint-'));
+  try {
+    for (const [env, message] of [
+      [{ ...TEST_ENVIRONMENT, SNS_TOPIC_ARN: '' }, /SNS_TOPIC_ARN must be an SNS topic ARN/],
+      [{ ...TEST_ENVIRONMENT, GRAFANA_URL: 'grafana' }, /GRAFANA_URL must be an http\(s\) URL/],
+      [{ ...TEST_ENVIRONMENT, RUNBOOK_URL: 'https://x|y' }, /RUNBOOK_URL must not contain/],
+    ] as const) {
+      const result = runAlertmanagerEntrypoint(dir, env);
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, message);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function runPrometheusEntrypoint(dir: string, env: Record<string, string>) {
+  return spawnSync('sh', [join(MONITORING_DIR, 'prometheus', 'entrypoint.sh')], {
     encoding: 'utf8',
     env: {
       PATH: process.env.PATH,
-      AM_SECRETS_DIR: join(dir, 'secrets'),
-      AM_CONFIG_OUT: join(dir, 'am.yml'),
-      AM_CONFIG_IN: join(MONITORING_DIR, 'alertmanager', 'alertmanager.yml'),
-      AM_BINARY: amtool,
+      PROMETHEUS_CONFIG: join(MONITORING_DIR, 'prometheus', 'prometheus.yml'),
+      PROMETHEUS_RENDER_DIR: dir,
+      PROMETHEUS_BINARY: 'echo',
       ...env,
     },
   });
 }
 
-test('the Alertmanager entrypoint writes secrets to 0600 files and renders a valid config', (t) => {
-  const tools = requireTools(t, ['amtool']);
-  if (!tools) return;
-  const dir = mkdtempSync(join(tmpdir(), 'nodeapp-am-entrypoint-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const result = runEntrypoint(
-    dir,
-    {
-      SLACK_WEBHOOK_URL: 'https://hooks.example.test/services/T0/B0/secret-token',
-      SMTP_AUTH_PASSWORD: 'smtp-secret-password',
-      SMTP_SMARTHOST: 'email-smtp.eu-west-1.amazonaws.com:587',
-      SMTP_FROM: 'alerts@nodeapp.test',
-      SMTP_AUTH_USERNAME: 'AKIAEXAMPLEUSER',
-      ALERT_EMAIL_TO: 'ops@nodeapp.test',
-    },
-    tools.amtool,
-  );
-  assert.equal(result.status, 0, result.stderr + result.stdout);
-  assert.match(result.stdout, /SUCCESS/);
-
-  const secret = (name: string) => join(dir, 'secrets', name);
-  assert.equal(
-    readFileSync(secret('slack_webhook_url'), 'utf8'),
-    'https://hooks.example.test/services/T0/B0/secret-token',
-  );
-  assert.equal(readFileSync(secret('smtp_auth_password'), 'utf8'), 'smtp-secret-password');
-  assert.equal(statSync(secret('smtp_auth_password')).mode & 0o777, 0o600);
-
-  const rendered = readFileSync(join(dir, 'am.yml'), 'utf8');
-  assert.match(rendered, /smtp_smarthost: email-smtp\.eu-west-1\.amazonaws\.com:587/);
-  assert.match(rendered, /smtp_from: alerts@nodeapp\.test/);
-  assert.match(rendered, /smtp_auth_username: AKIAEXAMPLEUSER/);
-  assert.match(rendered, /- to: ops@nodeapp\.test/);
-  assert.ok(rendered.includes(`slack_api_url_file: ${secret('slack_webhook_url')}`));
-  const settings = rendered.replace(/^\s*#.*$/gm, '');
-  assert.doesNotMatch(settings, /secret-token|smtp-secret-password|example\.com/);
-});
-
-test('the Alertmanager entrypoint refuses a setting that would break the config, naming it', (t) => {
-  const tools = requireTools(t, ['amtool']);
-  if (!tools) return;
-  const dir = mkdtempSync(join(tmpdir(), 'nodeapp-am-entrypoint-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const result = runEntrypoint(dir, { ALERT_EMAIL_TO: 'a@b.test|c' }, tools.amtool);
-  assert.equal(result.status, 1);
-  assert.match(result.stderr, /ALERT_EMAIL_TO must not contain/);
-});
-
-test('the Prometheus image build sets the task memory limit the memory alert uses', (t) => {
+test('the Prometheus entrypoint adds AMP remote_write (SigV4, region) when configured, and promtool accepts it', (t) => {
   const tools = requireTools(t, ['promtool']);
   if (!tools) return;
-  const dir = mkdtempSync(join(tmpdir(), 'nodeapp-prom-image-'));
+  const dir = mkdtempSync(join(tmpdir(), 'nodeapp-prom-entrypoint-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const rules = join(dir, 'recording.rules.yml');
-  copyFileSync(join(MONITORING_DIR, 'prometheus', 'rules', 'recording.rules.yml'), rules);
-  const script = join(MONITORING_DIR, 'prometheus', 'set-task-memory.sh');
+  const url =
+    'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-4567-89ef-0123-456789abcdef/api/v1/remote_write';
 
-  const ok = spawnSync('sh', [script, '2048', rules], { encoding: 'utf8' });
-  assert.equal(ok.status, 0, ok.stderr);
-  assert.match(readFileSync(rules, 'utf8'), /expr: vector\(2048 \* 1024 \* 1024\)/);
-  const check = spawnSync(tools.promtool, ['check', 'rules', rules], { encoding: 'utf8' });
-  assert.equal(check.status, 0, check.stdout + check.stderr);
+  const plain = runPrometheusEntrypoint(dir, {});
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.equal(
+    plain.stdout.trim(),
+    `--config.file=${join(MONITORING_DIR, 'prometheus', 'prometheus.yml')} --enable-feature=expand-external-labels`,
+  );
 
-  const bad = spawnSync('sh', [script, '2g', rules], { encoding: 'utf8' });
+  const amp = runPrometheusEntrypoint(dir, { AMP_REMOTE_WRITE_URL: url, AWS_REGION: 'eu-west-1' });
+  assert.equal(amp.status, 0, amp.stderr);
+  assert.match(amp.stdout, new RegExp(`--config.file=${join(dir, 'prometheus.yml')} `));
+  const rendered = readFileSync(join(dir, 'prometheus.yml'), 'utf8');
+  assert.ok(rendered.includes(`url: ${url}`));
+  assert.match(rendered, /sigv4:\n\s+region: eu-west-1/);
+  assert.doesNotMatch(rendered, /\$\{AMP_REMOTE_WRITE_URL\}|\$\{AWS_REGION\}/);
+  const check = run(tools.promtool, ['check', 'config', join(dir, 'prometheus.yml')]);
+  assert.match(check, /SUCCESS: 2 rule files found/, 'the rules still load from the rendered config');
+
+  const bad = runPrometheusEntrypoint(dir, {
+    AMP_REMOTE_WRITE_URL: 'https://example.com/write',
+    AWS_REGION: 'eu-west-1',
+  });
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /TASK_MEMORY_MIB must be a whole number/);
+  assert.match(bad.stderr, /AMP_REMOTE_WRITE_URL must be https:\/\/aps-workspaces/);
+});
+
+test('the sidecar image starts from the repository root (the workspaces share one lockfile)', () => {
+  const images = readFileSync(join(REPO_DIR, 'infra', 'config', 'images.ts'), 'utf8');
   assert.match(
-    readFileSync(join(MONITORING_DIR, 'prometheus', 'Dockerfile'), 'utf8'),
-    /set-task-memory\.sh "\$TASK_MEMORY_MIB"/,
+    images,
+    /ecsSd: \{\s*repositoryName: 'nodeapp-ecs-sd',\s*dockerfile: 'monitoring\/ecs-sd\/Dockerfile',\s*context: '\.'/,
   );
 });

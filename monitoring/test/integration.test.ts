@@ -1,37 +1,41 @@
-// End to end, on this machine: the built service, a dnsmasq answering the Cloud Map SRV name of the ECS config
-// with the service's metrics address, Prometheus with the ECS config (in a mount namespace whose resolv.conf points
-// at that dnsmasq, or, where namespaces are not permitted, with that dnsmasq listed first in resolv.conf),
-// Alertmanager with the real routing tree, and a webhook receiver standing in for e-mail/Slack.
-// Test-only changes to the real files, each needed for speed: 1 s scrape/evaluation intervals, `for: 0s` on the
-// alerts, the Alertmanager address, and webhook receivers (same names) instead of SMTP/Slack.
+// End to end, on this machine, with the real configs, rules, templates and entrypoints:
+// - a loopback ECS API (support/fake-aws.ts) listing 24 fake tasks (each a tiny /metrics server on its own
+//   127.0.1.x address, all on one port, as awsvpc tasks share the metrics port) plus the real, built service;
+// - the discovery sidecar (src/ecs-sd/main.ts) pointed at it through the SDK's AWS_ENDPOINT_URL_ECS;
+// - Prometheus (prometheus/entrypoint.sh: env external label) reading targets from the sidecar (HTTP SD);
+// - Alertmanager (alertmanager/entrypoint.sh) with the real routing, its SNS receivers' api_url pointed at a loopback
+//   SNS, signing with test credentials, and the heartbeat pointed at a loopback webhook.
+// It asserts: every task discovered and scraped (25 > the 8 records of Cloud Map DNS); tasks started and stopped in
+// ECS are added and removed by the next discovery refresh; every dashboard and rule query works; a task that stops
+// answering reaches the SNS topic (payload checked: topic, env, absolute runbook and Grafana links, SigV4); the
+// Watchdog reaches the heartbeat; the service going down reaches the critical route.
+// Test-only changes: 1 s scrape and evaluation intervals, `for: 0s`, Alertmanager group timings, the endpoints.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, requireOrSkip } from '@nodeapp/test-support';
+import { freePort } from '@nodeapp/test-support';
 import { parse, stringify } from 'yaml';
+import { APP_JOB, ECS_SD_JOB } from '../src/discovery.ts';
 import { generatedFiles } from '../src/generate.ts';
-import { APP_SRV_NAME } from '../src/prometheus-config.ts';
+import { TEST_ENVIRONMENT } from './support/alertmanager.ts';
+import { FakeEcs, FakeSns, type FakeTask } from './support/fake-aws.ts';
 import { httpOk, Processes, sleep, stop, waitFor } from './support/processes.ts';
 import { expandGrafanaVariables, metricNames } from './support/promql.ts';
 import { allRules, ruleFiles, ruleGroups } from './support/rules.ts';
 import { MONITORING_DIR, REPO_DIR, requireTools, run } from './support/tools.ts';
 
-const TASK_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'; // looks like an ECS task id: Cloud Map names the task record after it
-// A second SRV answer whose port nobody listens on: a task that stopped answering (drives the warning route).
-const DEAD_TASK_ID = '9a8b7c6d5e4f30211203f4e5d6c7b8a9';
+const FAKE_TASKS = 24;
+const APP_TASK_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+const ENV = 'e2e';
+/** The discovery refresh of the test: longer than Prometheus's 5 s target-update throttle, so one refresh = one update. */
+const SD_REFRESH = '10s';
 
 interface Hook {
   path: string;
-  receivedAt: number;
-  body: {
-    receiver: string;
-    status: string;
-    alerts: { status: string; labels: Record<string, string>; startsAt: string }[];
-  };
+  body: { receiver: string; alerts: { status: string; labels: Record<string, string> }[] };
 }
 
 function startWebhook(hooks: Hook[]): Promise<{ server: Server; port: number }> {
@@ -41,7 +45,7 @@ function startWebhook(hooks: Hook[]): Promise<{ server: Server; port: number }> 
       body += chunk;
     });
     req.on('end', () => {
-      hooks.push({ path: req.url ?? '', receivedAt: Date.now(), body: JSON.parse(body) });
+      hooks.push({ path: req.url ?? '', body: JSON.parse(body) });
       res.end('ok');
     });
   });
@@ -53,13 +57,69 @@ function startWebhook(hooks: Hook[]): Promise<{ server: Server; port: number }> 
   });
 }
 
-function prometheusTestConfig(dir: string, prometheusPort: number, alertmanagerPort: number): string {
+/** A fake task's /metrics: what the dashboards and rules read, with its own start time and memory limit. */
+function fakeMetrics(index: number): string {
+  return [
+    '# TYPE process_start_time_seconds gauge',
+    `process_start_time_seconds ${1_700_000_000 + index}`,
+    '# TYPE process_resident_memory_bytes gauge',
+    `process_resident_memory_bytes ${100_000_000 + index}`,
+    '# TYPE nodeapp_memory_limit_bytes gauge',
+    'nodeapp_memory_limit_bytes 536870912',
+    '',
+  ].join('\n');
+}
+
+class FakeTaskServers {
+  private readonly servers = new Map<string, Server>();
+  private readonly port: number;
+  constructor(port: number) {
+    this.port = port;
+  }
+
+  async start(task: FakeTask, index: number): Promise<void> {
+    const server = createServer((req, res) => {
+      if (req.url === '/metrics')
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(fakeMetrics(index));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, task.ip, resolve);
+    });
+    this.servers.set(task.id, server);
+  }
+
+  async stop(id: string): Promise<void> {
+    const server = this.servers.get(id);
+    this.servers.delete(id);
+    if (server) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.servers.keys()].map((id) => this.stop(id)));
+  }
+}
+
+const fakeTask = (index: number): FakeTask => ({
+  id: `fa4e${index.toString(16).padStart(28, '0')}`,
+  ip: `127.0.1.${index + 1}`,
+  revision: '7',
+  lastStatus: 'RUNNING',
+});
+
+function prometheusTestConfig(
+  dir: string,
+  ports: { prometheus: number; alertmanager: number; sidecar: number },
+): string {
   const config = parse(generatedFiles().get('prometheus/prometheus.yml') ?? '');
   config.global.scrape_interval = '1s';
   config.global.scrape_timeout = '1s';
   config.global.evaluation_interval = '1s';
-  config.alerting.alertmanagers[0].static_configs[0].targets = [`127.0.0.1:${alertmanagerPort}`];
-  // Real rules, with `for` shortened so an alert fires within the test's time.
+  config.alerting.alertmanagers[0].static_configs[0].targets = [`127.0.0.1:${ports.alertmanager}`];
   config.rule_files = ruleFiles().map((file) => {
     const groups = ruleGroups(file).map((group) => ({
       ...group,
@@ -68,40 +128,60 @@ function prometheusTestConfig(dir: string, prometheusPort: number, alertmanagerP
     writeFileSync(join(dir, file), stringify({ groups }));
     return join(dir, file);
   });
-  // The self-scrapes: the same jobs, at the test's ports instead of the task's localhost:9090/9093.
   const selfTargets: Record<string, string> = {
-    prometheus: `127.0.0.1:${prometheusPort}`,
-    alertmanager: `127.0.0.1:${alertmanagerPort}`,
+    prometheus: `127.0.0.1:${ports.prometheus}`,
+    alertmanager: `127.0.0.1:${ports.alertmanager}`,
+    [ECS_SD_JOB]: `127.0.0.1:${ports.sidecar}`,
   };
-  for (const job of config.scrape_configs as { job_name: string; static_configs?: { targets: string[] }[] }[]) {
+  for (const job of config.scrape_configs) {
     const target = selfTargets[job.job_name];
-    if (target && job.static_configs) job.static_configs = [{ targets: [target] }];
+    if (target) job.static_configs = [{ targets: [target] }];
+    if (job.job_name === APP_JOB) {
+      const [sd] = job.http_sd_configs;
+      sd.url = sd.url.replace(/localhost:\d+/, `127.0.0.1:${ports.sidecar}`);
+      sd.refresh_interval = SD_REFRESH;
+    }
   }
   writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
   return join(dir, 'prometheus.yml');
 }
 
-function alertmanagerTestConfig(dir: string, hookPort: number): string {
-  const config = parse(readFileSync(join(MONITORING_DIR, 'alertmanager', 'alertmanager.yml'), 'utf8'));
-  delete config.global;
-  Object.assign(config.route, { group_wait: '0s', group_interval: '1s' });
-  config.receivers = config.receivers.map((r: { name: string }) => ({
-    name: r.name,
-    webhook_configs: [{ url: `http://127.0.0.1:${hookPort}/${r.name}`, send_resolved: true }],
-  }));
-  writeFileSync(join(dir, 'alertmanager.yml'), stringify(config));
-  return join(dir, 'alertmanager.yml');
+/** The real Alertmanager template, with test timings and the SNS api_url pointed at the loopback SNS. */
+function alertmanagerTestConfigDir(dir: string, snsUrl: string): string {
+  const source = join(MONITORING_DIR, 'alertmanager');
+  mkdirSync(dir, { recursive: true });
+  const text = readFileSync(join(source, 'alertmanager.yml'), 'utf8');
+  const changed = text
+    .replace('  group_wait: 30s\n  group_interval: 5m\n', '  group_wait: 0s\n  group_interval: 1s\n')
+    .replaceAll(
+      `      - topic_arn: \${SNS_TOPIC_ARN}\n`,
+      `      - topic_arn: \${SNS_TOPIC_ARN}\n        api_url: ${snsUrl}\n`,
+    );
+  assert.notEqual(changed, text);
+  assert.equal(changed.split(`api_url: ${snsUrl}`).length, 3, 'both SNS receivers point at the loopback SNS');
+  writeFileSync(join(dir, 'alertmanager.yml'), changed);
+  copyFileSync(join(source, 'nodeapp.tmpl'), join(dir, 'nodeapp.tmpl'));
+  return dir;
 }
 
 async function promQuery(
   port: number,
   expr: string,
 ): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`;
-  const response = await fetch(url);
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`);
   const body = (await response.json()) as { status: string; error?: string; data?: { result: [] } };
   if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
   return body.data?.result ?? [];
+}
+
+async function activeAppTargets(port: number): Promise<{ task: string; health: string }[]> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/targets?state=active`);
+  const body = (await response.json()) as {
+    data: { activeTargets: { labels: Record<string, string>; health: string }[] };
+  };
+  return body.data.activeTargets
+    .filter((t) => t.labels.job === APP_JOB)
+    .map((t) => ({ task: t.labels.task ?? '', health: t.health }));
 }
 
 /** Requests over every route (including an unmatched path and a 4xx) until stopped. */
@@ -135,41 +215,38 @@ async function traffic(appUrl: string, until: () => boolean): Promise<number> {
   return sent;
 }
 
-test('metrics are discovered through Cloud Map SRV, every dashboard and rule query works, alerts reach the receiver', async (t) => {
-  const tools = requireTools(t, ['prometheus', 'prometheus-alertmanager', 'dnsmasq']);
+test('every ECS task is discovered and scraped, dashboards and rules work, alerts reach SNS and the heartbeat', async (t) => {
+  const tools = requireTools(t, ['prometheus', 'prometheus-alertmanager']);
   if (!tools) return;
-  const rootRequirement = {
-    missing: 'not root (dnsmasq serves the SRV record on port 53, which Prometheus always asks)',
-    howToGet: 'run it as root: sudo npm test -w monitoring, or sudo bash .ci/run',
-  };
-  if (!requireOrSkip(t, process.getuid?.() === 0, rootRequirement)) return;
-
-  // Prometheus always asks the nameservers of /etc/resolv.conf on port 53. Preferred: a private mount namespace
-  // with its own resolv.conf (needs CAP_SYS_ADMIN); else, as root, a temporary entry in the real one.
-  // MONITORING_E2E_NO_UNSHARE=1 forces the fallback (to exercise it on a machine that has namespaces).
-  const privateMountNamespace =
-    !process.env.MONITORING_E2E_NO_UNSHARE && spawnSync('unshare', ['-m', 'true']).status === 0;
 
   const dir = mkdtempSync(join(tmpdir(), 'nodeapp-monitoring-'));
   const processes = new Processes();
   const hooks: Hook[] = [];
   const webhook = await startWebhook(hooks);
-  t.after(async () => {
-    await processes.stopAll();
-    webhook.server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  // The real service, built as the container builds it.
-  run('npm', ['run', 'build', '-w', 'app'], REPO_DIR);
-  const [appPort, metricsPort, promPort, amPort, deadPort] = await Promise.all([
+  const ecs = new FakeEcs('nodeapp-e2e', 'app');
+  const sns = new FakeSns();
+  const [metricsPort, appPort, promPort, amPort, sidecarPort] = await Promise.all([
     freePort(),
     freePort(),
     freePort(),
     freePort(),
     freePort(),
   ]);
-  // Embedded PostgreSQL (PGlite) in a temp folder: this test is about metrics, not about the database server.
+  const fakes = new FakeTaskServers(metricsPort);
+  t.after(async () => {
+    await processes.stopAll();
+    await fakes.stopAll();
+    webhook.server.close();
+    await ecs.close();
+    await sns.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const ecsUrl = await ecs.start();
+  const snsUrl = await sns.start();
+
+  // The real service, built as the container builds it, as one of the tasks (embedded PostgreSQL: this test is
+  // about metrics, not about the database server).
+  run('npm', ['run', 'build', '-w', 'app'], REPO_DIR);
   const appEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(appEnv)) if (name.startsWith('DATABASE_')) delete appEnv[name];
   const app = processes.start('app', process.execPath, ['dist/server.js'], {
@@ -179,6 +256,7 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
       HOST: '127.0.0.1',
       PORT: String(appPort),
       METRICS_PORT: String(metricsPort),
+      MEMORY_LIMIT_BYTES: String(512 * 1024 * 1024),
       DATA_DIR: join(dir, 'data'),
       LOG_LEVEL: 'warn',
       APP_VERSION: '1.2.3-test',
@@ -187,109 +265,132 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
     logFile: join(dir, 'app.log'),
   });
   const appUrl = `http://127.0.0.1:${appPort}`;
-  // dnsmasq on port 53 of a random loopback address: Prometheus always asks port 53 of its resolv.conf.
-  const dnsIp = `127.${20 + Math.floor(Math.random() * 200)}.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
-  const taskHost = `${TASK_ID}.${APP_SRV_NAME}`;
-  const dnsmasq = processes.start(
-    'dnsmasq',
-    tools.dnsmasq,
-    [
-      '--keep-in-foreground',
-      '--conf-file=/dev/null',
-      '--no-resolv',
-      '--no-hosts',
-      `--pid-file=${join(dir, 'dnsmasq.pid')}`,
-      `--listen-address=${dnsIp}`,
-      '--bind-interfaces',
-      '--port=53',
-      `--host-record=${taskHost},127.0.0.1`,
-      `--srv-host=${APP_SRV_NAME},${taskHost},${metricsPort}`,
-      `--host-record=${DEAD_TASK_ID}.${APP_SRV_NAME},127.0.0.1`,
-      `--srv-host=${APP_SRV_NAME},${DEAD_TASK_ID}.${APP_SRV_NAME},${deadPort}`,
-    ],
-    { logFile: join(dir, 'dnsmasq.log') },
-  );
-  await sleep(200);
-  assert.equal(dnsmasq.exitCode, null, `dnsmasq exited: ${readFileSync(join(dir, 'dnsmasq.log'), 'utf8')}`);
-  writeFileSync(join(dir, 'resolv.conf'), `nameserver ${dnsIp}\n`);
+  const appTask: FakeTask = { id: APP_TASK_ID, ip: '127.0.0.1', revision: '7', lastStatus: 'RUNNING' };
+  const initial = Array.from({ length: FAKE_TASKS }, (_, i) => fakeTask(i));
+  await Promise.all(initial.map((task, i) => fakes.start(task, i)));
+  ecs.tasks = [appTask, ...initial];
+  ecs.desiredCount = ecs.tasks.length;
 
+  const awsEnv = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDE2ETESTEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'e2e-test-secret-not-a-real-key',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  processes.start('ecs-sd', process.execPath, [join(MONITORING_DIR, 'src', 'ecs-sd', 'main.ts')], {
+    env: {
+      PATH: process.env.PATH,
+      ...awsEnv,
+      AWS_ENDPOINT_URL_ECS: ecsUrl,
+      ECS_CLUSTER: 'nodeapp-e2e',
+      ECS_SERVICE: 'app',
+      METRICS_PORT: String(metricsPort),
+      LISTEN_PORT: String(sidecarPort),
+      CACHE_SECONDS: '0',
+    },
+    logFile: join(dir, 'ecs-sd.log'),
+  });
+
+  const amConfigDir = alertmanagerTestConfigDir(join(dir, 'am-template'), snsUrl);
   processes.start(
     'alertmanager',
-    tools['prometheus-alertmanager'],
+    'sh',
     [
-      `--config.file=${alertmanagerTestConfig(dir, webhook.port)}`,
+      join(MONITORING_DIR, 'alertmanager', 'entrypoint.sh'),
       `--storage.path=${join(dir, 'am')}`,
       `--web.listen-address=127.0.0.1:${amPort}`,
       '--cluster.listen-address=',
     ],
-    { logFile: join(dir, 'alertmanager.log') },
+    {
+      env: {
+        PATH: process.env.PATH,
+        ...awsEnv,
+        ...TEST_ENVIRONMENT,
+        HEARTBEAT_URL: `http://127.0.0.1:${webhook.port}/heartbeat`,
+        AM_CONFIG_DIR: amConfigDir,
+        AM_RUN_DIR: join(dir, 'am-run'),
+        AM_BINARY: tools['prometheus-alertmanager'],
+      },
+      logFile: join(dir, 'alertmanager.log'),
+    },
   );
-  const promConfig = prometheusTestConfig(dir, promPort, amPort);
-  const prometheusArgs = [
-    `--config.file=${promConfig}`,
-    `--storage.tsdb.path=${join(dir, 'prom')}`,
-    `--web.listen-address=127.0.0.1:${promPort}`,
-    '--rules.alert.resend-delay=1s',
-  ];
-  const promStartedAt = Date.now();
-  if (privateMountNamespace) {
-    // Only Prometheus sees the test resolv.conf; the machine's stays untouched.
-    processes.start(
-      'prometheus',
-      'unshare',
-      [
-        '-m',
-        'sh',
-        '-c',
-        'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"',
-        'sh',
-        join(dir, 'resolv.conf'),
-      ].concat(tools.prometheus, prometheusArgs),
-      { logFile: join(dir, 'prometheus.log') },
-    );
-  } else {
-    // No mount namespaces here (an unprivileged container, like CI's job container): put the test resolver first
-    // in the container's own resolv.conf for the test's duration. Other names still resolve: dnsmasq refuses
-    // them and the resolver moves on to the original servers.
-    const original = readFileSync('/etc/resolv.conf', 'utf8');
-    writeFileSync('/etc/resolv.conf', `nameserver ${dnsIp}\n${original}`);
-    t.after(() => writeFileSync('/etc/resolv.conf', original));
-    t.diagnostic('mount namespaces not permitted: /etc/resolv.conf temporarily lists the test resolver first');
-    processes.start('prometheus', tools.prometheus, prometheusArgs, { logFile: join(dir, 'prometheus.log') });
-  }
+  processes.start(
+    'prometheus',
+    'sh',
+    [
+      join(MONITORING_DIR, 'prometheus', 'entrypoint.sh'),
+      `--storage.tsdb.path=${join(dir, 'prom')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--rules.alert.resend-delay=1s',
+    ],
+    {
+      env: {
+        PATH: process.env.PATH,
+        NODEAPP_ENV: ENV,
+        PROMETHEUS_CONFIG: prometheusTestConfig(dir, {
+          prometheus: promPort,
+          alertmanager: amPort,
+          sidecar: sidecarPort,
+        }),
+        PROMETHEUS_BINARY: tools.prometheus,
+      },
+      logFile: join(dir, 'prometheus.log'),
+    },
+  );
   const logs = () =>
-    ['prometheus.log', 'alertmanager.log', 'dnsmasq.log']
+    ['prometheus.log', 'alertmanager.log', 'ecs-sd.log']
       .map((f) => `--- ${f}\n${readFileSync(join(dir, f), 'utf8')}`)
       .join('\n');
 
-  // The service starts meanwhile (embedded PostgreSQL takes seconds on a busy machine); discovery does not wait.
-  const discovered = waitFor('the task in service discovery', 60_000, async () => {
-    const result = await promQuery(promPort, 'up{job="app"}');
-    return result.length > 0 ? Date.now() : undefined;
-  });
-  discovered.catch(() => undefined); // awaited below; this only keeps an early failure from being unhandled
   await waitFor('the service to be ready', 60_000, () => httpOk(`${appUrl}/health/ready`)).catch((error) => {
     throw new Error(`${error.message}\n${readFileSync(join(dir, 'app.log'), 'utf8')}`);
   });
   let trafficDone = false;
   const trafficRun = traffic(appUrl, () => trafficDone);
 
-  await t.test('Prometheus discovers the task through the SRV record and scrapes it (up == 1)', async () => {
-    t.diagnostic(`Prometheus start → target discovered after ${(await discovered) - promStartedAt} ms`);
-    const up = await waitFor('up{job="app"} == 1', 60_000, async () => {
-      const result = await promQuery(promPort, 'up{job="app"} == 1');
-      return result[0];
-    }).catch((error) => {
-      throw new Error(`${error.message}\n${logs()}`);
+  await t.test(
+    `Prometheus discovers all ${FAKE_TASKS + 1} tasks through the ECS API and scrapes each (up == 1)`,
+    async () => {
+      const up = await waitFor(`${FAKE_TASKS + 1} targets up`, 60_000, async () => {
+        const result = await promQuery(promPort, `up{job="${APP_JOB}"} == 1`);
+        return result.length === FAKE_TASKS + 1 ? result : undefined;
+      }).catch((error) => {
+        throw new Error(`${error.message}\n${logs()}`);
+      });
+      assert.deepEqual(up.map((r) => r.metric.task).sort(), ecs.tasks.map((task) => task.id).sort());
+      const app = up.find((r) => r.metric.task === APP_TASK_ID);
+      assert.equal(app?.metric.instance, `${APP_TASK_ID}:${metricsPort}`);
+      assert.equal(app?.metric.task_revision, '7');
+      const desired = await waitFor(
+        'the desired count from the sidecar',
+        20_000,
+        async () => (await promQuery(promPort, 'nodeapp_ecs_service_desired_tasks'))[0],
+      );
+      assert.equal(desired.value[1], String(FAKE_TASKS + 1));
+    },
+  );
+
+  await t.test('tasks started and stopped in ECS are added and removed by the next discovery refresh', async () => {
+    const stopping = ecs.tasks.slice(1, 6);
+    const starting = Array.from({ length: 3 }, (_, i) => fakeTask(FAKE_TASKS + i));
+    await Promise.all(starting.map((task, i) => fakes.start(task, FAKE_TASKS + i)));
+    const callsBefore = ecs.listCalls.filter((s) => s === 'RUNNING').length;
+    for (const task of stopping) Object.assign(task, { lastStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated' });
+    ecs.tasks.push(...starting);
+    const expected = ecs.tasks
+      .filter((task) => task.lastStatus === 'RUNNING')
+      .map((task) => task.id)
+      .sort();
+    await waitFor('the target set to follow ECS', 60_000, async () => {
+      const targets = (await activeAppTargets(promPort)).map((target) => target.task).sort();
+      return JSON.stringify(targets) === JSON.stringify(expected) ? true : undefined;
     });
-    t.diagnostic(`Prometheus start → up == 1 after ${Date.now() - promStartedAt} ms`);
-    assert.equal(up.metric.task, TASK_ID, 'task label = the ECS task id from the SRV target');
-    assert.equal(up.metric.instance, `${TASK_ID}:${metricsPort}`);
-    const selfScrapes = await waitFor('the prometheus and alertmanager self-scrapes', 20_000, async () => {
-      const result = await promQuery(promPort, 'up{job=~"prometheus|alertmanager"} == 1');
-      return result.length === 2 ? result : undefined;
-    });
-    assert.deepEqual(selfScrapes.map((r) => r.metric.job).sort(), ['alertmanager', 'prometheus']);
+    // Counted in discovery passes, not seconds: the first pass after the change carried all of it (a second may
+    // have started while Prometheus applied the first).
+    const passes = ecs.listCalls.filter((s) => s === 'RUNNING').length - callsBefore;
+    t.diagnostic(`${stopping.length} removed and ${starting.length} added after ${passes} discovery pass(es)`);
+    assert.ok(passes >= 1 && passes <= 2, `${passes} discovery passes`);
+    for (const task of stopping) await fakes.stop(task.id);
   });
 
   // Let a few scrapes and rule evaluations see the traffic (rates need two samples after it began).
@@ -299,8 +400,6 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
   assert.ok(sent > 50, `only ${sent} requests sent`);
   await sleep(1500);
 
-  // Series names in the TSDB, plus every metric family the target announced (a labelled counter that never
-  // counted, like db_query_errors_total on a healthy service, has HELP/TYPE but no sample yet).
   const getJson = async (path: string) =>
     (await (await fetch(`http://127.0.0.1:${promPort}${path}`)).json()) as { data: unknown };
   const seriesNames = (await getJson('/api/v1/label/__name__/values')).data as string[];
@@ -348,60 +447,63 @@ test('metrics are discovered through Cloud Map SRV, every dashboard and rule que
     },
   );
 
-  const firingHook = (alertname: string, task?: string, since = 0) =>
-    hooks.find((h) =>
-      h.body.alerts.some(
-        (a) =>
-          a.labels.alertname === alertname &&
-          a.status === 'firing' &&
-          (task === undefined || a.labels.task === task) &&
-          Date.parse(a.startsAt) >= since,
-      ),
+  const published = (alertname: string, since = 0, text = '') =>
+    sns.published.find(
+      (p) =>
+        p.receivedAt >= since &&
+        (p.params.get('Subject') ?? '').includes(alertname) &&
+        (p.params.get('Subject') ?? '').includes('[FIRING]') &&
+        (p.params.get('Message') ?? '').includes(text),
     );
 
-  await t.test('a task that stops answering fires NodeappTargetDown, routed to the warning receiver', async () => {
-    const hook = await waitFor('NodeappTargetDown at the webhook', 30_000, async () =>
-      firingHook('NodeappTargetDown', DEAD_TASK_ID),
+  await t.test('a task that stops answering reaches the alarm SNS topic: env, absolute links, SigV4', async () => {
+    const victim = ecs.tasks.find((task) => task.lastStatus === 'RUNNING' && task.id !== APP_TASK_ID) as FakeTask;
+    await fakes.stop(victim.id);
+    const publication = await waitFor('NodeappTargetDown of the stopped task published to SNS', 60_000, async () =>
+      published('NodeappTargetDown', 0, `Task ${victim.id} `),
     ).catch((error) => {
-      throw new Error(`${error.message}\nhooks: ${JSON.stringify(hooks)}\n${logs()}`);
+      throw new Error(
+        `${error.message}\npublished: ${sns.published.map((p) => p.params.toString()).join('\n')}\n${logs()}`,
+      );
     });
-    assert.equal(hook.path, '/slack-warning');
-    assert.equal(hook.body.receiver, 'slack-warning');
+    const { params } = publication;
+    assert.equal(params.get('Action'), 'Publish');
+    assert.equal(params.get('TopicArn'), TEST_ENVIRONMENT.SNS_TOPIC_ARN);
+    assert.equal(params.get('Subject'), `[${ENV}] [FIRING] NodeappTargetDown (warning)`);
+    const message = params.get('Message') ?? '';
+    assert.ok(message.includes(`[${ENV}] FIRING: A Nodeapp task does not answer scrapes`), message);
+    assert.ok(message.includes(`Task ${victim.id} (${victim.id}:${metricsPort})`), message);
+    assert.ok(message.includes(`Runbook: ${TEST_ENVIRONMENT.RUNBOOK_URL}#nodeapptargetdown`), message);
+    assert.ok(message.includes(`Dashboard: ${TEST_ENVIRONMENT.GRAFANA_URL}/d/nodeapp-service-overview`), message);
+    assert.doesNotMatch(message, /:9090|:9093|localhost/, 'no task-local links');
+    assert.match(
+      publication.authorization,
+      /^AWS4-HMAC-SHA256 Credential=AKIDE2ETESTEXAMPLE\/\d{8}\/us-east-1\/sns\/aws4_request, /,
+    );
   });
 
-  await t.test(
-    'the service going down fires NodeappServiceDown, routed by Alertmanager to the critical receiver',
-    async () => {
-      const killedAt = Date.now();
-      await stop(app, 'SIGKILL');
-      const hook = await waitFor('NodeappServiceDown at the webhook', 30_000, async () =>
-        firingHook('NodeappServiceDown', undefined, killedAt - 1000),
-      ).catch((error) => {
-        throw new Error(`${error.message}\nhooks: ${JSON.stringify(hooks)}\n${logs()}`);
-      });
-      t.diagnostic(`service killed → alert at the webhook after ${hook.receivedAt - killedAt} ms`);
-      assert.equal(hook.path, '/critical-email-slack');
-      assert.equal(hook.body.receiver, 'critical-email-slack');
-      const alert = hook.body.alerts.find((a) => a.labels.alertname === 'NodeappServiceDown');
-      assert.equal(alert?.labels.severity, 'critical');
-      assert.equal(alert?.labels.job, 'app');
+  await t.test('the Watchdog reaches the heartbeat receiver, and only it', async () => {
+    const hook = await waitFor('Watchdog at the heartbeat webhook', 30_000, async () =>
+      hooks.find((h) => h.path === '/heartbeat'),
+    );
+    assert.equal(hook.body.receiver, 'heartbeat');
+    assert.deepEqual([...new Set(hook.body.alerts.map((a) => a.labels.alertname))], ['Watchdog']);
+    assert.equal(hook.body.alerts[0]?.labels.env, ENV);
+    assert.equal(published('Watchdog'), undefined);
+  });
 
-      // The inhibition rule: while the service is down, Alertmanager holds back the killed task's TargetDown.
-      const inhibited = await waitFor(
-        'TargetDown of the killed task inhibited by NodeappServiceDown',
-        15_000,
-        async () => {
-          const response = await fetch(
-            `http://127.0.0.1:${amPort}/api/v2/alerts?filter=${encodeURIComponent(`task="${TASK_ID}"`)}`,
-          );
-          const alerts = (await response.json()) as {
-            labels: Record<string, string>;
-            status: { inhibitedBy: string[] };
-          }[];
-          return alerts.find((a) => a.labels.alertname === 'NodeappTargetDown' && a.status.inhibitedBy.length > 0);
-        },
-      );
-      assert.equal(inhibited.labels.task, TASK_ID);
-    },
-  );
+  await t.test('the service going down (no task answers while ECS wants them) reaches the critical route', async () => {
+    const killedAt = Date.now();
+    await stop(app, 'SIGKILL');
+    await fakes.stopAll();
+    const publication = await waitFor('NodeappServiceDown published to SNS', 60_000, async () =>
+      published('NodeappServiceDown', killedAt - 1000),
+    ).catch(async (error) => {
+      const firing = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/alerts`)).text();
+      const subjects = sns.published.map((p) => `${p.receivedAt - killedAt} ${p.params.get('Subject')}`).join('\n');
+      throw new Error(`${error.message}\nPrometheus alerts: ${firing}\nSNS: ${subjects}\n${logs()}`);
+    });
+    t.diagnostic(`service killed → SNS publication after ${publication.receivedAt - killedAt} ms`);
+    assert.equal(publication.params.get('Subject'), `[${ENV}] [FIRING] NodeappServiceDown (critical)`);
+  });
 });

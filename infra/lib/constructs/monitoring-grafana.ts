@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { CpuArchitecture } from '../../config/types.ts';
 import type { MonitoringConfig } from '../monitoring-config.ts';
 import { acknowledge } from '../nag.ts';
-import { monitoringImage } from './monitoring-images.ts';
+import { hardenedOptions, mountDataPaths } from './monitoring-hardening.ts';
 
 export const GRAFANA_PORT = 3000;
 export const GRAFANA_PATH = '/grafana';
@@ -23,18 +23,21 @@ export interface MonitoringGrafanaProps {
   readonly cluster: ecs.ICluster;
   readonly vpc: ec2.IVpc;
   readonly architecture: CpuArchitecture;
+  /** The Grafana image, pinned by digest (lib/images.ts pinnedImage). */
+  readonly image: ecs.ContainerImage;
   /** http://prometheus.<namespace>:9090 */
   readonly prometheusUrl: string;
   /** http://prometheus.<namespace>:9093 (Alertmanager runs in the Prometheus task) */
   readonly alertmanagerUrl: string;
   /** The public https URL (CloudFront); Grafana is served at <publicUrl>/grafana/. */
   readonly publicUrl: string;
+  /** The public host name (custom domain or *.cloudfront.net): the origin browsers send with Grafana's POSTs. */
+  readonly publicDomain: string;
   readonly listener: elbv2.IApplicationListener;
   readonly distribution: cloudfront.Distribution;
   readonly albOrigin: cloudfront.IOrigin;
   readonly logGroup: logs.ILogGroup;
   readonly key: kms.IKey;
-  readonly ecsExec: boolean;
   readonly namePrefix: string;
 }
 
@@ -89,8 +92,10 @@ export class MonitoringGrafana extends Construct {
         resources: ['*'],
       }),
     );
+    // uid 472 (the base image's grafana user) owns /var/lib/grafana, the image's only VOLUME: SQLite and sessions.
+    const hardening = { user: '472:0', dataPaths: [{ volume: 'grafana-data', path: '/var/lib/grafana' }] };
     const container = taskDefinition.addContainer('grafana', {
-      image: monitoringImage('grafana', props.architecture),
+      image: props.image,
       essential: true,
       portMappings: [{ name: 'grafana', containerPort: GRAFANA_PORT }],
       environment: {
@@ -99,6 +104,13 @@ export class MonitoringGrafana extends Construct {
         GF_AUTH_ANONYMOUS_ENABLED: 'false',
         GF_USERS_ALLOW_SIGN_UP: 'false',
         GF_SECURITY_COOKIE_SECURE: 'true',
+        // CloudFront replaces Host with the ALB's name (origin request policy ALL_VIEWER_EXCEPT_HOST_HEADER), so
+        // Grafana's CSRF check, which compares Origin with Host, answers 403 "origin not allowed" to every POST
+        // after login (e.g. /api/ds/query) unless the public host is trusted. Live's websocket checks Origin too.
+        // https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/#csrf_trusted_origins
+        // https://grafana.com/docs/grafana/latest/setup-grafana/set-up-grafana-live/#allowed_origins
+        GF_SECURITY_CSRF_TRUSTED_ORIGINS: props.publicDomain,
+        GF_LIVE_ALLOWED_ORIGINS: `https://${props.publicDomain}`,
         GF_SECURITY_ADMIN_USER: 'admin',
         PROMETHEUS_URL: props.prometheusUrl,
         ALERTMANAGER_URL: props.alertmanagerUrl,
@@ -118,7 +130,9 @@ export class MonitoringGrafana extends Construct {
         mode: ecs.AwsLogDriverMode.NON_BLOCKING,
         maxBufferSize: Size.mebibytes(8),
       }),
+      ...hardenedOptions(this, 'Grafana', hardening),
     });
+    mountDataPaths(taskDefinition, container, hardening);
     acknowledge(
       taskDefinition,
       'AwsSolutions-ECS2',
@@ -147,7 +161,6 @@ export class MonitoringGrafana extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
-      enableExecuteCommand: props.ecsExec,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
     });

@@ -1,20 +1,27 @@
+import { APP_CONTAINER_NAME, APP_METRICS_PORT, ECS_SD_PORT } from '@nodeapp/monitoring/discovery';
 import { Duration, SecretValue, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CpuArchitecture } from '../../config/types.ts';
-import type { MonitoringConfig } from '../monitoring-config.ts';
+import { ampRemoteWriteUrl, type MonitoringConfig } from '../monitoring-config.ts';
 import { acknowledge } from '../nag.ts';
-import { monitoringImage } from './monitoring-images.ts';
+import { hardenedOptions, mountDataPaths } from './monitoring-hardening.ts';
 
 export const PROMETHEUS_PORT = 9090;
 export const ALERTMANAGER_PORT = 9093;
 /** Cloud Map name Grafana reads: prometheus.nodeapp.internal. */
 export const PROMETHEUS_CLOUD_MAP_NAME = 'prometheus';
+
+/** The images' users: prom/prometheus and prom/alertmanager run as nobody; the sidecar as node (1000). */
+const NOBODY = '65534:65534';
+const SIDECAR_USER = '1000:1000';
 
 export interface MonitoringPrometheusProps {
   readonly config: MonitoringConfig;
@@ -22,47 +29,59 @@ export interface MonitoringPrometheusProps {
   readonly vpc: ec2.IVpc;
   readonly namespace: servicediscovery.INamespace;
   readonly architecture: CpuArchitecture;
-  /** The service's task memory: the memory alert compares RSS against it (baked into the rules at build). */
-  readonly serviceMemoryMiB: number;
-  /** Critical alerts are e-mailed here (the environment's alarm e-mails). */
-  readonly alertEmails: readonly string[];
+  /** The three images of the task, pinned by digest (lib/images.ts pinnedImage). */
+  readonly images: {
+    readonly prometheus: ecs.ContainerImage;
+    readonly alertmanager: ecs.ContainerImage;
+    readonly ecsSd: ecs.ContainerImage;
+  };
+  /** The environment's name: the `env` label of every alert and series. */
+  readonly envName: string;
+  /** The ECS service whose tasks are discovered and scraped. */
+  readonly appService: { readonly clusterName: string; readonly serviceName: string };
+  /** Alertmanager publishes every alert here (the environment's alarm topic; e-mail via its subscriptions). */
+  readonly alarmTopic: sns.ITopic;
+  /** Public Grafana URL (https://<domain>/grafana) and the runbook's absolute URL, for links in notifications. */
+  readonly grafanaUrl: string;
+  readonly runbookUrl: string;
   readonly logGroup: logs.ILogGroup;
   readonly key: kms.IKey;
-  readonly ecsExec: boolean;
   readonly namePrefix: string;
 }
 
 /**
- * Prometheus and Alertmanager in one Fargate task (they talk over localhost), one task at a time (two would
- * send every alert twice), TSDB on the task's encrypted ephemeral storage, registered in Cloud Map as
- * `prometheus` for Grafana. Nothing public: the security group admits only what the stack allows.
+ * Prometheus, Alertmanager and the ECS discovery sidecar in one Fargate task (they talk over localhost), one task at
+ * a time (two would send every alert twice), TSDB on the task's encrypted ephemeral storage, registered in Cloud Map
+ * as `prometheus` for Grafana. Every container read-only, without capabilities, non-root.
  */
 export class MonitoringPrometheus extends Construct {
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly securityGroup: ec2.SecurityGroup;
-  /** Slack webhook URL and SMTP credentials of Alertmanager's receivers (JSON; filled in by the operator). */
+  /** Optional receivers: slack_webhook_url and heartbeat_url (JSON; filled in by the operator). */
   readonly receiversSecret: secretsmanager.Secret;
+  /** The tasks ecs:DescribeTasks may read: any task ARN of the account and region, under the ecs:cluster condition. */
+  readonly describeTasksResource: string;
 
   constructor(scope: Construct, id: string, props: MonitoringPrometheusProps) {
     super(scope, id);
     const { config } = props;
-    const { region } = Stack.of(this);
+    const stack = Stack.of(this);
+    this.describeTasksResource = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: '*' });
 
     this.receiversSecret = new secretsmanager.Secret(this, 'ReceiversSecret', {
-      description: `${props.namePrefix} Alertmanager receivers: slack_webhook_url, smtp_auth_username, smtp_auth_password`,
+      description: `${props.namePrefix} Alertmanager optional receivers: slack_webhook_url, heartbeat_url`,
       encryptionKey: props.key,
       // Empty placeholders (no secret in the template): the operator puts the real values, then redeploys.
       secretObjectValue: {
         slack_webhook_url: SecretValue.unsafePlainText(''),
-        smtp_auth_username: SecretValue.unsafePlainText(''),
-        smtp_auth_password: SecretValue.unsafePlainText(''),
+        heartbeat_url: SecretValue.unsafePlainText(''),
       },
     });
     acknowledge(
       this.receiversSecret,
       'AwsSolutions-SMG4',
-      'Third-party credentials (Slack webhook, SES SMTP) that AWS cannot rotate: replaced by the operator (docs/monitoring.md).',
+      'Third-party URLs (Slack webhook, heartbeat check) that AWS cannot rotate: replaced by the operator (docs/monitoring.md).',
     );
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
@@ -82,35 +101,110 @@ export class MonitoringPrometheus extends Construct {
         mode: ecs.AwsLogDriverMode.NON_BLOCKING,
         maxBufferSize: Size.mebibytes(8),
       });
-    const ready = (port: number) => ({
-      command: ['CMD', 'wget', '-q', '--spider', `http://127.0.0.1:${port}/-/ready`],
+    const ready = (port: number, path = '/-/ready') => ({
+      command: ['CMD', 'wget', '-q', '--spider', `http://127.0.0.1:${port}${path}`],
       interval: Duration.seconds(15),
       timeout: Duration.seconds(5),
       retries: 3,
       startPeriod: Duration.seconds(30),
     });
 
-    this.taskDefinition.addContainer('prometheus', {
-      image: monitoringImage('prometheus', props.architecture, { TASK_MEMORY_MIB: String(props.serviceMemoryMiB) }),
+    // The ECS discovery sidecar: the app service's RUNNING tasks as Prometheus HTTP SD targets, on loopback.
+    const ecsSdHardening = { user: SIDECAR_USER };
+    const ecsSd = this.taskDefinition.addContainer('ecs-sd', {
+      image: props.images.ecsSd,
       essential: true,
+      environment: {
+        ECS_CLUSTER: props.appService.clusterName,
+        ECS_SERVICE: props.appService.serviceName,
+        ECS_CONTAINER: APP_CONTAINER_NAME,
+        METRICS_PORT: String(APP_METRICS_PORT),
+        LISTEN_PORT: String(ECS_SD_PORT),
+      },
+      healthCheck: {
+        command: [
+          'CMD',
+          'node',
+          '-e',
+          `fetch('http://127.0.0.1:${ECS_SD_PORT}/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+        ],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(15),
+      },
+      logging: logging('ecs-sd'),
+      ...hardenedOptions(this, 'EcsSd', ecsSdHardening),
+    });
+    // Read-only ECS calls, scoped to the app service's cluster (service authorization reference:
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html —
+    // ListTasks has no resource type usable on Fargate and DescribeTasks' task ids are not known in advance: both are
+    // limited by the ecs:cluster condition).
+    const clusterArn = stack.formatArn({
+      service: 'ecs',
+      resource: 'cluster',
+      resourceName: props.appService.clusterName,
+    });
+    const onAppCluster = { ArnEquals: { 'ecs:cluster': clusterArn } };
+    const taskRole = this.taskDefinition.taskRole;
+    taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: onAppCluster }),
+    );
+    taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeTasks'],
+        resources: [this.describeTasksResource],
+        conditions: onAppCluster,
+      }),
+    );
+    taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:DescribeServices'],
+        resources: [
+          stack.formatArn({
+            service: 'ecs',
+            resource: 'service',
+            resourceName: `${props.appService.clusterName}/${props.appService.serviceName}`,
+          }),
+        ],
+      }),
+    );
+
+    const prometheusHardening = { user: NOBODY, dataPaths: [{ volume: 'prometheus-data', path: '/prometheus' }] };
+    const remoteWrite: Record<string, string> = config.remoteWrite
+      ? { AMP_REMOTE_WRITE_URL: ampRemoteWriteUrl(config.remoteWrite.workspaceArn), AWS_REGION: stack.region }
+      : {};
+    const prometheus = this.taskDefinition.addContainer('prometheus', {
+      image: props.images.prometheus,
+      essential: true,
+      // The image's entrypoint adds --config.file and the expand-external-labels feature (env label).
       command: [
-        '--config.file=/etc/prometheus/prometheus.yml',
         '--storage.tsdb.path=/prometheus',
         `--storage.tsdb.retention.time=${config.prometheus.retentionDays}d`,
         `--storage.tsdb.retention.size=${config.prometheus.retentionSizeGiB}GB`,
         `--web.listen-address=:${PROMETHEUS_PORT}`,
       ],
+      environment: { NODEAPP_ENV: props.envName, ...remoteWrite },
       portMappings: [{ name: 'prometheus', containerPort: PROMETHEUS_PORT }],
       healthCheck: ready(PROMETHEUS_PORT),
       logging: logging('prometheus'),
       stopTimeout: Duration.seconds(30),
+      ...hardenedOptions(this, 'Prometheus', prometheusHardening),
     });
+    mountDataPaths(this.taskDefinition, prometheus, prometheusHardening);
+    prometheus.addContainerDependencies({ container: ecsSd, condition: ecs.ContainerDependencyCondition.START });
+    if (config.remoteWrite) {
+      taskRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [config.remoteWrite.workspaceArn] }),
+      );
+    }
 
+    const alertmanagerHardening = { user: NOBODY, dataPaths: [{ volume: 'alertmanager-data', path: '/alertmanager' }] };
     const alertmanager = this.taskDefinition.addContainer('alertmanager', {
-      image: monitoringImage('alertmanager', props.architecture),
+      image: props.images.alertmanager,
       essential: true,
+      // The image's entrypoint renders the config for this environment and adds --config.file.
       command: [
-        '--config.file=/tmp/alertmanager.yml',
         '--storage.path=/alertmanager',
         `--web.listen-address=:${ALERTMANAGER_PORT}`,
         // One instance: no gossip cluster (and no listener on 9094).
@@ -120,26 +214,30 @@ export class MonitoringPrometheus extends Construct {
       healthCheck: ready(ALERTMANAGER_PORT),
       logging: logging('alertmanager'),
       environment: {
-        ALERT_EMAIL_TO: props.alertEmails.join(', '),
-        SMTP_FROM: config.alertEmail.from,
-        SMTP_SMARTHOST: config.alertEmail.smtpSmarthost ?? `email-smtp.${region}.amazonaws.com:587`,
+        SNS_TOPIC_ARN: props.alarmTopic.topicArn,
+        AWS_REGION: stack.region,
+        GRAFANA_URL: props.grafanaUrl,
+        RUNBOOK_URL: props.runbookUrl,
       },
       secrets: {
         SLACK_WEBHOOK_URL: ecs.Secret.fromSecretsManager(this.receiversSecret, 'slack_webhook_url'),
-        SMTP_AUTH_USERNAME: ecs.Secret.fromSecretsManager(this.receiversSecret, 'smtp_auth_username'),
-        SMTP_AUTH_PASSWORD: ecs.Secret.fromSecretsManager(this.receiversSecret, 'smtp_auth_password'),
+        HEARTBEAT_URL: ecs.Secret.fromSecretsManager(this.receiversSecret, 'heartbeat_url'),
       },
+      ...hardenedOptions(this, 'Alertmanager', alertmanagerHardening),
     });
+    mountDataPaths(this.taskDefinition, alertmanager, alertmanagerHardening);
+    // SNS receiver: sns:Publish on the alarm topic, and its KMS key (encrypted topic), with the task role (SigV4).
+    props.alarmTopic.grantPublish(taskRole);
     acknowledge(
-      alertmanager.taskDefinition,
+      this.taskDefinition,
       'AwsSolutions-ECS2',
-      'Plain, non-secret settings (alert e-mail addresses, SMTP host); the receivers credentials are ECS secrets.',
+      'Plain, non-secret settings (environment name, topic ARN, URLs); the optional receivers are ECS secrets.',
     );
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `${props.namePrefix} Prometheus + Alertmanager: Prometheus port from Grafana only`,
-      // Scrapes the service tasks; sends e-mail (SES SMTP) and Slack notifications; pulls images.
+      // Scrapes the service tasks; calls the ECS, SNS (and AMP) APIs; Slack and heartbeat; pulls images.
       allowAllOutbound: true,
     });
 
@@ -158,7 +256,6 @@ export class MonitoringPrometheus extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
-      enableExecuteCommand: props.ecsExec,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
       cloudMapOptions: {

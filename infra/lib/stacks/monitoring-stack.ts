@@ -1,11 +1,13 @@
+import { APP_ECS_SERVICE_NAME, APP_METRICS_PORT } from '@nodeapp/monitoring/discovery';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../config/types.ts';
-import { METRICS_PORT } from '../constructs/app-task-definition.ts';
+import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { allowCloudWatchLogs, encryptedLogGroup } from '../constructs/encrypted-log-group.ts';
 import { GRAFANA_PATH, MonitoringGrafana } from '../constructs/monitoring-grafana.ts';
 import {
@@ -14,21 +16,26 @@ import {
   PROMETHEUS_CLOUD_MAP_NAME,
   PROMETHEUS_PORT,
 } from '../constructs/monitoring-prometheus.ts';
+import { imageDigestsFromContext, pinnedImage } from '../images.ts';
 import { acknowledge } from '../nag.ts';
 import type { ServiceStack } from './service-stack.ts';
 
 export interface MonitoringStackProps extends StackProps {
   readonly config: EnvironmentConfig;
+  /** The shared account's image repositories (images by digest) and the GitHub repository (runbook links). */
+  readonly shared: Pick<SharedConfig, 'account' | 'region' | 'github'>;
   readonly vpc: ec2.IVpc;
   readonly namespace: servicediscovery.INamespace;
-  /** Cluster, ALB listener, CloudFront edge and the app service's security group come from here. */
+  /** Cluster, ALB listener, CloudFront edge, alarm topic and the app service's security group come from here. */
   readonly service: ServiceStack;
 }
 
 /**
- * `Nodeapp-<env>-Monitoring`: Prometheus + Alertmanager (one task) and Grafana (its own service) on the service's
- * cluster. Prometheus finds the app tasks through Cloud Map (SRV app.nodeapp.internal) and is the only one allowed
- * on their metrics port; Grafana is served at <PublicUrl>/grafana/ through CloudFront → ALB.
+ * `Nodeapp-<env>-Monitoring`: Prometheus + Alertmanager + the ECS discovery sidecar (one task) and Grafana (its own
+ * service) on the service's cluster. Prometheus finds every app task through the ECS API and is the only one allowed
+ * on their metrics port; alerts go to the environment's alarm topic (SNS); CloudWatch alarms watch the monitoring
+ * services themselves; Grafana is served at <PublicUrl>/grafana/ through CloudFront → ALB. Images are pinned by
+ * digest (`-c <name>ImageDigest=`): nothing is built during `cdk deploy`.
  */
 export class MonitoringStack extends Stack {
   readonly prometheus: MonitoringPrometheus;
@@ -36,12 +43,15 @@ export class MonitoringStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
-    const { config, service } = props;
+    const { config, service, shared } = props;
     const namePrefix = `Nodeapp-${config.name}`;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const cluster = service.cluster as ecs.Cluster;
-    // No ECS Exec here: Prometheus is queried through Grafana (Explore), and exec would widen both task roles.
-    const ecsExec = false;
+    const digests = imageDigestsFromContext(this.node);
+    const image = (name: 'prometheus' | 'alertmanager' | 'grafana' | 'ecsSd') =>
+      pinnedImage(this, `${name}Repository`, shared, name, digests[name]);
+    const publicDomain = config.edge.domain?.name ?? service.edge.distribution.distributionDomainName;
+    const grafanaUrl = `${service.publicUrl}${GRAFANA_PATH}`;
 
     const key = new kms.Key(this, 'Key', {
       description: `${namePrefix} monitoring logs and secrets`,
@@ -63,11 +73,16 @@ export class MonitoringStack extends Stack {
       vpc: props.vpc,
       namespace: props.namespace,
       architecture: config.service.cpuArchitecture,
-      serviceMemoryMiB: config.service.memoryMiB,
-      alertEmails: config.alarms.emails,
+      images: { prometheus: image('prometheus'), alertmanager: image('alertmanager'), ecsSd: image('ecsSd') },
+      envName: config.name,
+      appService: { clusterName: cluster.clusterName, serviceName: APP_ECS_SERVICE_NAME },
+      alarmTopic: service.alarmTopic,
+      grafanaUrl,
+      runbookUrl:
+        config.monitoring.runbookUrl ??
+        `https://github.com/${shared.github.owner}/${shared.github.repo}/blob/main/docs/runbook.md`,
       logGroup,
       key,
-      ecsExec,
       namePrefix,
     });
 
@@ -77,8 +92,8 @@ export class MonitoringStack extends Stack {
       groupId: service.appService.securityGroup.securityGroupId,
       sourceSecurityGroupId: this.prometheus.securityGroup.securityGroupId,
       ipProtocol: 'tcp',
-      fromPort: METRICS_PORT,
-      toPort: METRICS_PORT,
+      fromPort: APP_METRICS_PORT,
+      toPort: APP_METRICS_PORT,
       description: 'Prometheus scrapes the service metrics',
     });
 
@@ -87,15 +102,16 @@ export class MonitoringStack extends Stack {
       cluster,
       vpc: props.vpc,
       architecture: config.service.cpuArchitecture,
+      image: image('grafana'),
       prometheusUrl: `http://${PROMETHEUS_CLOUD_MAP_NAME}.${props.namespace.namespaceName}:${PROMETHEUS_PORT}`,
       alertmanagerUrl: `http://${PROMETHEUS_CLOUD_MAP_NAME}.${props.namespace.namespaceName}:${ALERTMANAGER_PORT}`,
       publicUrl: service.publicUrl,
+      publicDomain,
       listener: service.loadBalancer.listener,
       distribution: service.edge.distribution,
       albOrigin: service.edge.albOrigin,
       logGroup,
       key,
-      ecsExec,
       namePrefix,
     });
     this.prometheus.securityGroup.addIngressRule(
@@ -109,17 +125,47 @@ export class MonitoringStack extends Stack {
       'Grafana shows Alertmanager alerts and silences',
     );
 
+    this.notRunningAlarms(service, namePrefix);
     this.acknowledgeFindings();
 
-    new CfnOutput(this, 'GrafanaUrl', {
-      value: `${service.publicUrl}${GRAFANA_PATH}/`,
-      description: 'Grafana (user admin)',
-    });
+    new CfnOutput(this, 'GrafanaUrl', { value: `${grafanaUrl}/`, description: 'Grafana (user admin)' });
     new CfnOutput(this, 'GrafanaAdminSecretArn', { value: this.grafana.adminPassword.secretArn });
     new CfnOutput(this, 'AlertmanagerSecretArn', {
       value: this.prometheus.receiversSecret.secretArn,
-      description: 'Put slack_webhook_url, smtp_auth_username, smtp_auth_password here, then redeploy prometheus',
+      description: 'Optional: put slack_webhook_url and heartbeat_url here, then redeploy the prometheus service',
     });
+  }
+
+  /**
+   * The monitor of the monitor, independent of Prometheus: a CloudWatch alarm per monitoring service when it runs no
+   * task for 5 minutes. AWS/ECS publishes CPUUtilization per service every minute while a task runs
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html), so its SampleCount is
+   * missing when none runs: missing data is breaching. 5 minutes cover the Prometheus task's deploy gap.
+   */
+  private notRunningAlarms(service: ServiceStack, namePrefix: string): void {
+    for (const [name, part] of [
+      ['prometheus', this.prometheus],
+      ['grafana', this.grafana],
+    ] as const) {
+      const alarm = new cloudwatch.Alarm(this, `${name}NotRunning`, {
+        alarmName: `${namePrefix}-monitoring-${name}-not-running`,
+        alarmDescription: `${namePrefix}: the ${name} service runs no task (alerts may not be evaluated or delivered). Runbook: docs/runbook.md#watchdog`,
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/ECS',
+          metricName: 'CPUUtilization',
+          dimensionsMap: { ClusterName: part.service.cluster.clusterName, ServiceName: part.service.serviceName },
+          statistic: cloudwatch.Stats.SAMPLE_COUNT,
+          period: Duration.minutes(1),
+        }),
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 5,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      alarm.addAlarmAction(new actions.SnsAction(service.alarmTopic));
+      alarm.addOkAction(new actions.SnsAction(service.alarmTopic));
+    }
   }
 
   /** Findings on CDK-generated policies, each scoped to the policy and explained. */
@@ -133,20 +179,41 @@ export class MonitoringStack extends Stack {
         acknowledge(
           executionPolicy,
           'AwsSolutions-IAM5[Resource::*]',
-          'ECS agent: ecr:GetAuthorizationToken has no resource-level permission (AWS documents "*"); pulls are limited to the CDK asset repository.',
+          'ECS agent: ecr:GetAuthorizationToken has no resource-level permission (AWS documents "*"); pulls are limited to the pinned image repositories.',
         );
       }
-      const taskPolicy = part.node
-        .tryFindChild('TaskDefinition')
-        ?.node.tryFindChild('TaskRole')
-        ?.node.tryFindChild('DefaultPolicy');
-      if (taskPolicy) {
-        acknowledge(
-          taskPolicy,
-          'AwsSolutions-IAM5[Resource::*]',
-          'Read-only CloudWatch/tag APIs of the Grafana datasource: they support no resource-level permissions (AWS documents "*").',
-        );
-      }
+    }
+    const grafanaTaskPolicy = this.grafana.node
+      .tryFindChild('TaskDefinition')
+      ?.node.tryFindChild('TaskRole')
+      ?.node.tryFindChild('DefaultPolicy');
+    if (grafanaTaskPolicy) {
+      acknowledge(
+        grafanaTaskPolicy,
+        'AwsSolutions-IAM5[Resource::*]',
+        'Read-only CloudWatch/tag APIs of the Grafana datasource: they support no resource-level permissions (AWS documents "*").',
+      );
+    }
+    const prometheusTaskPolicy = this.prometheus.node
+      .tryFindChild('TaskDefinition')
+      ?.node.tryFindChild('TaskRole')
+      ?.node.tryFindChild('DefaultPolicy');
+    if (prometheusTaskPolicy) {
+      acknowledge(
+        prometheusTaskPolicy,
+        'AwsSolutions-IAM5[Resource::*]',
+        'ecs:ListTasks has no resource type usable for Fargate tasks; it is limited to the app cluster by the ecs:cluster condition.',
+      );
+      acknowledge(
+        prometheusTaskPolicy,
+        `AwsSolutions-IAM5[Resource::${this.prometheus.describeTasksResource}]`,
+        'ecs:DescribeTasks: the task ids are discovered, not known in advance; limited to the app cluster by the ecs:cluster condition.',
+      );
+      acknowledge(
+        prometheusTaskPolicy,
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        'Publishing to the KMS-encrypted alarm topic needs data keys of that one key (the grant names the key ARN).',
+      );
     }
   }
 }

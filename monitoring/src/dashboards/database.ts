@@ -1,5 +1,7 @@
 // Database: query rate, duration and errors by operation, and the connection pool, per task.
+
 import { type DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { THRESHOLDS } from '../alerting.ts';
 import { APP, nodeappDashboard, timeseries } from './common.ts';
 
 export function database(): DashboardBuilder {
@@ -45,7 +47,7 @@ export function database(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Query errors by operation',
-        description: 'Failed queries per second by operation (0 when none failed). Alert above 0.05/s for 5 min.',
+        description: `Failed queries per second by operation (0 when none failed). Alert above ${THRESHOLDS.databaseErrorsPerSecond}/s for 5 min.`,
         unit: 'ops',
         min: 0,
         queries: [

@@ -1,5 +1,7 @@
 // Node.js runtime: CPU, memory (RSS, heap), event-loop lag, garbage collection, handles, per task.
+
 import { type DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { THRESHOLDS } from '../alerting.ts';
 import { APP, nodeappDashboard, timeseries } from './common.ts';
 
 export function nodejsRuntime(): DashboardBuilder {
@@ -52,7 +54,7 @@ export function nodejsRuntime(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Event-loop lag (p50, p99)',
-        description: 'How late timers fire: CPU-bound work blocks every request. Alert when p99 > 200 ms for 5 min.',
+        description: `How late timers fire: CPU-bound work blocks every request. Alert when p99 > ${THRESHOLDS.eventLoopLagP99Seconds * 1000} ms for 5 min.`,
         unit: 's',
         min: 0,
         queries: [

@@ -1,5 +1,6 @@
 // Service overview: RED by route (rate, errors, duration), responses by status code, and saturation per task.
 import { type DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { THRESHOLDS } from '../alerting.ts';
 import { APP, nodeappDashboard, stat, timeseries } from './common.ts';
 
 export function serviceOverview(): DashboardBuilder {
@@ -20,25 +21,25 @@ export function serviceOverview(): DashboardBuilder {
     .withPanel(
       stat({
         title: '5xx ratio',
-        description: 'Share of requests answered with 5xx (5 min). The NodeappHighErrorRatio alert fires above 5%.',
+        description: `Share of requests answered with 5xx (5 min). The NodeappHighErrorRatio alert fires above ${THRESHOLDS.errorRatio * 100}%.`,
         unit: 'percentunit',
-        red: 0.05,
+        red: THRESHOLDS.errorRatio,
         query: { expr: 'sum(job:http_request_error_ratio:rate5m{job="app"})', legend: '5xx ratio' },
       }),
     )
     .withPanel(
       stat({
         title: 'Latency p99',
-        description: '99th percentile of request duration over all routes (5 min). Alert above 1 s.',
+        description: `99th percentile of request duration over all routes (5 min). Alert above ${THRESHOLDS.latencyP99Seconds} s.`,
         unit: 's',
-        red: 1,
+        red: THRESHOLDS.latencyP99Seconds,
         query: { expr: 'max(job:http_request_duration_seconds:p99_5m{job="app"})', legend: 'p99' },
       }),
     )
     .withPanel(
       stat({
         title: 'Tasks up',
-        description: 'Tasks discovered through Cloud Map whose metrics scrape succeeds.',
+        description: 'Tasks discovered through the ECS API whose metrics scrape succeeds.',
         unit: 'none',
         query: { expr: 'sum(up{job="app"})', legend: 'tasks up' },
       }),
@@ -121,13 +122,13 @@ export function serviceOverview(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Memory per task vs task limit',
-        description: 'Resident memory of each task and the task memory limit the NodeappMemoryNearLimit alert uses.',
+        description: `Resident memory of each task and its memory limit (nodeapp_memory_limit_bytes); NodeappMemoryNearLimit fires above ${THRESHOLDS.memoryLimitRatio * 100}% of it.`,
         unit: 'bytes',
         min: 0,
         width: 8,
         queries: [
           { expr: `process_resident_memory_bytes{${APP}}`, legend: '{{task}} RSS' },
-          { expr: 'job:task_memory_limit_bytes{job="app"}', legend: 'task limit' },
+          { expr: `nodeapp_memory_limit_bytes{${APP}}`, legend: '{{task}} limit' },
         ],
       }),
     )

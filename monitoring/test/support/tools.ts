@@ -1,4 +1,4 @@
-// Locating the external binaries the tests drive (promtool, amtool, prometheus, alertmanager, dnsmasq).
+// Locating the external binaries the tests drive (promtool, amtool, prometheus, alertmanager).
 // In CI (CI=true) a missing binary is a test failure; elsewhere the test is skipped, saying which package has it.
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -22,7 +22,6 @@ const DEBIAN_PACKAGE: Record<string, string> = {
   prometheus: 'prometheus',
   amtool: 'prometheus-alertmanager',
   'prometheus-alertmanager': 'prometheus-alertmanager',
-  dnsmasq: 'dnsmasq',
 };
 
 /** Resolves every binary, or skips the test (outside CI) / throws (in CI) naming the missing ones. */

@@ -1,0 +1,169 @@
+// The alert rules, generated into prometheus/rules/alerts.rules.yml from the thresholds and selectors of
+// src/alerting.ts. Every alert has a severity (critical: SNS to the environment's alarm topic, and Slack if set;
+// warning: the same, repeated less often), a summary, a description, a runbook_url (its section of docs/runbook.md;
+// Alertmanager turns it into an absolute link) and a dashboard (a Grafana path; Alertmanager prefixes the public
+// Grafana URL). Alerts carry `env` from Prometheus's external labels.
+import { APP_SELECTOR, ECS_SD_SELECTOR, THRESHOLDS as T } from './alerting.ts';
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: { severity: 'critical' | 'warning' | 'none' };
+  annotations: { summary: string; description: string; runbook_url: string; dashboard?: string };
+}
+
+const runbook = (alert: string) => `docs/runbook.md#${alert.toLowerCase()}`;
+const OVERVIEW = '/d/nodeapp-service-overview';
+const RUNTIME = '/d/nodeapp-nodejs-runtime';
+const DATABASE = '/d/nodeapp-database';
+
+/** Desired count of the app service was 0 at some point in the last 5 minutes: scaled to zero, or just back. */
+const SCALED_TO_ZERO = `min(min_over_time(nodeapp_ecs_service_desired_tasks{${ECS_SD_SELECTOR}}[5m])) == 0`;
+
+function alert(
+  name: string,
+  rule: Omit<AlertRule, 'alert' | 'annotations'> & { annotations: Omit<AlertRule['annotations'], 'runbook_url'> },
+): AlertRule {
+  return { alert: name, ...rule, annotations: { ...rule.annotations, runbook_url: runbook(name) } };
+}
+
+export function serviceAlerts(): AlertRule[] {
+  return [
+    alert('NodeappServiceDown', {
+      // No task answers, or discovery finds none, unless the service is scaled to zero on purpose (dev's nightly
+      // schedule; ECS desired count from the discovery sidecar) or came back from zero in the last 5 minutes.
+      expr: `(sum by (job) (up{${APP_SELECTOR}}) == 0 or absent(up{${APP_SELECTOR}})) unless on () (${SCALED_TO_ZERO})`,
+      for: '1m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'Nodeapp is down (no task answers)',
+        description:
+          'No task of job {{ $labels.job }} has answered a metrics scrape for 1 minute, or service discovery finds no task, while ECS wants tasks running.',
+        dashboard: OVERVIEW,
+      },
+    }),
+    alert('NodeappTargetDown', {
+      expr: `up{${APP_SELECTOR}} == 0`,
+      for: '2m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'A Nodeapp task does not answer scrapes',
+        description: 'Task {{ $labels.task }} ({{ $labels.instance }}) has failed its metrics scrape for 2 minutes.',
+        dashboard: OVERVIEW,
+      },
+    }),
+    alert('NodeappHighErrorRatio', {
+      // Minimum traffic guard: a single failed request on an idle service must not page anyone.
+      expr: `job:http_request_error_ratio:rate5m{${APP_SELECTOR}} > ${T.errorRatio} and on (job) job:http_requests:rate5m{${APP_SELECTOR}} > ${T.errorRatioMinRequestsPerSecond}`,
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: `More than ${T.errorRatio * 100}% of Nodeapp requests fail with 5xx`,
+        description:
+          '{{ $value | humanizePercentage }} of requests to job {{ $labels.job }} returned 5xx over the last 5 minutes.',
+        dashboard: OVERVIEW,
+      },
+    }),
+    alert('NodeappHighLatencyP99', {
+      expr: `job:http_request_duration_seconds:p99_5m{${APP_SELECTOR}} > ${T.latencyP99Seconds} and on (job) job:http_requests:rate5m{${APP_SELECTOR}} > ${T.latencyMinRequestsPerSecond}`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: `Nodeapp p99 latency is above ${T.latencyP99Seconds} s`,
+        description:
+          'The 99th percentile of request duration of job {{ $labels.job }} is {{ $value | humanizeDuration }}.',
+        dashboard: OVERVIEW,
+      },
+    }),
+    alert('NodeappEventLoopLag', {
+      expr: `max by (job, instance, task) (nodejs_eventloop_lag_p99_seconds{${APP_SELECTOR}}) > ${T.eventLoopLagP99Seconds}`,
+      for: '5m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: `Nodeapp event loop is blocked (p99 lag above ${T.eventLoopLagP99Seconds * 1000} ms)`,
+        description: 'Event-loop lag p99 on task {{ $labels.task }} is {{ $value | humanizeDuration }}.',
+        dashboard: RUNTIME,
+      },
+    }),
+    alert('NodeappMemoryNearLimit', {
+      // The service exports its own memory limit (nodeapp_memory_limit_bytes: the cgroup limit or MEMORY_LIMIT_BYTES),
+      // so the rule needs no per-environment value. A task without the gauge (no limit) never fires.
+      expr: `max by (job, instance, task) (process_resident_memory_bytes{${APP_SELECTOR}}) / on (job, instance, task) max by (job, instance, task) (nodeapp_memory_limit_bytes{${APP_SELECTOR}}) > ${T.memoryLimitRatio}`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: `Nodeapp memory is above ${T.memoryLimitRatio * 100}% of the task limit`,
+        description:
+          'Task {{ $labels.task }} uses {{ $value | humanizePercentage }} of its memory limit; it is killed at 100%.',
+        dashboard: RUNTIME,
+      },
+    }),
+    alert('NodeappDatabaseErrors', {
+      expr: `sum by (job) (rate(db_query_errors_total{${APP_SELECTOR}}[5m])) > ${T.databaseErrorsPerSecond}`,
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'Nodeapp database queries fail',
+        description: 'Job {{ $labels.job }} sees {{ $value | humanize }} failed database queries per second.',
+        dashboard: DATABASE,
+      },
+    }),
+    alert('NodeappFrequentRestarts', {
+      // Crashes only: tasks ECS stopped because the app exited (stop code EssentialContainerExited, counted by the
+      // discovery sidecar) plus in-place process restarts. Scale-in, deploys, Spot interruptions and targets coming
+      // and going in discovery end series too, but they are not crashes and do not count.
+      expr: `sum by (job) (changes(process_start_time_seconds{${APP_SELECTOR}}[30m])) + on () group_left () (sum(increase(nodeapp_ecs_tasks_stopped_total{${ECS_SD_SELECTOR}, stop_code="EssentialContainerExited"}[30m])) or vector(0)) > ${T.restartsIn30m}`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Nodeapp restarts often',
+        description: 'Job {{ $labels.job }} had {{ $value | humanize }} crashes or process restarts in 30 minutes.',
+        dashboard: RUNTIME,
+      },
+    }),
+  ];
+}
+
+export function monitoringAlerts(): AlertRule[] {
+  return [
+    alert('Watchdog', {
+      // Always firing: Alertmanager sends it to the heartbeat receiver every minute; the heartbeat service alerts
+      // when it stops arriving (Prometheus, Alertmanager or the notification path is down).
+      expr: 'vector(1)',
+      labels: { severity: 'none' },
+      annotations: {
+        summary: 'The alerting pipeline works (always firing)',
+        description: 'Prometheus evaluates rules and Alertmanager delivers; the heartbeat receiver expects this.',
+      },
+    }),
+    alert('NodeappDiscoveryFailing', {
+      // Prometheus keeps the targets it had while the ECS discovery fails: new tasks are then not scraped.
+      expr: `up{${ECS_SD_SELECTOR}} == 0 or sum by (job) (rate(nodeapp_ecs_sd_refresh_failures_total{${ECS_SD_SELECTOR}}[5m])) > 0`,
+      for: '10m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'ECS service discovery fails: new tasks are not scraped',
+        description: 'The discovery sidecar is unreachable or its ECS API calls fail (job {{ $labels.job }}).',
+      },
+    }),
+    alert('NodeappAlertNotificationsFailing', {
+      // Alertmanager cannot deliver to one integration (SNS or Slack): alerts may be going nowhere.
+      expr: 'sum by (job, integration) (rate(alertmanager_notifications_failed_total{job="alertmanager"}[10m])) > 0',
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Alertmanager cannot deliver notifications',
+        description: 'Notifications through {{ $labels.integration }} have been failing for 10 minutes.',
+      },
+    }),
+  ];
+}
+
+export function alertRuleGroups() {
+  return {
+    groups: [
+      { name: 'nodeapp-alerts', rules: serviceAlerts() },
+      { name: 'nodeapp-monitoring', rules: monitoringAlerts() },
+    ],
+  };
+}

@@ -1,0 +1,35 @@
+// Entry point of the ECS service discovery sidecar image (monitoring/ecs-sd/Dockerfile). Settings from the
+// environment; a missing or malformed one exits 1 naming the variable. AWS credentials and region come from the
+// task role through the SDK's default chain; AWS_ENDPOINT_URL_ECS (an SDK setting) points it elsewhere in tests.
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { APP_CONTAINER_NAME, APP_METRICS_PORT, ECS_SD_CACHE_SECONDS, ECS_SD_PORT } from '../discovery.ts';
+import { createSidecar } from './server.ts';
+import { type SidecarConfig, sidecarConfig } from './settings.ts';
+
+let config: SidecarConfig;
+try {
+  config = sidecarConfig(process.env, {
+    containerName: APP_CONTAINER_NAME,
+    port: APP_METRICS_PORT,
+    listenPort: ECS_SD_PORT,
+    cacheSeconds: ECS_SD_CACHE_SECONDS,
+  });
+} catch (error) {
+  console.error(`ecs-sd: ${(error as Error).message}`);
+  process.exit(1);
+}
+
+const server = createSidecar({
+  client: new ECSClient({}),
+  settings: config.settings,
+  cacheSeconds: config.cacheSeconds,
+  log: (message) => console.error(`ecs-sd: ${message}`),
+});
+server.listen(config.listenPort, config.listenHost, () => {
+  console.log(
+    `ecs-sd: serving the tasks of service ${config.settings.serviceName} in cluster ${config.settings.cluster} on http://${config.listenHost}:${config.listenPort}/targets`,
+  );
+});
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => server.close(() => process.exit(0)));
+}
