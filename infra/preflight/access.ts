@@ -77,8 +77,8 @@ export async function resolveAccess(
     return {
       result: fail(
         check,
-        `no usable AWS credentials (${describeError(error)})`,
-        'sign in (aws sso login / aws configure) or run in the deploy job',
+        `cannot tell who the credentials are: sts:GetCallerIdentity failed (${describeError(error)})`,
+        'sign in (aws sso login / aws configure) or run in the deploy job, with AWS reachable',
       ),
     };
   }

@@ -89,6 +89,18 @@ export interface BootstrapRequirement {
  * and its lookup role require. https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html
  */
 export function bootstrapRequirement(qualifier: string, region: string): BootstrapRequirement {
+  const key = `${qualifier}/${region}`;
+  const known = bootstrapRequirements.get(key);
+  if (known) return known;
+  const requirement = probeBootstrapRequirement(qualifier, region);
+  bootstrapRequirements.set(key, requirement);
+  return requirement;
+}
+
+/** A synth takes seconds: once per qualifier and region and process. */
+const bootstrapRequirements = new Map<string, BootstrapRequirement>();
+
+function probeBootstrapRequirement(qualifier: string, region: string): BootstrapRequirement {
   const outdir = mkdtempSync(join(tmpdir(), 'nodeapp-preflight-'));
   try {
     const app = new App({ outdir });

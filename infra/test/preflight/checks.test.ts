@@ -1,0 +1,409 @@
+// Each preflight check passing on a ready account and failing, with its message and fix, on the one difference the
+// check is about. AWS answers come from aws-sdk-client-mock (fixtures.ts); nothing leaves the process.
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeAvailabilityZonesCommand,
+  DescribeInstanceTypeOfferingsCommand,
+  DescribeManagedPrefixListsCommand,
+} from '@aws-sdk/client-ec2';
+import { GetRoleCommand, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import { DescribeOrderableDBInstanceOptionsCommand } from '@aws-sdk/client-rds';
+import { GetAccountCommand, GetEmailIdentityCommand } from '@aws-sdk/client-sesv2';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { NodeappConfig } from '../../config/types.ts';
+import type { CheckResult } from '../../preflight/result.ts';
+import { runPreflight } from '../../preflight/run.ts';
+import {
+  ACCOUNTS,
+  environment,
+  mockHealthyAccount,
+  mocks,
+  offerings,
+  sdkError,
+  testConfig,
+  ZONES,
+} from './fixtures.ts';
+
+const PROVIDER = `arn:aws:iam::${ACCOUNTS.shared}:oidc-provider/token.actions.githubusercontent.com`;
+const SHARED_ADMIN = `arn:aws:iam::${ACCOUNTS.shared}:user/admin`;
+
+async function results(name: string, config: NodeappConfig = testConfig()): Promise<Map<string, CheckResult>> {
+  const list = await runPreflight(config, environment(config, name));
+  return new Map(list.map((r) => [r.check, r]));
+}
+
+async function result(name: string, check: string, config?: NodeappConfig): Promise<CheckResult> {
+  const found = (await results(name, config)).get(check);
+  assert.ok(found, `no ${check} line`);
+  return found;
+}
+
+function assertFails(r: CheckResult, detail: RegExp, fix: RegExp): void {
+  assert.equal(r.status, 'fail', `${r.check} should fail: ${r.detail}`);
+  assert.match(r.detail, detail);
+  assert.match(r.fix ?? '', fix);
+}
+
+describe('a ready account', () => {
+  test('every check of every environment passes or does not apply', async () => {
+    for (const name of ['dev', 'staging', 'prod']) {
+      mockHealthyAccount(ACCOUNTS[name as keyof typeof ACCOUNTS]);
+      const all = [...(await results(name)).values()];
+      assert.deepEqual(
+        all.filter((r) => r.status === 'fail'),
+        [],
+      );
+      assert.deepEqual(
+        all.map((r) => r.check),
+        [
+          'account',
+          'bootstrap',
+          'github-oidc',
+          'zones',
+          'ec2-offerings',
+          'rds-orderable',
+          'cloudfront-prefix-list',
+          'ses-email',
+          'service-linked-roles',
+        ],
+      );
+    }
+  });
+});
+
+describe('account', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.dev));
+
+  test('the placeholder account names the variable to set', async () => {
+    const all = await runPreflight(testConfig(), { ...environment(testConfig(), 'dev'), account: '111111111111' });
+    assert.equal(all.length, 1, 'nothing else runs without an account');
+    assertFails(all[0] as CheckResult, /NODEAPP_ACCOUNT_DEV is not set/, /export NODEAPP_ACCOUNT_DEV=/);
+  });
+
+  test("credentials in the environment's account pass and read it directly", async () => {
+    const r = await result('dev', 'account');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, new RegExp(`in dev's account ${ACCOUNTS.dev}`));
+  });
+
+  test('credentials in a third account fail', async () => {
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: '444400005555', Arn: 'arn:aws:iam::444400005555:user/x' });
+    const all = await results('dev');
+    assert.equal(all.size, 1);
+    assertFails(all.get('account') as CheckResult, /account 444400005555, neither dev's/, /NODEAPP_ACCOUNT_DEV/);
+  });
+
+  test('no credentials at all fail with how to sign in', async () => {
+    mocks.sts.on(GetCallerIdentityCommand).rejects(sdkError('CredentialsProviderError', 'Could not load credentials'));
+    assertFails(await result('dev', 'account'), /sts:GetCallerIdentity failed/, /aws sso login/);
+  });
+
+  test('shared-account credentials read the environment through its CDK lookup role', async () => {
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .resolvesOnce({ Account: ACCOUNTS.shared, Arn: SHARED_ADMIN })
+      .resolves({ Account: ACCOUNTS.dev, Arn: 'arn:aws:sts::x:assumed-role/lookup/nodeapp-preflight' });
+    const r = await result('dev', 'account');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, new RegExp(`cdk-hnb659fds-lookup-role-${ACCOUNTS.dev}-us-east-1`));
+  });
+
+  test('shared-account credentials that cannot assume the lookup role fail with the bootstrap trust fix', async () => {
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .resolvesOnce({ Account: ACCOUNTS.shared, Arn: SHARED_ADMIN })
+      .rejects(sdkError('AccessDenied', 'not authorized to perform: sts:AssumeRole'));
+    mocks.sts.on(AssumeRoleCommand).rejects(sdkError('AccessDenied'));
+    assertFails(
+      await result('dev', 'account'),
+      /cannot assume arn:aws:iam::111100002222:role\/cdk-hnb659fds-lookup-role/,
+      new RegExp(`--trust ${ACCOUNTS.shared}`),
+    );
+  });
+});
+
+describe('bootstrap', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.dev));
+
+  test('passes at or above the version this aws-cdk-lib needs', async () => {
+    const r = await result('dev', 'bootstrap');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, /\/cdk-bootstrap\/hnb659fds\/version = 30 \(needs >= \d+\)/);
+    assert.deepEqual(mocks.ssm.commandCalls(GetParameterCommand)[0]?.args[0].input, {
+      Name: '/cdk-bootstrap/hnb659fds/version',
+    });
+  });
+
+  test('an unbootstrapped account fails', async () => {
+    mocks.ssm.on(GetParameterCommand).rejects(sdkError('ParameterNotFound'));
+    assertFails(await result('dev', 'bootstrap'), /not bootstrapped/, /bootstrap aws:\/\/111100002222\/us-east-1/);
+  });
+
+  test('an old bootstrap stack fails', async () => {
+    mocks.ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '6' } });
+    assertFails(await result('dev', 'bootstrap'), /is 6; this aws-cdk-lib needs at least 8/, /re-run the bootstrap/);
+  });
+});
+
+describe('github-oidc', () => {
+  // Shared-account credentials: the environment's reads go through the lookup role, whose identity says dev.
+  function asShared(arn = SHARED_ADMIN): void {
+    mocks.sts.reset(); // a once-answer counts calls since the last reset
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .resolvesOnce({ Account: ACCOUNTS.shared, Arn: arn })
+      .resolves({ Account: ACCOUNTS.dev, Arn: 'arn:aws:sts::x:assumed-role/lookup/p' });
+  }
+  beforeEach(() => {
+    mockHealthyAccount(ACCOUNTS.shared, SHARED_ADMIN);
+    asShared();
+  });
+
+  function withProvider(config: NodeappConfig, existingOidcProviderArn: string): NodeappConfig {
+    return { ...config, shared: { ...config.shared, github: { ...config.shared.github, existingOidcProviderArn } } };
+  }
+
+  test('no provider and none configured: the stack creates it', async () => {
+    const r = await result('dev', 'github-oidc');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, /NodeappGithubDeploy creates it/);
+  });
+
+  test('a provider made outside the stack while the config would create one fails with the ARN to configure', async () => {
+    mocks.iam.on(ListOpenIDConnectProvidersCommand).resolves({ OpenIDConnectProviderList: [{ Arn: PROVIDER }] });
+    mocks.cloudformation.on(DescribeStackResourcesCommand).rejects(sdkError('ValidationError', 'does not exist'));
+    assertFails(
+      await result('dev', 'github-oidc'),
+      /exists outside NodeappGithubDeploy: creating another fails with EntityAlreadyExists/,
+      new RegExp(`set shared.github.existingOidcProviderArn .* to '${PROVIDER}'`),
+    );
+  });
+
+  test("the stack's own provider passes", async () => {
+    mocks.iam.on(ListOpenIDConnectProvidersCommand).resolves({ OpenIDConnectProviderList: [{ Arn: PROVIDER }] });
+    mocks.cloudformation
+      .on(DescribeStackResourcesCommand)
+      .resolves({ StackResources: [{ PhysicalResourceId: PROVIDER } as never] });
+    assert.equal((await result('dev', 'github-oidc')).status, 'pass');
+  });
+
+  test('a configured existing provider passes when present and fails when absent', async () => {
+    mocks.iam.on(ListOpenIDConnectProvidersCommand).resolves({ OpenIDConnectProviderList: [{ Arn: PROVIDER }] });
+    assert.equal((await result('dev', 'github-oidc', withProvider(testConfig(), PROVIDER))).status, 'pass');
+    asShared();
+    mocks.iam.on(ListOpenIDConnectProvidersCommand).resolves({ OpenIDConnectProviderList: [] });
+    assertFails(
+      await result('dev', 'github-oidc', withProvider(testConfig(), PROVIDER)),
+      /which does not exist/,
+      /remove shared.github.existingOidcProviderArn/,
+    );
+  });
+
+  test('the pipeline deploy role, which cannot read IAM, came through the provider', async () => {
+    const role = `arn:aws:sts::${ACCOUNTS.shared}:assumed-role/nodeapp-github-deploy-staging/gha`;
+    asShared(role);
+    mocks.iam.on(ListOpenIDConnectProvidersCommand).rejects(sdkError('AccessDenied'));
+    assert.equal((await result('dev', 'github-oidc')).status, 'pass');
+  });
+
+  test('other credentials that cannot read IAM fail', async () => {
+    mocks.iam
+      .on(ListOpenIDConnectProvidersCommand)
+      .rejects(sdkError('AccessDenied', 'no iam:ListOpenIDConnectProviders'));
+    assertFails(await result('dev', 'github-oidc'), /could not read: AccessDenied/, /read access/);
+  });
+
+  test('credentials in the environment account cannot see the shared account: not checked', async () => {
+    mockHealthyAccount(ACCOUNTS.dev);
+    const r = await result('dev', 'github-oidc');
+    assert.equal(r.status, 'skip');
+    assert.match(r.detail, /run the preflight with shared-account credentials before npm run deploy-shared/);
+  });
+});
+
+describe('zones and what they offer', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.dev));
+
+  test('zone names are shown with their zone IDs in this account', async () => {
+    const r = await result('dev', 'zones');
+    assert.equal(r.status, 'pass');
+    assert.equal(r.detail, 'us-east-1a = use1-az4, us-east-1b = use1-az6');
+  });
+
+  test('a configured zone the account does not have fails', async () => {
+    mocks.ec2.on(DescribeAvailabilityZonesCommand).resolves({
+      AvailabilityZones: ZONES.filter((z) => z.ZoneName !== 'us-east-1b').map((z) => ({
+        ...z,
+        State: 'available' as const,
+      })),
+    });
+    assertFails(
+      await result('dev', 'zones'),
+      /us-east-1b not available in 111100002222\/us-east-1/,
+      /availabilityZones/,
+    );
+  });
+
+  test("the NAT instance type missing in a zone fails, naming the zone's ID", async () => {
+    mocks.ec2.on(DescribeInstanceTypeOfferingsCommand).callsFake(offerings(['t4g.nano@us-east-1b']));
+    assertFails(
+      await result('dev', 'ec2-offerings'),
+      /not offered: t4g.nano in us-east-1b \(use1-az6\)/,
+      /infra\/README.md "Availability zones"/,
+    );
+    const input = mocks.ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]?.args[0].input;
+    assert.equal(input?.LocationType, 'availability-zone');
+  });
+
+  test('container instance types are checked when capacity is ec2; none are launched with NAT gateways on Fargate', async () => {
+    mockHealthyAccount(ACCOUNTS.prod);
+    assert.equal((await result('prod', 'ec2-offerings')).status, 'skip');
+    const config = testConfig();
+    const ec2Prod = {
+      ...config,
+      environments: config.environments.map((e) => (e.name === 'prod' ? { ...e, capacity: 'ec2' as const } : e)),
+    };
+    mocks.ec2.on(DescribeInstanceTypeOfferingsCommand).callsFake(offerings(['t4g.medium@us-east-1c']));
+    assertFails(await result('prod', 'ec2-offerings', ec2Prod), /t4g.medium in us-east-1c \(use1-az1\)/, /zones/);
+  });
+
+  test('the RDS class passes for any minor of the engine major', async () => {
+    const r = await result('dev', 'rds-orderable');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, /db.t4g.micro postgres 18 orderable in us-east-1a \(use1-az4\), us-east-1b/);
+    const input = mocks.rds.commandCalls(DescribeOrderableDBInstanceOptionsCommand)[0]?.args[0].input;
+    assert.deepEqual([input?.Engine, input?.DBInstanceClass, input?.Vpc], ['postgres', 'db.t4g.micro', true]);
+  });
+
+  test('an RDS class without the engine major fails', async () => {
+    mocks.rds
+      .on(DescribeOrderableDBInstanceOptionsCommand)
+      .resolves({
+        OrderableDBInstanceOptions: [{ EngineVersion: '17.6', AvailabilityZones: [{ Name: 'us-east-1a' }] }],
+      });
+    assertFails(await result('dev', 'rds-orderable'), /db.t4g.micro postgres 18 is not orderable/, /rds.instanceType/);
+  });
+
+  test('an RDS class missing in a zone fails', async () => {
+    mocks.rds.on(DescribeOrderableDBInstanceOptionsCommand).resolves({
+      OrderableDBInstanceOptions: [
+        { EngineVersion: '18.1', MultiAZCapable: true, AvailabilityZones: [{ Name: 'us-east-1a' }] },
+      ],
+    });
+    assertFails(await result('dev', 'rds-orderable'), /not orderable in us-east-1b \(use1-az6\)/, /zones/);
+  });
+
+  test("prod's Multi-AZ instance needs a Multi-AZ capable offering", async () => {
+    mockHealthyAccount(ACCOUNTS.prod);
+    mocks.rds.on(DescribeOrderableDBInstanceOptionsCommand).resolves({
+      OrderableDBInstanceOptions: [
+        { EngineVersion: '18.1', MultiAZCapable: false, AvailabilityZones: ZONES.map((z) => ({ Name: z.ZoneName })) },
+      ],
+    });
+    assertFails(
+      await result('prod', 'rds-orderable'),
+      /db.m7g.large postgres 18 is not Multi-AZ capable/,
+      /rds.instanceType/,
+    );
+  });
+});
+
+describe('cloudfront-prefix-list', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.dev));
+
+  test("passes when the region's list is the configured one", async () => {
+    assert.equal((await result('dev', 'cloudfront-prefix-list')).status, 'pass');
+  });
+
+  test('another ID fails with the ID to configure', async () => {
+    mocks.ec2.on(DescribeManagedPrefixListsCommand).resolves({ PrefixLists: [{ PrefixListId: 'pl-0123abcd' }] });
+    assertFails(
+      await result('dev', 'cloudfront-prefix-list'),
+      /is pl-0123abcd, config has pl-3b927c52/,
+      /set edge.cloudFrontPrefixListId to 'pl-0123abcd' for dev/,
+    );
+  });
+});
+
+describe('ses-email', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.staging));
+
+  test('a verified sender with production access passes', async () => {
+    const r = await result('staging', 'ses-email');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, /alertmanager-staging@example.com verified, production access/);
+  });
+
+  test('an unverified sender fails', async () => {
+    mocks.sesv2.on(GetEmailIdentityCommand).rejects(sdkError('NotFoundException'));
+    assertFails(
+      await result('staging', 'ses-email'),
+      /sender alertmanager-staging@example.com is not a verified SES identity/,
+      /verify alertmanager-staging@example.com or its domain/,
+    );
+  });
+
+  test('the sandbox with an unverified recipient fails; with verified recipients it passes', async () => {
+    mocks.sesv2.on(GetAccountCommand).resolves({ ProductionAccessEnabled: false, SendingEnabled: true });
+    mocks.sesv2
+      .on(GetEmailIdentityCommand)
+      .rejects(sdkError('NotFoundException'))
+      .on(GetEmailIdentityCommand, { EmailIdentity: 'alertmanager-staging@example.com' })
+      .resolves({ VerifiedForSendingStatus: true });
+    assertFails(
+      await result('staging', 'ses-email'),
+      /in the sandbox and oncall-staging@example.com are not verified/,
+      /request SES production access/,
+    );
+    mocks.sesv2.on(GetEmailIdentityCommand).resolves({ VerifiedForSendingStatus: true });
+    const r = await result('staging', 'ses-email');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, /sandbox, recipients verified/);
+  });
+
+  test('another SMTP server, or no recipients, is not an SES matter', async () => {
+    const config = testConfig();
+    const viaOwnSmtp = {
+      ...config,
+      environments: config.environments.map((e) =>
+        e.name === 'staging'
+          ? {
+              ...e,
+              monitoring: {
+                ...e.monitoring,
+                alertEmail: { ...e.monitoring.alertEmail, smtpSmarthost: 'smtp.example.com:587' },
+              },
+            }
+          : e,
+      ),
+    };
+    assert.equal((await result('staging', 'ses-email', viaOwnSmtp)).status, 'skip');
+    mockHealthyAccount(ACCOUNTS.dev);
+    assert.equal((await result('dev', 'ses-email')).status, 'skip');
+  });
+});
+
+describe('service-linked-roles', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.dev));
+
+  test('present roles pass, listed by name', async () => {
+    const r = await result('dev', 'service-linked-roles');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, /AWSServiceRoleForECS, AWSServiceRoleForElasticLoadBalancing/);
+    assert.match(r.detail, /AWSServiceRoleForRDS/);
+  });
+
+  test('a missing role fails with the command that creates it', async () => {
+    mocks.iam.on(GetRoleCommand, { RoleName: 'AWSServiceRoleForECS' }).rejects(sdkError('NoSuchEntityException'));
+    assertFails(
+      await result('dev', 'service-linked-roles'),
+      /missing in 111100002222: AWSServiceRoleForECS \(ECS cluster and services\)/,
+      /aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com/,
+    );
+  });
+});
