@@ -3,10 +3,13 @@
 // assumes that account's CDK lookup role (CONTRACTS.md), which `cdk bootstrap --trust <shared>` lets the shared
 // account assume and which carries ReadOnlyAccess. An administrator's credentials in the environment's account are
 // used as they are.
+import { ACMClient } from '@aws-sdk/client-acm';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html (needs no permission at all)
@@ -29,6 +32,10 @@ export interface AccountClients {
   readonly ssm: SSMClient;
   readonly sesv2: SESv2Client;
   readonly cloudformation: CloudFormationClient;
+  readonly secretsManager: SecretsManagerClient;
+  readonly serviceQuotas: ServiceQuotasClient;
+  /** In us-east-1 whatever the region: CloudFront reads its certificates only there. */
+  readonly acmUsEast1: ACMClient;
 }
 
 export interface Access {
@@ -49,6 +56,9 @@ export function accountClients(region: string, credentials?: Credentials): Accou
     ssm: new SSMClient(config),
     sesv2: new SESv2Client(config),
     cloudformation: new CloudFormationClient(config),
+    secretsManager: new SecretsManagerClient(config),
+    serviceQuotas: new ServiceQuotasClient(config),
+    acmUsEast1: new ACMClient({ ...config, region: 'us-east-1' }),
   };
 }
 

@@ -3,8 +3,11 @@
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
 import { resolveAccess } from './access.ts';
 import { checkBootstrap } from './checks/bootstrap.ts';
+import { checkCertificate } from './checks/certificate.ts';
 import { checkGithubOidcProvider } from './checks/oidc.ts';
 import { checkCloudFrontPrefixList } from './checks/prefix-list.ts';
+import { checkQuotas } from './checks/quotas.ts';
+import { checkExternalSecrets } from './checks/secrets.ts';
 import { checkServiceLinkedRoles } from './checks/service-linked-roles.ts';
 import { checkSesEmail } from './checks/ses.ts';
 import { checkInstanceOfferings, checkRdsOrderable, checkZones, zoneIds } from './checks/zones.ts';
@@ -41,5 +44,8 @@ export async function runPreflight(config: NodeappConfig, env: EnvironmentConfig
   results.push(await guarded('cloudfront-prefix-list', () => checkCloudFrontPrefixList(ctx)));
   results.push(await guarded('ses-email', () => checkSesEmail(ctx)));
   results.push(await guarded('service-linked-roles', () => checkServiceLinkedRoles(ctx)));
+  results.push(await guarded('quotas', () => checkQuotas(ctx)));
+  results.push(await guarded('certificate', () => checkCertificate(ctx)));
+  results.push(await guarded('secrets', () => checkExternalSecrets(ctx)));
   return results;
 }

@@ -2,18 +2,23 @@
 // check is about. AWS answers come from aws-sdk-client-mock (fixtures.ts); nothing leaves the process.
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
+import { DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
+  DescribeAddressesCommand,
   DescribeAvailabilityZonesCommand,
   DescribeInstanceTypeOfferingsCommand,
   DescribeManagedPrefixListsCommand,
+  DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { DescribeOrderableDBInstanceOptionsCommand } from '@aws-sdk/client-rds';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { GetAccountCommand, GetEmailIdentityCommand } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { NodeappConfig } from '../../config/types.ts';
+import type { EnvironmentConfig, NodeappConfig } from '../../config/types.ts';
 import type { CheckResult } from '../../preflight/result.ts';
 import { runPreflight } from '../../preflight/run.ts';
 import {
@@ -68,6 +73,9 @@ describe('a ready account', () => {
           'cloudfront-prefix-list',
           'ses-email',
           'service-linked-roles',
+          'quotas',
+          'certificate',
+          'secrets',
         ],
       );
     }
@@ -281,11 +289,9 @@ describe('zones and what they offer', () => {
   });
 
   test('an RDS class without the engine major fails', async () => {
-    mocks.rds
-      .on(DescribeOrderableDBInstanceOptionsCommand)
-      .resolves({
-        OrderableDBInstanceOptions: [{ EngineVersion: '17.6', AvailabilityZones: [{ Name: 'us-east-1a' }] }],
-      });
+    mocks.rds.on(DescribeOrderableDBInstanceOptionsCommand).resolves({
+      OrderableDBInstanceOptions: [{ EngineVersion: '17.6', AvailabilityZones: [{ Name: 'us-east-1a' }] }],
+    });
     assertFails(await result('dev', 'rds-orderable'), /db.t4g.micro postgres 18 is not orderable/, /rds.instanceType/);
   });
 
@@ -404,6 +410,99 @@ describe('service-linked-roles', () => {
       await result('dev', 'service-linked-roles'),
       /missing in 111100002222: AWSServiceRoleForECS \(ECS cluster and services\)/,
       /aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com/,
+    );
+  });
+});
+
+function editEnv(name: string, edit: (e: EnvironmentConfig) => EnvironmentConfig): NodeappConfig {
+  const config = testConfig();
+  return { ...config, environments: config.environments.map((e) => (e.name === name ? edit(e) : e)) };
+}
+
+describe('quotas', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.prod));
+  const stackTag = [{ Key: 'aws:cloudformation:stack-name', Value: 'Nodeapp-prod-Network' }];
+
+  test("room for prod's VPC and its three NAT gateways' Elastic IPs passes", async () => {
+    const r = await result('prod', 'quotas');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, /VPCs 1 \+ 1 of 5, Elastic IPs 0 \+ 3 of 5/);
+  });
+
+  test('a full VPC quota fails; an applied quota counts over the default', async () => {
+    mocks.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: ['a', 'b', 'c', 'd', 'e'].map((v) => ({ VpcId: `vpc-${v}` })) });
+    assertFails(await result('prod', 'quotas'), /VPCs: 5 used \+ 1 needed > quota 5/, /quota increase/);
+    mocks.serviceQuotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 10 } });
+    assert.equal((await result('prod', 'quotas')).status, 'pass');
+  });
+
+  test("Elastic IPs: other stacks' addresses count, the environment's own do not", async () => {
+    mocks.ec2.on(DescribeAddressesCommand).resolves({ Addresses: [{}, {}, {}] });
+    assertFails(await result('prod', 'quotas'), /Elastic IPs: 3 used \+ 3 needed > quota 5/, /Service Quotas/);
+    mocks.ec2.on(DescribeAddressesCommand).resolves({ Addresses: [{ Tags: stackTag }, { Tags: stackTag }, {}] });
+    mocks.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-ours', Tags: stackTag }] });
+    const r = await result('prod', 'quotas');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, /VPCs 1 \+ 0 of 5, Elastic IPs 3 \+ 1 of 5/);
+  });
+});
+
+describe('certificate', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.prod));
+  const arn = `arn:aws:acm:us-east-1:${ACCOUNTS.prod}:certificate/abc`;
+  const withDomain = (name: string, certificateArn = arn) =>
+    editEnv('prod', (e) => ({ ...e, edge: { ...e.edge, domain: { name, certificateArn } } }));
+
+  test('without a custom domain there is nothing to check', async () => {
+    assert.equal((await result('prod', 'certificate')).status, 'skip');
+  });
+
+  test('an issued certificate covering the domain passes (exact name or one-level wildcard)', async () => {
+    assert.equal((await result('prod', 'certificate', withDomain('www.example.com'))).status, 'pass');
+    assert.equal((await result('prod', 'certificate', withDomain('example.com'))).status, 'pass');
+    assert.equal(mocks.acm.commandCalls(DescribeCertificateCommand)[0]?.args[0].input.CertificateArn, arn);
+  });
+
+  test('a certificate not covering the domain, not issued, absent or in another region fails', async () => {
+    assertFails(
+      await result('prod', 'certificate', withDomain('a.b.example.com')),
+      /covers example.com, \*.example.com, not a.b.example.com/,
+      /issue a certificate for a.b.example.com in ACM us-east-1/,
+    );
+    mocks.acm
+      .on(DescribeCertificateCommand)
+      .resolves({ Certificate: { DomainName: 'example.com', Status: 'PENDING_VALIDATION' } });
+    assertFails(
+      await result('prod', 'certificate', withDomain('example.com')),
+      /is PENDING_VALIDATION, not ISSUED/,
+      /validation/,
+    );
+    mocks.acm.on(DescribeCertificateCommand).rejects(sdkError('ResourceNotFoundException'));
+    assertFails(await result('prod', 'certificate', withDomain('example.com')), /does not exist/, /ACM us-east-1/);
+    const euArn = `arn:aws:acm:eu-west-1:${ACCOUNTS.prod}:certificate/abc`;
+    assertFails(
+      await result('prod', 'certificate', withDomain('example.com', euArn)),
+      /is not in us-east-1/,
+      /ACM us-east-1/,
+    );
+  });
+});
+
+describe('secrets', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.dev));
+  const site24x7On = () => editEnv('dev', (e) => ({ ...e, site24x7: { ...e.site24x7, enabled: true } }));
+
+  test('Site24x7 off: no secret to check', async () => {
+    assert.equal((await result('dev', 'secrets')).status, 'skip');
+  });
+
+  test("Site24x7 on: the device key's secret must exist", async () => {
+    assert.equal((await result('dev', 'secrets', site24x7On())).status, 'pass');
+    mocks.secretsManager.on(DescribeSecretCommand).rejects(sdkError('ResourceNotFoundException'));
+    assertFails(
+      await result('dev', 'secrets', site24x7On()),
+      /nodeapp\/site24x7-device-key \(Site24x7 device key\) does not exist/,
+      /aws secretsmanager create-secret --name nodeapp\/site24x7-device-key/,
     );
   });
 });

@@ -61,7 +61,7 @@ describe('npm run preflight', () => {
     assert.equal(status, 0);
     assert.equal(lines[0], `preflight dev: account ${ACCOUNTS.dev}, us-east-1 (read-only)`);
     const checks = lines.slice(1, -1);
-    assert.equal(checks.length, 9);
+    assert.equal(checks.length, 12);
     for (const line of checks) assert.match(line, /^(PASS|SKIP) [a-z0-9-]+: /);
     assert.equal(lines.at(-1), 'preflight dev: all checks passed');
   });

@@ -1,16 +1,25 @@
 // aws-sdk-client-mock stubs for every client the preflight uses, answering as a healthy account would. Each test
 // starts from these answers (mockHealthyAccount) and changes the one it is about. Nothing here reaches AWS: the
 // mocks replace `send` on every instance of each client class.
+import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
+  DescribeAddressesCommand,
   DescribeAvailabilityZonesCommand,
   DescribeInstanceTypeOfferingsCommand,
   type DescribeInstanceTypeOfferingsCommandInput,
   DescribeManagedPrefixListsCommand,
+  DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { DescribeOrderableDBInstanceOptionsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetAWSDefaultServiceQuotaCommand,
+  GetServiceQuotaCommand,
+  ServiceQuotasClient,
+} from '@aws-sdk/client-service-quotas';
 import { GetAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -43,6 +52,9 @@ export const mocks = {
   rds: mockClient(RDSClient),
   sesv2: mockClient(SESv2Client),
   cloudformation: mockClient(CloudFormationClient),
+  acm: mockClient(ACMClient),
+  secretsManager: mockClient(SecretsManagerClient),
+  serviceQuotas: mockClient(ServiceQuotasClient),
 };
 
 /** us-east-1's zones as this fake account maps them (names and IDs differ per account). */
@@ -94,4 +106,12 @@ export function mockHealthyAccount(account: string, arn = `arn:aws:iam::${accoun
   mocks.sesv2.on(GetAccountCommand).resolves({ ProductionAccessEnabled: true, SendingEnabled: true });
   mocks.sesv2.on(GetEmailIdentityCommand).resolves({ VerifiedForSendingStatus: true });
   mocks.cloudformation.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+  mocks.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-default' }] });
+  mocks.ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
+  mocks.serviceQuotas.on(GetServiceQuotaCommand).rejects(sdkError('NoSuchResourceException'));
+  mocks.serviceQuotas.on(GetAWSDefaultServiceQuotaCommand).resolves({ Quota: { Value: 5 } });
+  mocks.acm.on(DescribeCertificateCommand).resolves({
+    Certificate: { DomainName: 'example.com', SubjectAlternativeNames: ['*.example.com'], Status: 'ISSUED' },
+  });
+  mocks.secretsManager.on(DescribeSecretCommand).resolves({ Name: 'nodeapp/site24x7-device-key' });
 }
