@@ -120,7 +120,7 @@ export async function resolveAccess(
       result: fail(
         check,
         `cannot assume ${roleArn} from ${caller.arn} (${describeError(error)})`,
-        `bootstrap ${env.account}/${env.region} trusting the shared account (cdk bootstrap --trust ${config.shared.account}, docs/deploy.md) and let these credentials assume its CDK roles`,
+        `bootstrap ${env.account}/${env.region} trusting the shared account for lookups (cdk bootstrap --trust-for-lookup ${config.shared.account}, docs/deploy.md) and let these credentials assume its lookup role`,
       ),
     };
   }

@@ -130,7 +130,7 @@ describe('account', () => {
     assertFails(
       await result('dev', 'account'),
       /cannot assume arn:aws:iam::111100002222:role\/cdk-hnb659fds-lookup-role/,
-      new RegExp(`--trust ${ACCOUNTS.shared}`),
+      new RegExp(`--trust-for-lookup ${ACCOUNTS.shared}`),
     );
   });
 });
