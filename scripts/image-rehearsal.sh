@@ -83,7 +83,7 @@ registry=127.0.0.1:$registry_port
 export REGISTRY_TLS_VERIFY=false # plain HTTP on loopback only; on GitHub every registry call verifies TLS
 
 step "base image stand-ins for prom/prometheus and prom/alertmanager (Debian's binaries; none exists for grafana/grafana)"
-# standin IMAGE_REF BINARY_DIR_CONTENT...: a Debian slim image with the named host binaries at the official paths.
+# standin IMAGE_REF ENTRYPOINT [HOST_FILE IMAGE_PATH]...: a Debian slim image with host files at the official paths.
 standin() {
   local ref=$1 entry=$2 ctx
   shift 2
@@ -102,8 +102,11 @@ standin() {
 base_of() { awk 'toupper($1) == "FROM" { print $2; exit }' "$1"; }
 standin "docker.io/$(base_of monitoring/prometheus/Dockerfile)" /bin/prometheus \
   /usr/bin/prometheus /bin/prometheus /usr/bin/promtool /bin/promtool
+# Debian's build reads its default notification templates from /usr/share/prometheus/alertmanager.
 standin "docker.io/$(base_of monitoring/alertmanager/Dockerfile)" /bin/alertmanager \
-  /usr/bin/prometheus-alertmanager /bin/alertmanager /usr/bin/amtool /bin/amtool
+  /usr/bin/prometheus-alertmanager /bin/alertmanager /usr/bin/amtool /bin/amtool \
+  /usr/share/prometheus/alertmanager/default.tmpl /usr/share/prometheus/alertmanager/default.tmpl \
+  /usr/share/prometheus/alertmanager/email.tmpl /usr/share/prometheus/alertmanager/email.tmpl
 grafana_base=docker.io/$(base_of monitoring/grafana/Dockerfile)
 mkdir -p "$work/grafana-standin"
 printf 'FROM docker.io/library/debian:bookworm-slim\nRUN mkdir -p /etc/grafana\n' >"$work/grafana-standin/Dockerfile"
