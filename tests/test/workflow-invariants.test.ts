@@ -1,6 +1,8 @@
 // The security and delivery invariants of the workflows, checked on the real files and shown to fail on bad ones.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   deploysUseTestedDigest,
@@ -22,6 +24,7 @@ import {
   parsePins,
   pinnedActions,
   rolesPerJob,
+  scriptsCalled,
 } from '../src/workflow-rules.ts';
 
 const workflows = listWorkflows().map((w) => ({ ...w, wf: asWorkflow(parseYaml(w.text), w.path) }));
@@ -125,6 +128,24 @@ describe('cicdaws-workflow.yml', () => {
       legs.map((l) => `${l.image} ${l.platform} ${l.runner} ${l.qemu}`).sort(),
       names.flatMap((n) => [`${n} linux/amd64 ubuntu-24.04 false`, `${n} linux/arm64 ubuntu-24.04-arm false`]).sort(),
     );
+  });
+  test("every script the workflows run exists; the rehearsal runs the image and push jobs' scripts itself", () => {
+    for (const { wf: w } of workflows) {
+      for (const script of scriptsCalled(w)) assert.ok(existsSync(join(repoRoot, script)), `${script} missing`);
+    }
+    const imageAndPush = { ...wf, jobs: { plan: wf.jobs.plan, image: wf.jobs.image, push: wf.jobs.push } } as Workflow;
+    assert.deepEqual(scriptsCalled(imageAndPush), [
+      'scripts/image-load.sh',
+      'scripts/image-plan.sh',
+      'scripts/image-smoke.sh',
+      'scripts/push-images.sh',
+    ]);
+    const rehearsal = readRepoFile('scripts/image-rehearsal.sh');
+    for (const script of [...scriptsCalled(imageAndPush), 'scripts/image-digest-check.sh']) {
+      const runs = new RegExp(`bash ${script.replace('.', '\\.')}[ )]`).test(rehearsal);
+      assert.ok(runs, `the rehearsal does not run ${script}`);
+    }
+    assert.match(readRepoFile('scripts/deploy-env.sh'), /^bash scripts\/image-digest-check\.sh "\$IMAGE_TAG"$/m);
   });
   test('ARM64_RUNNER=qemu moves the arm64 legs to amd64 runners under QEMU', () => {
     const arm = plannedLegs({ ARM64_RUNNER: 'qemu' }).filter((l) => l.arch === 'arm64');
