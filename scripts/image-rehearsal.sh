@@ -99,7 +99,7 @@ standin() {
   } >"$ctx/Dockerfile"
   podman build -q --pull=never --format docker -t "$ref" "$ctx" >/dev/null
 }
-base_of() { awk 'toupper($1) == "FROM" { print $2; exit }' "$1"; }
+base_of() { awk 'toupper($1) == "FROM" { sub(/@sha256:[0-9a-f]+$/, "", $2); print $2; exit }' "$1"; }
 standin "docker.io/$(base_of monitoring/prometheus/Dockerfile)" /bin/prometheus \
   /usr/bin/prometheus /bin/prometheus /usr/bin/promtool /bin/promtool
 # Debian's build reads its default notification templates from /usr/share/prometheus/alertmanager.
@@ -147,7 +147,10 @@ rows=$(image_rows)
 while read -r name repository dockerfile context _key; do
   local_tag=nodeapp-$name:ci # the workflow's outputs name=nodeapp-<image>:ci
   step "image ($name, linux/amd64): build $dockerfile (podman, as build-push-action would)"
-  podman build -q --pull=never --format docker --platform linux/amd64 -f "$dockerfile" -t "localhost/$local_tag" \
+  # Base images pinned by digest (FROM name:tag@sha256:…) resolve to the local stand-ins by tag: the stand-ins cannot
+  # have the official digests.
+  sed -E 's/@sha256:[0-9a-f]{64}//g' "$dockerfile" >"$work/Dockerfile.$name"
+  podman build -q --pull=never --format docker --platform linux/amd64 -f "$work/Dockerfile.$name" -t "localhost/$local_tag" \
     --build-arg "GIT_COMMIT=$commit" --build-arg "APP_VERSION=rehearsal" \
     --build-arg "BUILD_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --build-arg "SOURCE_URL=local" "$context" >/dev/null
   archive=$work/archives/$name-amd64.tar
