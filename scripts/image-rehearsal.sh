@@ -55,6 +55,8 @@ cleanup() {
     wait "$dockerd_pid" 2>/dev/null || true
     umount "$work/docker-exec/netns/default" 2>/dev/null || true
   fi
+  # overlay2 layers still mounted (a container left behind by a failed step) would keep the folder busy.
+  awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount 2>/dev/null || true
   rm -rf "$work" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -65,13 +67,26 @@ source "$engine_tool" >/dev/null
 # Debian's docker client is the engine's own version; a newer static client elsewhere on PATH is not what runs here.
 docker() { /usr/bin/docker "$@"; }
 export -f docker
-dockerd --data-root "$work/docker" --exec-root "$work/docker-exec" --pidfile "$work/docker.pid" \
-  -H "unix://$work/docker.sock" --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
-  >"$work/dockerd.log" 2>&1 &
-dockerd_pid=$!
+# start_dockerd DRIVER: overlay2 as on the runners (and much faster than vfs); vfs where overlay mounts are refused.
+start_dockerd() {
+  dockerd --data-root "$work/docker-$1" --exec-root "$work/docker-exec" --pidfile "$work/docker.pid" \
+    -H "unix://$work/docker.sock" --iptables=false --ip6tables=false --bridge=none --storage-driver="$1" \
+    >"$work/dockerd-$1.log" 2>&1 &
+  dockerd_pid=$!
+  for _ in $(seq 1 100); do
+    docker info >/dev/null 2>&1 && return 0
+    kill -0 "$dockerd_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill "$dockerd_pid" 2>/dev/null || true
+  wait "$dockerd_pid" 2>/dev/null || true
+  umount "$work/docker-exec/netns/default" 2>/dev/null || true
+  dockerd_pid=
+  return 1
+}
 export DOCKER_HOST="unix://$work/docker.sock"
-for _ in $(seq 1 150); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
-say "docker engine $(docker version --format '{{.Server.Version}}')"
+start_dockerd overlay2 || start_dockerd vfs || { tail -n 20 "$work"/dockerd-*.log >&2; exit 1; }
+say "docker engine $(docker version --format '{{.Server.Version}}'), storage driver $(docker info --format '{{.Driver}}')"
 registry_port=$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 mkdir -p "$work/registry"
 printf 'version: 0.1\nstorage: {filesystem: {rootdirectory: %s}, delete: {enabled: false}}\nhttp: {addr: 127.0.0.1:%s}\n' \

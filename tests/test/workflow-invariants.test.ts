@@ -240,6 +240,19 @@ describe('destroy.yml', () => {
     assert.match(first?.run ?? '', /"\$CONFIRM" != "destroy \$TARGET"/);
     assert.match(first?.run ?? '', /"\$TARGET" = production \] && \[ "\$ALLOW_PRODUCTION" != true/);
   });
+  test('each environment is destroyed with its own deploy role (dev has none: by hand, docs/deploy.md)', () => {
+    assert.deepEqual(
+      rolesPerJob(wf, { destroy: ['AWS_PRODUCTION_DEPLOY_ROLE_ARN', 'AWS_STAGING_DEPLOY_ROLE_ARN'] }),
+      [],
+    );
+    const step = wf.jobs.destroy?.steps?.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    assert.equal(
+      step?.with?.['role-to-assume'],
+      expr(
+        "inputs.environment == 'production' && vars.AWS_PRODUCTION_DEPLOY_ROLE_ARN || vars.AWS_STAGING_DEPLOY_ROLE_ARN",
+      ),
+    );
+  });
   test('only the environment stacks are destroyed: ECR (NodeappRegistry) and the deploy role stay', () => {
     const script = readRepoFile('scripts/destroy-env.sh');
     assert.match(script, /cdk destroy --force -c "env=\$env_name" .* "Nodeapp-\$env_name-\*"$/m);
