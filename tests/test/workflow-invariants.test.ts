@@ -94,9 +94,10 @@ describe('cicdaws-workflow.yml', () => {
   });
   test('a superseded production deploy stops itself before any AWS step', () => {
     const steps = wf.jobs['deploy-production']?.steps ?? [];
-    assert.equal(steps[0]?.id, 'superseded');
-    assert.match(steps[0]?.run ?? '', /bash scripts\/superseded-check\.sh/);
-    for (const step of steps.slice(1)) {
+    assert.ok(steps[0]?.uses?.startsWith('actions/checkout@'), 'the check runs a script of the checkout');
+    assert.equal(steps[1]?.id, 'superseded');
+    assert.match(steps[1]?.run ?? '', /bash scripts\/superseded-check\.sh/);
+    for (const step of steps.slice(2)) {
       assert.equal(step.if, "steps.superseded.outputs.superseded == 'false'", step.name ?? step.uses ?? step.run);
     }
   });
