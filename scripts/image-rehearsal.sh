@@ -15,6 +15,7 @@
 # below for prom/prometheus and prom/alertmanager from Debian's binaries; grafana/grafana has none, so Grafana is
 # built, loaded and pushed but not smoke-tested); amd64 only (no arm64 emulation here).
 # Without ../shared/tools (a plain clone, no offline base images) it skips with the reason; under CI=true it fails.
+# NODEAPP_SKIP_CONTAINER_SMOKE=true (the GitHub test job) skips it: the workflow's own jobs run the scripts there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -31,6 +32,11 @@ skip_or_fail() {
   exit 0
 }
 
+# The GitHub test job (no engine in its container) sets this: its image and push jobs run these scripts for real.
+if [ "${NODEAPP_SKIP_CONTAINER_SMOKE:-}" = true ]; then
+  echo "rehearsal skipped: NODEAPP_SKIP_CONTAINER_SMOKE=true (the workflow's image and push jobs run these scripts)"
+  exit 0
+fi
 format=${REHEARSAL_ARCHIVE:-docker}
 case $format in docker | oci) ;; *) echo "REHEARSAL_ARCHIVE must be docker or oci (got '$format')" >&2; exit 2 ;; esac
 engine_tool=../shared/tools/offline-container-engine.sh

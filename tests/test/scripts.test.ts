@@ -69,3 +69,18 @@ test('image-smoke.sh names an image that infra/config/images.ts does not list', 
   assert.equal(r.code, 1);
   assert.match(r.stderr, /unknown image 'nginx' \(infra\/config\/images.ts has: app prometheus alertmanager grafana/);
 });
+
+test('image-rehearsal.sh skips with its reason in the GitHub test job and names a bad archive format', async () => {
+  const skipped = await runScript('scripts/image-rehearsal.sh', [], {
+    NODEAPP_SKIP_CONTAINER_SMOKE: 'true',
+    CI: 'true',
+  });
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.match(skipped.stdout, /^rehearsal skipped: NODEAPP_SKIP_CONTAINER_SMOKE=true/);
+  const bad = await runScript('scripts/image-rehearsal.sh', [], {
+    NODEAPP_SKIP_CONTAINER_SMOKE: '',
+    REHEARSAL_ARCHIVE: 'zip',
+  });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /REHEARSAL_ARCHIVE must be docker or oci \(got 'zip'\)/);
+});
