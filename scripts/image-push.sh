@@ -6,7 +6,8 @@
 # immutable), with `buildah manifest` (skopeo cannot write a list; buildah and skopeo ship on GitHub's Ubuntu 24.04
 # runners and in Debian, so the local rehearsal runs this very script). Reads it back: the list must name exactly
 # the pushed digests with their platforms. Prints the list's digest; appends digest=… to $GITHUB_OUTPUT when set.
-# Registry auth: skopeo and buildah read the Docker login that amazon-ecr-login writes (~/.docker/config.json).
+# Registry auth: skopeo and buildah read the Docker login that amazon-ecr-login writes (~/.docker/config.json), which
+# they search after their own auth file: https://man.archlinux.org/man/containers-auth.json.5
 # ECR API actions each command needs (docs/deploy.md lists them; the push role grants them):
 #   skopeo copy to ECR       ecr:BatchCheckLayerAvailability, InitiateLayerUpload, UploadLayerPart,
 #                            CompleteLayerUpload, PutImage, BatchGetImage (existing-manifest check)
