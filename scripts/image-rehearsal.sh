@@ -54,6 +54,7 @@ fi
 work=$(mktemp -d /tmp/nodeapp-rehearsal.XXXXXX)
 dockerd_pid=
 registry_pid=
+standins=()
 cleanup() {
   if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; fi
   if [ -n "$dockerd_pid" ]; then
@@ -61,6 +62,9 @@ cleanup() {
     wait "$dockerd_pid" 2>/dev/null || true
     umount "$work/docker-exec/netns/default" 2>/dev/null || true
   fi
+  # The stand-in base tags must not outlive the rehearsal: another build on this machine would take them for the
+  # official images (the layer cache stays).
+  if [ ${#standins[@]} -gt 0 ]; then podman rmi -f "${standins[@]}" >/dev/null 2>&1 || true; fi
   # overlay2 layers still mounted (a container left behind by a failed step) would keep the folder busy.
   awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount 2>/dev/null || true
   rm -rf "$work" 2>/dev/null || true
@@ -119,6 +123,7 @@ standin() {
     echo "ENTRYPOINT [\"$entry\"]"
   } >"$ctx/Dockerfile"
   podman build -q --pull=never --format docker -t "$ref" "$ctx" >/dev/null
+  standins+=("$ref")
 }
 base_of() { awk 'toupper($1) == "FROM" { sub(/@sha256:[0-9a-f]+$/, "", $2); print $2; exit }' "$1"; }
 standin "docker.io/$(base_of monitoring/prometheus/Dockerfile)" /bin/prometheus \
@@ -132,6 +137,7 @@ grafana_base=docker.io/$(base_of monitoring/grafana/Dockerfile)
 mkdir -p "$work/grafana-standin"
 printf 'FROM docker.io/library/debian:bookworm-slim\nRUN mkdir -p /etc/grafana\n' >"$work/grafana-standin/Dockerfile"
 podman build -q --pull=never --format docker -t "$grafana_base" "$work/grafana-standin" >/dev/null
+standins+=("$grafana_base")
 
 # docker_archive IMAGE OUT NAME: what BuildKit's type=docker exporter writes (containerd's archive exporter): an OCI
 # layout (oci-layout, index.json, blobs/sha256/*) holding the Docker-media-type manifest, plus manifest.json for
