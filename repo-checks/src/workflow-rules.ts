@@ -155,3 +155,76 @@ export function deliveryRules(wf: Workflow): string[] {
   }
   return problems;
 }
+
+const UPLOAD_ACTION = 'actions/upload-artifact';
+
+/**
+ * Each job that assumes an AWS role assumes only the role meant for it, named by a repository variable (never a
+ * literal ARN): `expected` maps job id → the allowed `vars.…` names. A job not in `expected` must assume none.
+ */
+export function rolesPerJob(wf: Workflow, expected: Record<string, string[]>): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of jobEntries(wf)) {
+    for (const step of steps(job).filter((s) => actionName(s) === AWS_CREDENTIALS_ACTION)) {
+      const role = String(step.with?.['role-to-assume'] ?? '');
+      const used = [...role.matchAll(/vars\.([A-Z0-9_]+)/g)].map((m) => m[1] as string);
+      if (/arn:aws/.test(role)) problems.push(`job ${id}: a literal role ARN (${role}): use a repository variable`);
+      if (used.length === 0) problems.push(`job ${id}: role-to-assume "${role}" names no repository variable`);
+      const allowed = expected[id] ?? [];
+      for (const v of used.filter((u) => !allowed.includes(u))) {
+        problems.push(`job ${id} assumes vars.${v}; it may only use [${allowed.join(', ')}]`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** upload-artifact refuses paths that leave the workspace with `..`; every artifact states how long it is kept. */
+export function artifactRules(wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of jobEntries(wf)) {
+    for (const step of steps(job).filter((s) => actionName(s) === UPLOAD_ACTION)) {
+      const path = String(step.with?.path ?? '');
+      const name = step.with?.name ?? step.name;
+      if (path.includes('..')) problems.push(`job ${id}: artifact ${name} path "${path}" contains ".."`);
+      if (!Number.isInteger(step.with?.['retention-days']))
+        problems.push(`job ${id}: artifact ${name} has no retention-days`);
+    }
+    // A path built from an env value set at job level is checked too (the old ARCHIVE=…/../… form).
+    for (const [key, value] of Object.entries(job.env ?? {})) {
+      if (/github\.workspace\s*\}\}\/\.\./.test(String(value)))
+        problems.push(`job ${id}: env ${key} leaves the workspace with ".."`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Archives handed from a build to `docker load` are BuildKit `type=docker` (manifest.json + OCI layout): the runners'
+ * Docker (classic image store) cannot load a `type=oci` archive.
+ */
+export function archiveFormat(wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of jobEntries(wf)) {
+    for (const step of steps(job).filter((s) => actionName(s) === BUILD_ACTION)) {
+      const outputs = String(step.with?.outputs ?? '');
+      if (outputs && !/^type=docker,/.test(outputs)) {
+        problems.push(`job ${id}: build outputs "${outputs}": docker load needs type=docker (manifest.json)`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every `bash scripts/<file>` a workflow runs exists in the repository. */
+export function scriptsCalled(wf: Workflow): string[] {
+  return [
+    ...new Set(
+      jobEntries(wf).flatMap(([, job]) =>
+        steps(job).flatMap((s) =>
+          [...(s.run ?? '').matchAll(/bash (scripts\/[\w./-]+\.sh)/g)].map((m) => m[1] as string),
+        ),
+      ),
+    ),
+  ].sort();
+}

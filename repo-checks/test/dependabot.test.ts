@@ -22,6 +22,11 @@ test('npm updates cover the root lockfile and every workspace in package.json', 
 test('the pinned GitHub Actions, the Dockerfile base images and the compose images are updated too', () => {
   assert.equal(config.version, 2);
   assert.deepEqual(dirs('github-actions'), ['/']);
-  assert.deepEqual(dirs('docker'), ['/app']);
+  // Every Dockerfile the pipeline builds (infra/config/images.ts), so their base images (pinned by digest) move too.
+  const dockerfiles = [...readRepoFile('infra/config/images.ts').matchAll(/dockerfile: '([\w/.-]+)\/Dockerfile'/g)].map(
+    (m) => `/${m[1]}`,
+  );
+  assert.ok(dockerfiles.length >= 4, `found ${dockerfiles.join(', ')} in infra/config/images.ts`);
+  assert.deepEqual(dirs('docker').sort(), dockerfiles.sort());
   assert.deepEqual(dirs('docker-compose'), ['/']);
 });

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-/** The repository root (this file lives in tests/src/). */
+/** The repository root (this file lives in repo-checks/src/). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const workflowsDir = join(repoRoot, '.github', 'workflows');

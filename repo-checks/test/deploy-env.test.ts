@@ -11,6 +11,13 @@ import { skipUnless } from '@nodeapp/test-support';
 import { curlRequirement, hasCommand, runScript } from '../src/run-script.ts';
 
 const digest = `sha256:${'b'.repeat(64)}`;
+// The push job's output: one manifest-list digest per image of infra/config/images.ts.
+const digests = {
+  app: digest,
+  prometheus: `sha256:${'1'.repeat(64)}`,
+  alertmanager: `sha256:${'2'.repeat(64)}`,
+  grafana: `sha256:${'3'.repeat(64)}`,
+};
 const sha = 'c'.repeat(40);
 const bin = mkdtempSync(join(tmpdir(), 'deploy-env-'));
 const calls = join(bin, 'calls.log');
@@ -23,8 +30,15 @@ const server = createServer((req, res) => {
 before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // aws: answers describe-images with $FAKE_DIGEST. npm: logs its arguments, writes the outputs file cdk would.
-  writeFileSync(join(bin, 'aws'), `#!/bin/sh\necho "aws $*" >> "${calls}"\necho "$FAKE_DIGEST"\n`);
+  // aws: answers describe-images for the app repository with $FAKE_DIGEST, for the others with their pushed digest.
+  // npm: logs its arguments, writes the outputs file cdk would.
+  writeFileSync(
+    join(bin, 'aws'),
+    `#!/bin/bash\necho "aws $*" >> "${calls}"\ncase "$*" in\n` +
+      `  *"--repository-name nodeapp "*) echo "$FAKE_DIGEST" ;;\n` +
+      `  *nodeapp-prometheus*) echo "${digests.prometheus}" ;;\n  *nodeapp-alertmanager*) echo "${digests.alertmanager}" ;;\n` +
+      `  *nodeapp-grafana*) echo "${digests.grafana}" ;;\n  *) echo None ;;\nesac\n`,
+  );
   writeFileSync(
     join(bin, 'npm'),
     `#!/bin/bash\necho "npm $*" >> "${calls}"\nwhile [ $# -gt 0 ]; do [ "$1" = --outputs-file ] && out=$2; shift; done\n` +
@@ -45,7 +59,8 @@ function deploy(env: string, fakeDigest: string) {
   return runScript('scripts/deploy-env.sh', [env], {
     PATH: `${bin}:${process.env.PATH}`,
     IMAGE_TAG: sha,
-    IMAGE_DIGEST: digest,
+    IMAGE_DIGESTS: JSON.stringify(digests),
+    NODEAPP_ACCOUNT_SHARED: '111111111111',
     FAKE_DIGEST: fakeDigest,
     FAKE_URL: base,
     GITHUB_OUTPUT: githubOutput,
@@ -55,15 +70,24 @@ function deploy(env: string, fakeDigest: string) {
 }
 
 describe('deploy-env.sh', { skip: skipUnless(hasCommand('curl'), curlRequirement) }, () => {
-  test('deploys the scanned image by tag, then smoke-tests the PublicUrl output', async () => {
+  test('checks every image in ECR, deploys every digest, then smoke-tests the PublicUrl output', async () => {
     const r = await deploy('staging', digest);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const log = readFileSync(calls, 'utf8');
-    assert.match(log, new RegExp(`aws ecr describe-images --repository-name nodeapp --image-ids imageTag=${sha}`));
+    for (const repository of ['nodeapp', 'nodeapp-prometheus', 'nodeapp-alertmanager', 'nodeapp-grafana']) {
+      assert.match(
+        log,
+        new RegExp(
+          `aws ecr describe-images --registry-id 111111111111 --repository-name ${repository} --image-ids imageTag=${sha}`,
+        ),
+      );
+    }
     assert.match(
       log,
       new RegExp(
-        `^npm run deploy -w infra -- -c env=staging -c imageTag=${sha} --require-approval never --outputs-file \\S+$`,
+        `^npm run deploy -w infra -- -c env=staging -c imageTag=${sha} -c appImageDigest=${digests.app} ` +
+          `-c prometheusImageDigest=${digests.prometheus} -c alertmanagerImageDigest=${digests.alertmanager} ` +
+          `-c grafanaImageDigest=${digests.grafana} --require-approval never --outputs-file \\S+$`,
         'm',
       ),
     );
@@ -76,9 +100,20 @@ describe('deploy-env.sh', { skip: skipUnless(hasCommand('curl'), curlRequirement
     assert.equal(r.code, 1);
     assert.match(
       r.stderr,
-      /refusing to deploy: nodeapp:c{40} is sha256:d{64}, the pipeline built and scanned sha256:b{64}/,
+      /refusing to deploy: nodeapp:c{40} is sha256:d{64}, the pipeline built and tested sha256:b{64}/,
     );
     assert.doesNotMatch(readFileSync(calls, 'utf8'), /npm run deploy/);
+  });
+
+  test('refuses digests that do not name every image', async () => {
+    rmSync(calls, { force: true });
+    const r = await runScript('scripts/deploy-env.sh', ['staging'], {
+      PATH: `${bin}:${process.env.PATH}`,
+      IMAGE_TAG: sha,
+      IMAGE_DIGESTS: JSON.stringify({ app: digest }),
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /IMAGE_DIGESTS has no digest for prometheus/);
   });
 
   test('only staging and prod can be deployed', async () => {

@@ -6,19 +6,25 @@ import { actionName, type Job, needsOf, type Step, type Workflow } from './workf
 const BUILD_ACTION = 'docker/build-push-action';
 const ECR_LOGIN_ACTION = 'aws-actions/amazon-ecr-login';
 const SCAN_ACTION = 'aquasecurity/trivy-action';
-const SMOKE_SCRIPT = 'scripts/container-smoke.sh';
+const SMOKE_SCRIPT = 'scripts/image-smoke.sh';
 /** A `docker build` / `buildx build` / `podman build` in a run script: a build the smoke test never saw. */
 const BUILD_COMMAND = /\b(?:docker|podman|buildah)\s+(?:buildx\s+)?build\b/;
 
-type Leg = Record<string, string>;
+export type Leg = Record<string, string>;
 
 function steps(job: Job): Step[] {
   return job.steps ?? [];
 }
 
-/** The matrix legs of a job: each `include` entry, or the cross product of its lists; [{}] without a matrix. */
-export function matrixLegs(job: Job): Leg[] {
+/**
+ * The matrix legs of a job: each `include` entry, or the cross product of its lists; [{}] without a matrix. A matrix
+ * computed by another job (`${{ fromJSON(needs.plan.outputs.matrix) }}`) has the legs that job prints: `planned`.
+ */
+export function matrixLegs(job: Job, planned?: Leg[]): Leg[] {
   const matrix = job.strategy?.matrix;
+  if (typeof matrix === 'string' && /fromJSON\(\s*needs\.[\w-]+\.outputs\.matrix\s*\)/.test(matrix)) {
+    return planned ?? [];
+  }
   if (typeof matrix !== 'object' || matrix === null) return [{}];
   const { include, ...axes } = matrix as Record<string, unknown>;
   let legs: Leg[] = [{}];
@@ -49,9 +55,16 @@ function builderJob(wf: Workflow): [string, Job] | undefined {
   return Object.entries(wf.jobs).find(([, job]) => steps(job).some((s) => actionName(s) === BUILD_ACTION));
 }
 
-/** The job that publishes to ECR: the one that logs into it. */
+/**
+ * The job that publishes to ECR: one that logs into it and needs the builder (a job that only reads ECR before the
+ * build, like the plan job, publishes nothing); without a builder, the first that logs in.
+ */
 export function publishJob(wf: Workflow): [string, Job] | undefined {
-  return Object.entries(wf.jobs).find(([, job]) => steps(job).some((s) => actionName(s) === ECR_LOGIN_ACTION));
+  const builder = builderJob(wf)?.[0];
+  const logsIn = Object.entries(wf.jobs).filter(([, job]) =>
+    steps(job).some((s) => actionName(s) === ECR_LOGIN_ACTION),
+  );
+  return logsIn.find(([, job]) => builder !== undefined && needsOf(job).includes(builder)) ?? logsIn[0];
 }
 
 /**
@@ -59,7 +72,7 @@ export function publishJob(wf: Workflow): [string, Job] | undefined {
  * container smoke test and a Trivy scan that fails the job (exit-code 1). A build of several platforms at once
  * cannot be loaded and run, so it proves none.
  */
-export function testedPlatforms(wf: Workflow): { tested: Set<string>; problems: string[] } {
+export function testedPlatforms(wf: Workflow, planned?: Leg[]): { tested: Set<string>; problems: string[] } {
   const tested = new Set<string>();
   const problems: string[] = [];
   const builder = builderJob(wf);
@@ -71,7 +84,7 @@ export function testedPlatforms(wf: Workflow): { tested: Set<string>; problems: 
   if (!scan || scan.if || String(scan.with?.['exit-code']) !== '1') {
     problems.push(`job ${id}: the Trivy scan must run unconditionally and fail the job (exit-code 1)`);
   }
-  for (const leg of matrixLegs(job)) {
+  for (const leg of matrixLegs(job, planned)) {
     for (const build of steps(job).filter((s) => actionName(s) === BUILD_ACTION && s.with?.push !== true)) {
       const platforms = platformsOf(build, leg);
       if (platforms.length !== 1) {
@@ -107,8 +120,8 @@ export function pushedPlatforms(wf: Workflow): string[] {
 }
 
 /** Every architecture pushed is one the builder smoke-tested and scanned. */
-export function everyPushedPlatformTested(wf: Workflow): string[] {
-  const { tested, problems } = testedPlatforms(wf);
+export function everyPushedPlatformTested(wf: Workflow, planned?: Leg[]): string[] {
+  const { tested, problems } = testedPlatforms(wf, planned);
   const pushed = pushedPlatforms(wf);
   if (pushed.length === 0) problems.push('no pushed platform found (a push step or the publish job PUSH_PLATFORMS)');
   for (const p of pushed) {
@@ -138,9 +151,9 @@ export function deploysUseTestedDigest(wf: Workflow): string[] {
   if (steps(pjob).some((s) => actionName(s) === BUILD_ACTION || BUILD_COMMAND.test(s.run ?? ''))) {
     problems.push(`publish job ${pid} builds an image: it may only push the tested archives`);
   }
-  const output = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.digest\s*\}\}$/.exec(String(pjob.outputs?.digest ?? ''));
+  const output = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.digests\s*\}\}$/.exec(String(pjob.outputs?.digests ?? ''));
   if (!output || !steps(pjob).some((s) => s.id === output[1])) {
-    problems.push(`publish job ${pid}: outputs.digest must be a digest one of its steps reports`);
+    problems.push(`publish job ${pid}: outputs.digests must be the digests one of its steps reports`);
   }
   for (const [id, job] of Object.entries(wf.jobs).filter(([, j]) => j.environment !== undefined)) {
     if (!needsOf(job).includes(pid)) problems.push(`deploy job ${id} must need ${pid}`);
@@ -149,10 +162,10 @@ export function deploysUseTestedDigest(wf: Workflow): string[] {
     const digestValues = entries
       .filter(([k, v]) => /digest/i.test(`${k} ${String(v)}`) || /sha256:/.test(String(v)))
       .map(([, v]) => String(v));
-    if (!digestValues.some((v) => v.includes(`needs.${pid}.outputs.digest`))) {
-      problems.push(`deploy job ${id} does not deploy needs.${pid}.outputs.digest`);
+    if (!digestValues.some((v) => v.includes(`needs.${pid}.outputs.digests`))) {
+      problems.push(`deploy job ${id} does not deploy needs.${pid}.outputs.digests`);
     }
-    for (const v of digestValues.filter((d) => d !== `\${{ needs.${pid}.outputs.digest }}`)) {
+    for (const v of digestValues.filter((d) => d !== `\${{ needs.${pid}.outputs.digests }}`)) {
       problems.push(`deploy job ${id} uses another digest: ${v}`);
     }
   }

@@ -1,11 +1,13 @@
 // The security and delivery invariants of the workflows, checked on the real files and shown to fail on bad ones.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   deploysUseTestedDigest,
   everyPushedPlatformTested,
+  type Leg,
   matrixLegs,
   pushedPlatforms,
   testedPlatforms,
@@ -13,12 +15,16 @@ import {
 import { listWorkflows, parseYaml, readRepoFile, repoRoot } from '../src/repo.ts';
 import { asWorkflow, type Job, type Workflow } from '../src/workflow-model.ts';
 import {
+  archiveFormat,
+  artifactRules,
   deliveryRules,
   isMainOnly,
   leastPrivilege,
   noStaticAwsKeys,
   parsePins,
   pinnedActions,
+  rolesPerJob,
+  scriptsCalled,
 } from '../src/workflow-rules.ts';
 
 const workflows = listWorkflows().map((w) => ({ ...w, wf: asWorkflow(parseYaml(w.text), w.path) }));
@@ -26,8 +32,20 @@ const cicdPath = '.github/workflows/cicdaws-workflow.yml';
 const cicd = workflows.find((w) => w.path === cicdPath);
 const destroy = workflows.find((w) => w.path === '.github/workflows/destroy.yml');
 
-// The verified pins live beside the repository (../shared) on the project's machines, not in a GitHub checkout.
-const pinsFile = process.env.NODEAPP_ACTION_PINS ?? join(repoRoot, '..', 'shared', 'github-actions-pins.md');
+// The verified pins live in the repository, next to the workflows that use them.
+const pinsFile = '.github/action-pins.md';
+
+/** The image job's legs as the plan job computes them (scripts/image-plan.sh, no registry: every image is built). */
+function plannedLegs(env: Record<string, string> = {}): Leg[] {
+  const out = execFileSync('bash', ['scripts/image-plan.sh'], {
+    cwd: repoRoot,
+    env: { ...process.env, TAG: 'c'.repeat(40), REGISTRY: '', GITHUB_OUTPUT: '', ARM64_RUNNER: '', ...env },
+    encoding: 'utf8',
+  });
+  const line = out.split('\n').find((l) => l.startsWith('matrix='));
+  return (JSON.parse(line?.slice('matrix='.length) ?? '{}') as { include: Leg[] }).include;
+}
+const legs = plannedLegs();
 
 /** A GitHub expression as it appears in the YAML: ${{ body }}. */
 const expr = (body: string) => `\${{ ${body} }}`;
@@ -46,9 +64,8 @@ describe('every workflow', () => {
     test(`${path}: every action pinned to a commit SHA with a version comment`, () => {
       assert.deepEqual(pinnedActions(text, wf), []);
     });
-    test(`${path}: every action is a verified pin`, (t) => {
-      if (!existsSync(pinsFile)) return t.skip(`no verified pins list at ${pinsFile}`);
-      const pins = parsePins(readFileSync(pinsFile, 'utf8'));
+    test(`${path}: every action is a verified pin (${pinsFile})`, () => {
+      const pins = parsePins(readRepoFile(pinsFile));
       assert.ok(pins.size >= 10, `parsed only ${pins.size} pins from ${pinsFile}`);
       assert.deepEqual(pinnedActions(text, wf, pins), []);
     });
@@ -69,11 +86,74 @@ describe('cicdaws-workflow.yml', () => {
   test('triggers: pull requests, pushes to main, manual dispatch', () => {
     assert.deepEqual(wf.on, { pull_request: null, push: { branches: ['main'] }, workflow_dispatch: null });
   });
-  test('concurrency per ref, cancelling superseded pull request runs only', () => {
+  test('concurrency: pull requests per ref (superseded runs cancelled); main runs never wait for each other', () => {
     assert.deepEqual(wf.concurrency, {
-      group: `cicdaws-${expr('github.ref')}`,
+      group: `cicdaws-${expr("github.event_name == 'pull_request' && github.ref || github.run_id")}`,
       'cancel-in-progress': expr("github.event_name == 'pull_request'"),
     });
+  });
+  test('a superseded production deploy stops itself before any AWS step', () => {
+    const steps = wf.jobs['deploy-production']?.steps ?? [];
+    assert.ok(steps[0]?.uses?.startsWith('actions/checkout@'), 'the check runs a script of the checkout');
+    assert.equal(steps[1]?.id, 'superseded');
+    assert.match(steps[1]?.run ?? '', /bash scripts\/superseded-check\.sh/);
+    for (const step of steps.slice(2)) {
+      assert.equal(step.if, "steps.superseded.outputs.superseded == 'false'", step.name ?? step.uses ?? step.run);
+    }
+  });
+  test('each job assumes only its own role, from a repository variable', () => {
+    assert.deepEqual(
+      rolesPerJob(wf, {
+        plan: ['AWS_IMAGE_PUSH_ROLE_ARN'],
+        push: ['AWS_IMAGE_PUSH_ROLE_ARN'],
+        'deploy-staging': ['AWS_STAGING_DEPLOY_ROLE_ARN'],
+        'deploy-production': ['AWS_PRODUCTION_DEPLOY_ROLE_ARN'],
+      }),
+      [],
+    );
+  });
+  test('the push job needs test and synth: nothing reaches ECR from a failing commit', () => {
+    const needs = wf.jobs.push?.needs as string[];
+    for (const job of ['test', 'synth', 'plan', 'image']) assert.ok(needs.includes(job), `push must need ${job}`);
+  });
+  test('archives: type=docker (docker load reads it), under the runner temp dir, every artifact with a retention', () => {
+    assert.deepEqual(archiveFormat(wf), []);
+    assert.deepEqual(artifactRules(wf), []);
+  });
+  test('the image matrix is computed from infra/config/images.ts: every image on both architectures', () => {
+    assert.equal(wf.jobs.image?.strategy?.matrix, expr('fromJSON(needs.plan.outputs.matrix)'));
+    const images = [...readRepoFile('infra/config/images.ts').matchAll(/^ {2}(\w+): \{ ?\n? *repositoryName/gm)];
+    assert.ok(images.length >= 4, 'images.ts lists the images');
+    const names = images.map((m) => m[1]).sort();
+    assert.deepEqual(
+      legs.map((l) => `${l.image} ${l.platform} ${l.runner} ${l.qemu}`).sort(),
+      names.flatMap((n) => [`${n} linux/amd64 ubuntu-24.04 false`, `${n} linux/arm64 ubuntu-24.04-arm false`]).sort(),
+    );
+  });
+  test("every script the workflows run exists; the rehearsal runs the image and push jobs' scripts itself", () => {
+    for (const { wf: w } of workflows) {
+      for (const script of scriptsCalled(w)) assert.ok(existsSync(join(repoRoot, script)), `${script} missing`);
+    }
+    const imageAndPush = { ...wf, jobs: { plan: wf.jobs.plan, image: wf.jobs.image, push: wf.jobs.push } } as Workflow;
+    assert.deepEqual(scriptsCalled(imageAndPush), [
+      'scripts/image-load.sh',
+      'scripts/image-plan.sh',
+      'scripts/image-smoke.sh',
+      'scripts/push-images.sh',
+    ]);
+    const rehearsal = readRepoFile('scripts/image-rehearsal.sh');
+    for (const script of [...scriptsCalled(imageAndPush), 'scripts/image-digest-check.sh']) {
+      const runs = new RegExp(`bash ${script.replace('.', '\\.')}[ )]`).test(rehearsal);
+      assert.ok(runs, `the rehearsal does not run ${script}`);
+    }
+    assert.match(readRepoFile('scripts/deploy-env.sh'), /^bash scripts\/image-digest-check\.sh "\$IMAGE_TAG"$/m);
+  });
+  test('ARM64_RUNNER=qemu moves the arm64 legs to amd64 runners under QEMU', () => {
+    const arm = plannedLegs({ ARM64_RUNNER: 'qemu' }).filter((l) => l.arch === 'arm64');
+    assert.ok(arm.length >= 4);
+    for (const leg of arm) assert.deepEqual([leg.runner, leg.qemu], ['ubuntu-24.04', 'true']);
+    const qemuStep = (wf.jobs.image?.steps ?? []).find((s) => s.uses?.startsWith('docker/setup-qemu-action@'));
+    assert.equal(qemuStep?.if, "matrix.qemu == 'true'");
   });
   test('delivery: build once, deploy jobs need test+synth+image, main only, production after staging', () => {
     assert.deepEqual(deliveryRules(wf), []);
@@ -97,31 +177,32 @@ describe('cicdaws-workflow.yml', () => {
   });
   test('each image leg smoke-tests its platform, scans (fixable HIGH/CRITICAL fail) and exports an SBOM', () => {
     const steps = wf.jobs.image?.steps ?? [];
-    const smoke = steps.find((s) => s.run?.includes('scripts/container-smoke.sh'));
+    const smoke = steps.find((s) => s.run?.includes('scripts/image-smoke.sh'));
     assert.equal(smoke?.env?.SMOKE_PLATFORM, expr('matrix.platform'));
     const trivy = steps.find((s) => s.uses?.startsWith('aquasecurity/trivy-action@'));
     assert.equal(trivy?.with?.severity, 'HIGH,CRITICAL');
     assert.equal(trivy?.with?.['ignore-unfixed'], true);
     assert.equal(trivy?.with?.['exit-code'], '1');
     const sbom = steps.find((s) => s.uses?.startsWith('anchore/sbom-action@'));
-    assert.equal(sbom?.with?.['artifact-name'], `sbom-${expr('matrix.arch')}.spdx.json`, 'one SBOM per architecture');
+    assert.equal(
+      sbom?.with?.['artifact-name'],
+      `sbom-${expr('matrix.image')}-${expr('matrix.arch')}.spdx.json`,
+      'one SBOM per image and architecture',
+    );
   });
   test('every pushed architecture is smoke-tested and scanned, on its native runner', () => {
-    assert.deepEqual(everyPushedPlatformTested(wf), []);
+    assert.deepEqual(everyPushedPlatformTested(wf, legs), []);
     assert.deepEqual(pushedPlatforms(wf), ['linux/amd64', 'linux/arm64']);
     assert.deepEqual(
-      matrixLegs(wf.jobs.image as Job).map((leg) => [leg.platform, leg.runner]),
-      [
-        ['linux/amd64', 'ubuntu-24.04'],
-        ['linux/arm64', 'ubuntu-24.04-arm'],
-      ],
+      [...new Set(matrixLegs(wf.jobs.image as Job, legs).map((leg) => `${leg.platform} ${leg.runner}`))],
+      ['linux/amd64 ubuntu-24.04', 'linux/arm64 ubuntu-24.04-arm'],
     );
   });
   test('the architectures the ECS tasks run (infra/config) are among the tested ones', () => {
     const config = readRepoFile('infra/config/environments.ts');
     const archs = [...config.matchAll(/cpuArchitecture:\s*'(\w+)'/g)].map((m) => m[1]);
     assert.ok(archs.length > 0, 'no cpuArchitecture in infra/config/environments.ts');
-    const { tested } = testedPlatforms(wf);
+    const { tested } = testedPlatforms(wf, legs);
     for (const arch of archs) {
       assert.ok(tested.has(arch === 'ARM64' ? 'linux/arm64' : 'linux/amd64'), `${arch} runs in ECS but is not tested`);
     }
@@ -130,9 +211,10 @@ describe('cicdaws-workflow.yml', () => {
     assert.deepEqual(deploysUseTestedDigest(wf), []);
     const push = wf.jobs.push as Job;
     assert.equal(push.outputs?.tag, expr('github.sha'));
-    const publish = push.steps?.find((s) => s.id === 'manifest')?.run ?? '';
-    assert.match(publish, /skopeo copy --preserve-digests/);
-    assert.match(publish, /imagetools create --tag "\$REPOSITORY:\$TAG"/);
+    assert.match(push.steps?.find((s) => s.id === 'push')?.run ?? '', /bash scripts\/push-images\.sh/);
+    const publish = readRepoFile('scripts/image-push.sh');
+    assert.match(publish, /skopeo copy .*--preserve-digests/);
+    assert.match(publish, /buildah manifest push [^\n]*\\\n\s+"\$list" "docker:\/\/\$target:\$tag"/);
     const upload = (wf.jobs.image?.steps ?? []).at(-1);
     assert.ok(
       upload?.uses?.startsWith('actions/upload-artifact@'),
@@ -158,6 +240,19 @@ describe('destroy.yml', () => {
     const first = wf.jobs.destroy?.steps?.[0];
     assert.match(first?.run ?? '', /"\$CONFIRM" != "destroy \$TARGET"/);
     assert.match(first?.run ?? '', /"\$TARGET" = production \] && \[ "\$ALLOW_PRODUCTION" != true/);
+  });
+  test('each environment is destroyed with its own deploy role (dev has none: by hand, docs/deploy.md)', () => {
+    assert.deepEqual(
+      rolesPerJob(wf, { destroy: ['AWS_PRODUCTION_DEPLOY_ROLE_ARN', 'AWS_STAGING_DEPLOY_ROLE_ARN'] }),
+      [],
+    );
+    const step = wf.jobs.destroy?.steps?.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    assert.equal(
+      step?.with?.['role-to-assume'],
+      expr(
+        "inputs.environment == 'production' && vars.AWS_PRODUCTION_DEPLOY_ROLE_ARN || vars.AWS_STAGING_DEPLOY_ROLE_ARN",
+      ),
+    );
   });
   test('only the environment stacks are destroyed: ECR (NodeappRegistry) and the deploy role stay', () => {
     const script = readRepoFile('scripts/destroy-env.sh');
@@ -243,7 +338,7 @@ jobs:
     steps:
       - uses: docker/build-push-action@x
         with: { platforms: linux/amd64, load: true }
-      - run: bash scripts/container-smoke.sh
+      - run: bash scripts/image-smoke.sh
         env: { SMOKE_PLATFORM: linux/amd64 }
       - uses: aquasecurity/trivy-action@x
         with: { exit-code: "1" }
@@ -251,11 +346,11 @@ jobs:
       - id: push
         uses: docker/build-push-action@x
         with: { platforms: "linux/amd64,linux/arm64", push: true }
-    outputs: { digest: "${expr('steps.push.outputs.digest')}" }
+    outputs: { digests: "${expr('steps.push.outputs.digests')}" }
   deploy:
     needs: image
     environment: staging
-    steps: [{ run: deploy, env: { IMAGE_DIGEST: "${expr('needs.image.outputs.digest')}" } }]
+    steps: [{ run: deploy, env: { IMAGE_DIGESTS: "${expr('needs.image.outputs.digests')}" } }]
 `);
   test('an architecture pushed but never smoke-tested and scanned', () => {
     assert.deepEqual(everyPushedPlatformTested(qemuRebuild), [
@@ -286,7 +381,7 @@ jobs:
     steps:
       - uses: docker/build-push-action@x
         with: { platforms: "${expr('matrix.platform')}" }
-      - run: bash scripts/container-smoke.sh
+      - run: bash scripts/image-smoke.sh
         if: matrix.platform == 'linux/amd64'
         env: { SMOKE_PLATFORM: "${expr('matrix.platform')}" }
       - uses: aquasecurity/trivy-action@x
@@ -294,14 +389,14 @@ jobs:
   push:
     needs: image
     env: { PUSH_PLATFORMS: linux/amd64 linux/arm64 }
-    outputs: { digest: sha256:abc }
+    outputs: { digests: sha256:abc }
     steps:
       - uses: aws-actions/amazon-ecr-login@x
       - run: docker buildx build --platform linux/arm64 --push .
   deploy-staging:
     needs: [image, push]
     environment: staging
-    steps: [{ run: deploy, env: { IMAGE_DIGEST: "${expr('needs.push.outputs.digest')}" } }]
+    steps: [{ run: deploy, env: { IMAGE_DIGESTS: "${expr('needs.push.outputs.digests')}" } }]
   deploy-production:
     needs: [image]
     environment: production
@@ -317,9 +412,9 @@ jobs:
   test('a publish job that builds, a digest no step reports, a deploy with another digest', () => {
     assert.deepEqual(deploysUseTestedDigest(legs), [
       'publish job push builds an image: it may only push the tested archives',
-      'publish job push: outputs.digest must be a digest one of its steps reports',
+      'publish job push: outputs.digests must be the digests one of its steps reports',
       'deploy job deploy-production must need push',
-      'deploy job deploy-production does not deploy needs.push.outputs.digest',
+      'deploy job deploy-production does not deploy needs.push.outputs.digests',
       'deploy job deploy-production uses another digest: sha256:0123',
     ]);
   });
@@ -343,6 +438,53 @@ jobs:
     assert.deepEqual(everyPushedPlatformTested(fixed as Workflow), [
       'job image: the smoke test checks platform "linux/amd64", the build makes linux/arm64',
       'linux/arm64 is pushed but never smoke-tested and scanned',
+    ]);
+  });
+});
+
+describe('the runner rules reject the faults the old workflow had', () => {
+  // The old image and deploy jobs in short: a type=oci archive for docker load, an archive path outside the
+  // workspace (upload-artifact refuses `..`), one shared deploy role for every job.
+  const old = load(`
+on: push
+permissions: { contents: read }
+jobs:
+  image:
+    runs-on: ubuntu-24.04
+    env:
+      ARCHIVE: ${expr('github.workspace')}/../nodeapp-amd64.oci.tar
+    steps:
+      - uses: docker/build-push-action@x
+        with: { platforms: linux/amd64, outputs: "type=oci,dest=${expr('env.ARCHIVE')},name=nodeapp:ci" }
+      - uses: actions/upload-artifact@x
+        with: { name: image-amd64, path: "${expr('env.ARCHIVE')}" }
+  push:
+    permissions: { id-token: write }
+    steps:
+      - uses: aws-actions/configure-aws-credentials@x
+        with: { role-to-assume: "${expr('vars.AWS_DEPLOY_ROLE_ARN')}" }
+  deploy-staging:
+    permissions: { id-token: write }
+    steps:
+      - uses: aws-actions/configure-aws-credentials@x
+        with: { role-to-assume: "arn:aws:iam::123456789012:role/deploy" }
+`);
+  test('a type=oci archive handed to docker load', () => {
+    assert.deepEqual(archiveFormat(old), [
+      `job image: build outputs "type=oci,dest=${expr('env.ARCHIVE')},name=nodeapp:ci": docker load needs type=docker (manifest.json)`,
+    ]);
+  });
+  test('an archive path with ".." and an artifact without retention', () => {
+    assert.deepEqual(artifactRules(old), [
+      'job image: artifact image-amd64 has no retention-days',
+      'job image: env ARCHIVE leaves the workspace with ".."',
+    ]);
+  });
+  test('one role for every job, and a literal ARN', () => {
+    assert.deepEqual(rolesPerJob(old, { push: ['AWS_IMAGE_PUSH_ROLE_ARN'] }), [
+      'job push assumes vars.AWS_DEPLOY_ROLE_ARN; it may only use [AWS_IMAGE_PUSH_ROLE_ARN]',
+      'job deploy-staging: a literal role ARN (arn:aws:iam::123456789012:role/deploy): use a repository variable',
+      'job deploy-staging: role-to-assume "arn:aws:iam::123456789012:role/deploy" names no repository variable',
     ]);
   });
 });

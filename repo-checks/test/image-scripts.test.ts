@@ -1,0 +1,146 @@
+// The plan, push and superseded-check scripts with stand-in `skopeo`, `buildah` and `gh` CLIs on PATH: re-runs are
+// idempotent (a published :SHA is reused, never rebuilt or pushed again), a registry error never reads as
+// "not published", and a production deploy of a commit that is no longer main's head stops itself.
+// The same scripts run for real against Docker and a registry in scripts/image-rehearsal.sh (.ci/run).
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { runScript } from '../src/run-script.ts';
+
+const bin = mkdtempSync(join(tmpdir(), 'image-scripts-'));
+const calls = join(bin, 'calls.log');
+after(() => rmSync(bin, { recursive: true, force: true }));
+
+/** A stand-in CLI: logs its arguments, then runs BODY (bash) with them. */
+function fake(name: string, body: string) {
+  writeFileSync(join(bin, name), `#!/bin/bash\necho "${name} $*" >> "${calls}"\n${body}\n`);
+  chmodSync(join(bin, name), 0o755);
+}
+const sha = 'a'.repeat(40);
+// skopeo inspect --raw: the app and prometheus lists exist (their bytes), the others are unknown, unless
+// FAKE_SKOPEO_ERROR asks for a registry error.
+fake(
+  'skopeo',
+  `if [ -n "$FAKE_SKOPEO_ERROR" ]; then echo "$FAKE_SKOPEO_ERROR" >&2; exit 1; fi
+case "$*" in
+  *"/nodeapp:${sha}"*) printf '{"manifests":["app"]}' ;;
+  *"/nodeapp-prometheus:${sha}"*) printf '{"manifests":["prometheus"]}' ;;
+  *) echo 'reading manifest ${sha}: manifest unknown' >&2; exit 1 ;;
+esac`,
+);
+fake('buildah', 'exit 1');
+const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+function plan(env: Record<string, string>) {
+  rmSync(calls, { force: true });
+  return runScript('scripts/image-plan.sh', [], {
+    PATH: `${bin}:${process.env.PATH}`,
+    TAG: sha,
+    REGISTRY: '123.dkr.ecr.eu-west-1.amazonaws.com',
+    GITHUB_OUTPUT: '',
+    ARM64_RUNNER: '',
+    ...env,
+  });
+}
+const field = (out: string, key: string) =>
+  out
+    .split('\n')
+    .find((l) => l.startsWith(`${key}=`))
+    ?.slice(key.length + 1);
+
+describe('image-plan.sh', () => {
+  test('a re-run reuses what :SHA already holds and builds only the rest', async () => {
+    const r = await plan({});
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(field(r.stdout, 'published') ?? ''), {
+      app: sha256('{"manifests":["app"]}'),
+      prometheus: sha256('{"manifests":["prometheus"]}'),
+    });
+    const legs = (JSON.parse(field(r.stdout, 'matrix') ?? '') as { include: { image: string; arch: string }[] })
+      .include;
+    assert.deepEqual(
+      legs.map((l) => `${l.image}-${l.arch}`),
+      ['alertmanager-amd64', 'alertmanager-arm64', 'grafana-amd64', 'grafana-arm64'],
+    );
+    assert.equal(field(r.stdout, 'build'), 'true');
+    assert.match(r.stderr, /app: .*nodeapp:a{40} exists \(sha256:[0-9a-f]{64}\): reusing it, no build/);
+  });
+
+  test('a registry error (no permission, network) fails the plan instead of rebuilding', async () => {
+    const r = await plan({ FAKE_SKOPEO_ERROR: 'denied: User is not authorized to perform: ecr:BatchGetImage' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /ecr:BatchGetImage/);
+    assert.match(r.stderr, /app: cannot read .*nodeapp:a{40}/);
+  });
+
+  test('without a registry (pull requests) every image is built', async () => {
+    const r = await plan({ REGISTRY: '' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(field(r.stdout, 'published'), '{}');
+    assert.equal((JSON.parse(field(r.stdout, 'matrix') ?? '') as { include: unknown[] }).include.length, 8);
+  });
+});
+
+describe('push-images.sh', () => {
+  test('a re-run of a published commit pushes nothing and hands on the same digests', async () => {
+    const published = Object.fromEntries(
+      ['app', 'prometheus', 'alertmanager', 'grafana'].map((n, i) => [n, `sha256:${String(i).repeat(64)}`]),
+    );
+    rmSync(calls, { force: true });
+    writeFileSync(calls, '');
+    const r = await runScript('scripts/push-images.sh', ['registry.example', sha, join(bin, 'no-archives')], {
+      PATH: `${bin}:${process.env.PATH}`,
+      PUBLISHED: JSON.stringify(published),
+      GITHUB_OUTPUT: '',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(field(r.stdout, 'digests') ?? ''), published);
+    assert.equal(readFileSync(calls, 'utf8'), '', 'no skopeo or buildah call');
+  });
+
+  test('an image neither published nor built is an error naming its archive', async () => {
+    const r = await runScript('scripts/push-images.sh', ['registry.example', sha, join(bin, 'no-archives')], {
+      PATH: `${bin}:${process.env.PATH}`,
+      PUBLISHED: '{}',
+      GITHUB_OUTPUT: '',
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /app: no tested archive .*no-archives\/app-amd64\.tar/);
+  });
+});
+
+describe('superseded-check.sh', () => {
+  fake('gh', 'echo "$FAKE_HEAD"');
+  const check = async (head: string) => {
+    const output = join(bin, 'github-output');
+    writeFileSync(output, '');
+    const r = await runScript('scripts/superseded-check.sh', [], {
+      PATH: `${bin}:${process.env.PATH}`,
+      REPOSITORY: 'octo/nodeapp',
+      DEPLOYING_SHA: sha,
+      FAKE_HEAD: head,
+      GITHUB_OUTPUT: output,
+    });
+    return { ...r, output: readFileSync(output, 'utf8') };
+  };
+  test('the head of main deploys', async () => {
+    const r = await check(sha);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.output, 'superseded=false\n');
+    assert.match(readFileSync(calls, 'utf8'), /gh api repos\/octo\/nodeapp\/branches\/main --jq \.commit\.sha/);
+  });
+  test('an older commit stops with a notice', async () => {
+    const r = await check('b'.repeat(40));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.output, 'superseded=true\n');
+    assert.match(r.stdout, /::notice title=Production deploy superseded::main is now b{40}/);
+  });
+  test('an unreadable head fails the job rather than deploying blind', async () => {
+    const r = await check('');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /could not read the head of main/);
+  });
+});
