@@ -17,9 +17,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
   const shared: SharedConfig = {
     account: account('NODEAPP_ACCOUNT_SHARED', env),
     region: REGION,
-    repositoryName: 'nodeapp',
-    keepTaggedImages: 30,
-    untaggedImageExpiryDays: 7,
+    keepReleases: 30,
     github: { owner: 'nodeapp-org', repo: 'nodeapp', environments: ['staging', 'production'] },
     cdkBootstrapQualifier: 'hnb659fds',
     tags: { owner: 'platform-team', costCenter: 'nodeapp-shared' },

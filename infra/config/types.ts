@@ -171,10 +171,11 @@ export interface EnvironmentConfig {
 export interface SharedConfig {
   readonly account: string;
   readonly region: string;
-  readonly repositoryName: string;
-  /** Tagged images kept in ECR (rollback depth); untagged ones expire. */
-  readonly keepTaggedImages: number;
-  readonly untaggedImageExpiryDays: number;
+  /**
+   * Releases kept in each ECR repository (config/images.ts): the rollback depth, in releases. A release is one
+   * tagged manifest list (`:<git sha>`) and its untagged per-architecture images (lib/constructs/registry.ts).
+   */
+  readonly keepReleases: number;
   readonly github: {
     readonly owner: string;
     readonly repo: string;

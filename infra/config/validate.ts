@@ -186,13 +186,8 @@ export function validateConfig(config: NodeappConfig): NodeappConfig {
   const s = config.shared;
   c.account(s.account, 'shared.account');
   c.region(s.region, 'shared.region');
-  c.check(
-    /^[a-z0-9][a-z0-9._/-]{1,254}$/.test(s.repositoryName),
-    'shared.repositoryName',
-    'invalid ECR repository name',
-  );
-  c.int(s.keepTaggedImages, 20, 1000, 'shared.keepTaggedImages');
-  c.int(s.untaggedImageExpiryDays, 1, 365, 'shared.untaggedImageExpiryDays');
+  // At least 20 releases to roll back to; ECR allows at most 10,000 images per repository.
+  c.int(s.keepReleases, 20, 1000, 'shared.keepReleases');
   c.check(/^[A-Za-z0-9-]+$/.test(s.github.owner), 'shared.github.owner', 'must be a GitHub owner name');
   c.check(/^[A-Za-z0-9._-]+$/.test(s.github.repo), 'shared.github.repo', 'must be a GitHub repository name');
   c.check(/^[a-z0-9]{1,10}$/.test(s.cdkBootstrapQualifier), 'shared.cdkBootstrapQualifier', 'must be 1-10 [a-z0-9]');

@@ -6,6 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../config/environments.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
 import { validateConfig } from '../config/validate.ts';
+import { imageDigestsFromContext } from './images.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { GithubDeployStack } from './stacks/github-deploy-stack.ts';
 import { NetworkStack } from './stacks/network-stack.ts';
@@ -20,7 +21,10 @@ export class UsageError extends Error {
   }
 }
 
-/** Image tag synthesized when no `-c imageTag=<git-sha>` is given. Never pushed: deploys must pass a real tag. */
+/**
+ * Version label synthesized when no `-c imageTag=<git-sha>` is given. The tag only labels the release (APP_VERSION,
+ * GIT_COMMIT); images are pulled by digest (`-c <name>ImageDigest=`, config/images.ts). Deploys must pass both.
+ */
 export const PLACEHOLDER_IMAGE_TAG = 'latest-synth';
 
 export interface EnvironmentStacks {
@@ -80,13 +84,13 @@ export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStack
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
     throw new UsageError(`-c imageTag=${imageTag}: not a valid image tag (letters, digits, _ . -; at most 128)`);
   }
+  const digests = imageDigestsFromContext(app.node);
   const { shared } = config;
   const sharedEnv = { account: shared.account, region: shared.region };
   const registry = new RegistryStack(app, 'NodeappRegistry', { env: sharedEnv, config });
   const githubDeploy = new GithubDeployStack(app, 'NodeappGithubDeploy', {
     env: sharedEnv,
     config,
-    repositoryArn: registry.repository.repositoryArn,
   });
   tag(registry, 'shared', shared.tags);
   tag(githubDeploy, 'shared', shared.tags);
@@ -107,7 +111,8 @@ export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStack
       shared,
       vpc: network.vpc,
       namespace: network.namespace,
-      imageTag,
+      appImageDigest: digests.app,
+      version: imageTag,
       staticAssetsPath: options.staticAssetsPath ?? DEFAULT_STATIC_ASSETS,
       database: data?.database,
     });

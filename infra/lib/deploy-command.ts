@@ -1,8 +1,9 @@
-// `npm run deploy -- -c env=<env> -c imageTag=<sha> [cdk deploy options]` (bin/deploy.ts): the cdk deploy command
+// `npm run deploy -- -c env=<env> -c imageTag=<sha> -c <name>ImageDigest=sha256:… [cdk deploy options]` (bin/deploy.ts): the cdk deploy command
 // line for one environment. It deploys NodeappRegistry and that environment's stacks, never NodeappGithubDeploy:
 // the pipeline's own role must not be able to rewrite its trust; an administrator deploys that stack with
 // `npm run deploy-shared` (bin/deploy-shared.ts), which selects exactly the two shared stacks.
 import { PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
+import { DIGEST_PATTERN, digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
 import type { NodeappConfig } from '../config/types.ts';
 import { PLACEHOLDER_IMAGE_TAG, UsageError } from './app.ts';
 
@@ -33,6 +34,23 @@ export function contextValue(args: readonly string[], key: string): string | und
   return value;
 }
 
+/**
+ * Every image must come by a real digest: a missing `-c <name>ImageDigest=` synthesizes the placeholder
+ * (sha256:000…0), which was never pushed, so ECS would fail to pull it after CloudFormation had begun the update.
+ */
+function digestProblems(args: readonly string[]): string[] {
+  return IMAGE_NAMES.flatMap((name) => {
+    const key = digestContextKey(name);
+    const digest = contextValue(args, key);
+    if (digest === undefined || digest === PLACEHOLDER_DIGEST)
+      return [
+        `-c ${key}=sha256:<64 hex> is required (the pipeline's push job prints it; the placeholder is never pushed)`,
+      ];
+    if (!DIGEST_PATTERN.test(digest)) return [`-c ${key}=${digest}: not an image digest (sha256:<64 lowercase hex>)`];
+    return [];
+  });
+}
+
 /** The stacks a deploy of `env` selects (cdk patterns). */
 export function deployedStacks(env: string): string[] {
   return ['NodeappRegistry', `Nodeapp-${env}-*`];
@@ -56,6 +74,7 @@ export function deployArguments(args: readonly string[], config: NodeappConfig):
     ...(imageTag === undefined || imageTag === PLACEHOLDER_IMAGE_TAG
       ? [`-c imageTag=<git-sha> is required (the synth placeholder ${PLACEHOLDER_IMAGE_TAG} is never pushed)`]
       : []),
+    ...digestProblems(args),
   ];
   if (problems.length > 0) throw new UsageError(`refusing to deploy ${env}:\n  ${problems.join('\n  ')}`);
   // Approval: cdk.json's "requireApproval" (broadening) unless the caller passes --require-approval.

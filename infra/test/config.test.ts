@@ -100,11 +100,11 @@ describe('environment config', () => {
   it('rejects duplicate environment names and an ECR rollback depth below 20', () => {
     const config = loadConfig({});
     const problems = problemsOf({
-      shared: { ...config.shared, keepTaggedImages: 5 },
+      shared: { ...config.shared, keepReleases: 5 },
       environments: [...config.environments, config.environments[0] as EnvironmentConfig],
     });
     assert.ok(problems.some((p) => p.startsWith('environments:')));
-    assert.ok(problems.some((p) => p.startsWith('shared.keepTaggedImages:')));
+    assert.ok(problems.some((p) => p.startsWith('shared.keepReleases:')));
   });
 
   it('keeps a final RDS snapshot wherever the data matters: staging and prod, and whatever is protected', () => {

@@ -5,15 +5,24 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
+import { digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
 import { accountVariable, contextValue, deployArguments } from '../lib/deploy-command.ts';
 import { testAccounts } from './helpers.ts';
 
 const config = loadConfig(testAccounts);
+/** A real-looking digest for every image: `-c appImageDigest=sha256:…` and so on. */
+const digests = IMAGE_NAMES.flatMap((name, i) => [
+  '-c',
+  `${digestContextKey(name)}=sha256:${String(i + 1).repeat(64)}`,
+]);
 const entry = fileURLToPath(new URL('../bin/deploy.ts', import.meta.url));
 
 describe('npm run deploy', () => {
   it('deploys NodeappRegistry and the environment stacks, never NodeappGithubDeploy', () => {
-    const args = deployArguments(['-c', 'env=staging', '-c', 'imageTag=abc123', '--outputs-file', 'out.json'], config);
+    const args = deployArguments(
+      ['-c', 'env=staging', '-c', 'imageTag=abc123', ...digests, '--outputs-file', 'out.json'],
+      config,
+    );
     assert.deepEqual(args, [
       'deploy',
       '--no-notices',
@@ -22,6 +31,7 @@ describe('npm run deploy', () => {
       'env=staging',
       '-c',
       'imageTag=abc123',
+      ...digests,
       '--outputs-file',
       'out.json',
       'NodeappRegistry',
@@ -34,8 +44,13 @@ describe('npm run deploy', () => {
   it('leaves approval to cdk.json (broadening) unless the caller passes --require-approval', () => {
     const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8'));
     assert.equal(cdkJson.requireApproval, 'broadening');
-    assert.ok(!deployArguments(['-c', 'env=dev', '-c', 'imageTag=a1'], config).includes('--require-approval'));
-    const pipeline = deployArguments(['-c', 'env=prod', '-c', 'imageTag=a1', '--require-approval', 'never'], config);
+    assert.ok(
+      !deployArguments(['-c', 'env=dev', '-c', 'imageTag=a1', ...digests], config).includes('--require-approval'),
+    );
+    const pipeline = deployArguments(
+      ['-c', 'env=prod', '-c', 'imageTag=a1', ...digests, '--require-approval', 'never'],
+      config,
+    );
     assert.deepEqual(pipeline.slice(-4), ['--require-approval', 'never', 'NodeappRegistry', 'Nodeapp-prod-*']);
     const script = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.deploy;
     assert.doesNotMatch(script, /--all|--require-approval/);
@@ -61,7 +76,7 @@ describe('npm run deploy', () => {
   });
 
   it('refuses the placeholder account, naming each unset NODEAPP_ACCOUNT_* variable', () => {
-    const args = ['-c', 'env=staging', '-c', 'imageTag=abc123'];
+    const args = ['-c', 'env=staging', '-c', 'imageTag=abc123', ...digests];
     // The registry's pull policy names every environment's account, so an unset dev account blocks staging too.
     const { NODEAPP_ACCOUNT_DEV: _dev, ...withoutDev } = testAccounts;
     assert.throws(
@@ -93,6 +108,25 @@ describe('npm run deploy', () => {
       () => deployArguments(['-c', 'env=dev', '-c', 'imageTag=latest-synth'], config),
       /-c imageTag=<git-sha> is required \(the synth placeholder latest-synth is never pushed\)/,
     );
+  });
+
+  it('refuses a missing, placeholder or malformed image digest, naming each -c <name>ImageDigest', () => {
+    const base = ['-c', 'env=dev', '-c', 'imageTag=a1'];
+    assert.throws(
+      () => deployArguments(base, config),
+      (error: Error) =>
+        IMAGE_NAMES.every((name) => error.message.includes(`-c ${digestContextKey(name)}=sha256:<64 hex> is required`)),
+    );
+    const placeholder = [...digests, '-c', `grafanaImageDigest=${PLACEHOLDER_DIGEST}`];
+    assert.throws(
+      () => deployArguments([...base, ...placeholder], config),
+      /-c grafanaImageDigest=sha256:<64 hex> is required/,
+    );
+    assert.throws(
+      () => deployArguments([...base, ...digests, '-c', 'appImageDigest=sha256:ABC'], config),
+      /-c appImageDigest=sha256:ABC: not an image digest/,
+    );
+    assert.doesNotThrow(() => deployArguments([...base, ...digests], config));
   });
 
   it('bin/deploy.ts exits 1 naming the unset variables before running cdk', () => {

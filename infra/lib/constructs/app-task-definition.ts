@@ -1,5 +1,4 @@
 import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
-import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,8 +17,10 @@ const NON_ROOT_USER = '1000:1000';
 
 export interface AppTaskDefinitionProps {
   readonly config: ServiceConfig;
-  readonly repository: ecr.IRepository;
-  readonly imageTag: string;
+  /** The app image, pinned by digest (lib/images.ts pinnedImage). */
+  readonly image: ecs.ContainerImage;
+  /** Version label of the release (the git SHA): APP_VERSION and GIT_COMMIT. */
+  readonly version: string;
   /** Extra plain environment (never secrets), e.g. DATABASE_HOST. */
   readonly environment?: Record<string, string>;
   /** Extra ECS secrets, e.g. DATABASE_PASSWORD from the RDS secret. */
@@ -119,7 +120,7 @@ export class AppTaskDefinition extends Construct {
     if (config.debug) linuxParameters.addCapabilities(ecs.Capability.SYS_PTRACE);
 
     this.container = this.taskDefinition.addContainer(APP_CONTAINER_NAME, {
-      image: ecs.ContainerImage.fromEcrRepository(props.repository, props.imageTag),
+      image: props.image,
       essential: true,
       readonlyRootFilesystem: true,
       user: NON_ROOT_USER,
@@ -151,8 +152,8 @@ export class AppTaskDefinition extends Construct {
         SHUTDOWN_DRAIN_SECONDS: String(config.shutdownDrainSeconds),
         TRUST_PROXY: config.trustProxy,
         LOG_LEVEL: config.logLevel,
-        APP_VERSION: props.imageTag,
-        GIT_COMMIT: props.imageTag,
+        APP_VERSION: props.version,
+        GIT_COMMIT: props.version,
         ...props.environment,
       },
       secrets: {

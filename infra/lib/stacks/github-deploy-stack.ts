@@ -1,12 +1,12 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { IMAGES } from '../../config/images.ts';
 import type { NodeappConfig } from '../../config/types.ts';
 import { GithubDeploy } from '../constructs/github-deploy.ts';
 
 export interface GithubDeployStackProps extends StackProps {
   readonly config: NodeappConfig;
-  readonly repositoryArn: string;
 }
 
 /** `NodeappGithubDeploy`: the OIDC provider and the role the workflow assumes (output `DeployRoleArn`). */
@@ -23,7 +23,7 @@ export class GithubDeployStack extends Stack {
       existingOidcProviderArn: shared.github.existingOidcProviderArn,
       targets: [shared, ...environments].map((e) => ({ account: e.account, region: e.region })),
       bootstrapQualifier: shared.cdkBootstrapQualifier,
-      repositoryArn: props.repositoryArn,
+      repositoryArn: `arn:aws:ecr:${shared.region}:${shared.account}:repository/${IMAGES.app.repositoryName}`,
       roleName: 'nodeapp-github-deploy',
     });
     this.deployRole = deploy.role;

@@ -1,6 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -15,6 +14,7 @@ import { DATABASE_NAME, DATABASE_PORT, type Database } from '../constructs/datab
 import { Ec2Capacity } from '../constructs/ec2-capacity.ts';
 import { Edge } from '../constructs/edge.ts';
 import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
+import { pinnedImage } from '../images.ts';
 import { acknowledgeBucketDeployment } from '../nag.ts';
 
 export interface ServiceStackProps extends StackProps {
@@ -22,8 +22,10 @@ export interface ServiceStackProps extends StackProps {
   readonly shared: SharedConfig;
   readonly vpc: ec2.IVpc;
   readonly namespace: servicediscovery.INamespace;
-  /** The image tag to run (`-c imageTag=<git-sha>`). */
-  readonly imageTag: string;
+  /** The app image's manifest-list digest (`-c appImageDigest=sha256:…`, lib/images.ts). */
+  readonly appImageDigest: string;
+  /** The release's version label (`-c imageTag=<git-sha>`): APP_VERSION / GIT_COMMIT, never what is pulled. */
+  readonly version: string;
   readonly staticAssetsPath: string;
   /** The RDS database (data stack) when config database is 'rds'. */
   readonly database?: Database;
@@ -114,15 +116,12 @@ export class ServiceStack extends Stack {
     acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
     this.publicUrl = this.edge.url;
 
-    // Built from config, not imported from the registry stack: the two may be deployed independently.
-    const repository = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
-      repositoryName: shared.repositoryName,
-      repositoryArn: `arn:aws:ecr:${shared.region}:${shared.account}:repository/${shared.repositoryName}`,
-    });
     this.task = new AppTaskDefinition(this, 'Task', {
       config: config.service,
-      repository,
-      imageTag: props.imageTag,
+      // By digest from the shared account's repository (built from config, not imported from the registry
+      // stack: the two deploy independently). Nothing is built during `cdk deploy` (config/images.ts).
+      image: pinnedImage(this, 'AppImage', shared, 'app', props.appImageDigest),
+      version: props.version,
       ...databaseSettings(props.database),
       retainData: config.retainData,
       namePrefix,
