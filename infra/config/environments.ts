@@ -4,6 +4,9 @@ import type { EnvironmentConfig, NodeappConfig, SharedConfig } from './types.ts'
 /** Synthesizes without credentials; CloudFormation would refuse it, which is the point. */
 export const PLACEHOLDER_ACCOUNT = '111111111111';
 
+/** Synthesizes the trust policies offline; `npm run deploy-shared` refuses it (NODEAPP_GITHUB_REPOSITORY unset). */
+export const PLACEHOLDER_GITHUB_REPOSITORY = 'unset-owner/unset-repository';
+
 /** Accounts come from the deploying shell (NODEAPP_ACCOUNT_<ENV>, e.g. NODEAPP_ACCOUNT_PROD), else the placeholder. */
 function account(variable: string, env: NodeJS.ProcessEnv): string {
   return env[variable]?.trim() || PLACEHOLDER_ACCOUNT;
@@ -18,7 +21,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     account: account('NODEAPP_ACCOUNT_SHARED', env),
     region: REGION,
     keepReleases: 30,
-    github: { owner: 'nodeapp-org', repo: 'nodeapp', environments: ['staging', 'production'] },
+    github: {
+      // The repository is the administrator's setting (docs/deploy.md), not code: forks and renames need no edit.
+      repository: env.NODEAPP_GITHUB_REPOSITORY?.trim() || PLACEHOLDER_GITHUB_REPOSITORY,
+      deployEnvironments: { staging: 'staging', production: 'prod' },
+      existingOidcProviderArn: env.NODEAPP_GITHUB_OIDC_PROVIDER_ARN?.trim() || undefined,
+    },
     cdkBootstrapQualifier: 'hnb659fds',
     tags: { owner: 'platform-team', costCenter: 'nodeapp-shared' },
   };

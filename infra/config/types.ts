@@ -177,11 +177,14 @@ export interface SharedConfig {
    */
   readonly keepReleases: number;
   readonly github: {
-    readonly owner: string;
-    readonly repo: string;
-    /** GitHub deployment environments the deploy role trusts (besides the `main` branch). */
-    readonly environments: readonly string[];
-    /** ARN of an existing GitHub OIDC provider in the account; omit to create one (one per account). */
+    /** `owner/repo` whose workflow may assume the roles: env NODEAPP_GITHUB_REPOSITORY (placeholder when unset). */
+    readonly repository: string;
+    /** The config environment each GitHub deployment environment's role deploys: `{ staging: 'staging', production: 'prod' }`. */
+    readonly deployEnvironments: { readonly staging: string; readonly production: string };
+    /**
+     * ARN of the account's existing GitHub OIDC provider (IAM allows one per URL per account: creating a second
+     * fails with EntityAlreadyExists); omit to create it. env NODEAPP_GITHUB_OIDC_PROVIDER_ARN.
+     */
     readonly existingOidcProviderArn?: string;
   };
   /** Qualifier of the CDK bootstrap roles the deploy role may assume. */

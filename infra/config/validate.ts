@@ -188,8 +188,27 @@ export function validateConfig(config: NodeappConfig): NodeappConfig {
   c.region(s.region, 'shared.region');
   // At least 20 releases to roll back to; ECR allows at most 10,000 images per repository.
   c.int(s.keepReleases, 20, 1000, 'shared.keepReleases');
-  c.check(/^[A-Za-z0-9-]+$/.test(s.github.owner), 'shared.github.owner', 'must be a GitHub owner name');
-  c.check(/^[A-Za-z0-9._-]+$/.test(s.github.repo), 'shared.github.repo', 'must be a GitHub repository name');
+  c.check(
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(s.github.repository),
+    'shared.github.repository (NODEAPP_GITHUB_REPOSITORY)',
+    `must be owner/repo (got "${s.github.repository}")`,
+  );
+  if (s.github.existingOidcProviderArn !== undefined) {
+    c.check(
+      /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(
+        s.github.existingOidcProviderArn,
+      ),
+      'shared.github.existingOidcProviderArn (NODEAPP_GITHUB_OIDC_PROVIDER_ARN)',
+      `must be arn:aws:iam::<shared account>:oidc-provider/token.actions.githubusercontent.com (got "${s.github.existingOidcProviderArn}")`,
+    );
+  }
+  for (const [githubEnvironment, name] of Object.entries(s.github.deployEnvironments)) {
+    c.check(
+      config.environments.some((e) => e.name === name),
+      `shared.github.deployEnvironments.${githubEnvironment}`,
+      `must name a configured environment (got "${name}")`,
+    );
+  }
   c.check(/^[a-z0-9]{1,10}$/.test(s.cdkBootstrapQualifier), 'shared.cdkBootstrapQualifier', 'must be 1-10 [a-z0-9]');
   const names = config.environments.map((e) => e.name);
   c.check(new Set(names).size === names.length, 'environments', `names must be unique (got ${names.join(', ')})`);

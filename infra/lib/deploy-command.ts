@@ -2,7 +2,7 @@
 // line for one environment. It deploys NodeappRegistry and that environment's stacks, never NodeappGithubDeploy:
 // the pipeline's own role must not be able to rewrite its trust; an administrator deploys that stack with
 // `npm run deploy-shared` (bin/deploy-shared.ts), which selects exactly the two shared stacks.
-import { PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
+import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_GITHUB_REPOSITORY } from '../config/environments.ts';
 import { DIGEST_PATTERN, digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
 import type { NodeappConfig } from '../config/types.ts';
 import { PLACEHOLDER_IMAGE_TAG, UsageError } from './app.ts';
@@ -99,7 +99,12 @@ export function deploySharedArguments(args: readonly string[], config: NodeappCo
       `npm run deploy-shared deploys exactly ${shared} (got ${got}); an environment deploys with npm run deploy -- -c env=<env>`,
     );
   }
-  const problems = placeholderProblems(config);
+  const problems = [
+    ...placeholderProblems(config),
+    ...(config.shared.github.repository === PLACEHOLDER_GITHUB_REPOSITORY
+      ? ['NODEAPP_GITHUB_REPOSITORY is not set (owner/repo whose workflow the GitHub roles trust)']
+      : []),
+  ];
   if (problems.length > 0) throw new UsageError(`refusing to deploy ${shared}:\n  ${problems.join('\n  ')}`);
   return ['deploy', '--no-notices', '--no-version-reporting', ...args, ...SHARED_STACKS];
 }
