@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { buildTestApp, resourcesOf, template } from './helpers.ts';
+import type { EgressStrategy } from '../config/types.ts';
+import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 const stacks = buildTestApp();
 const dev = template(stacks, 'dev', 'network');
@@ -35,6 +36,33 @@ describe('network', () => {
     });
     prod.resourceCountIs('AWS::EC2::Instance', 0);
   });
+
+  // Public subnets here do not map public IPs on launch, so a NAT instance must ask for one itself
+  // (https://github.com/aws/aws-cdk/issues/31711); a NAT gateway needs an Elastic IP allocation.
+  for (const env of ['dev', 'staging', 'prod']) {
+    it(`${env}: every NAT (instance or gateway), with each egress strategy, has a public IPv4 address`, () => {
+      for (const egress of ['nat-instance', 'single-nat', 'nat-per-az'] satisfies EgressStrategy[]) {
+        const variant = buildTestApp({
+          env,
+          overrides: { [env]: (c) => ({ ...c, network: { ...c.network, egress } }) },
+        });
+        const t = template(variant, env, 'network');
+        const subnets = new Map(resourcesOf(t, 'AWS::EC2::Subnet'));
+        const instances = resourcesOf(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties);
+        const gateways = resourcesOf(t, 'AWS::EC2::NatGateway').map(([, r]) => r.Properties);
+        assert.ok(instances.length + gateways.length > 0, `${env}/${egress}: some NAT`);
+        for (const instance of instances) {
+          const subnetId = (instance.SubnetId ?? instance.NetworkInterfaces?.[0]?.SubnetId)?.Ref as string;
+          const mapsPublicIp = subnets.get(subnetId)?.Properties.MapPublicIpOnLaunch === true;
+          const asksForOne = (instance.NetworkInterfaces as CfnProperties[] | undefined)?.some(
+            (n) => n.DeviceIndex === '0' && n.AssociatePublicIpAddress === true,
+          );
+          assert.ok(mapsPublicIp || asksForOne, `${env}/${egress}: NAT instance without a public IP`);
+        }
+        for (const gateway of gateways) assert.ok(gateway.AllocationId, `${env}/${egress}: NAT gateway without EIP`);
+      }
+    });
+  }
 
   it('has an S3 gateway endpoint in every environment', () => {
     for (const t of [dev, staging, prod]) {
