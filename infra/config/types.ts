@@ -33,7 +33,10 @@ export interface ServiceConfig {
   readonly cpu: number;
   readonly memoryMiB: number;
   readonly cpuArchitecture: CpuArchitecture;
-  readonly desiredCount: number;
+  /**
+   * Autoscaling floor. The service's task count is left to autoscaling (no DesiredCount in the template):
+   * ECS starts 1 task on create and registering the scalable target raises it to minCount.
+   */
   readonly minCount: number;
   readonly maxCount: number;
   /** Capacity provider strategy: `fargateBase` tasks on FARGATE, the rest split by weight. */

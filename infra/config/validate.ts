@@ -73,7 +73,6 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   c.oneOf(s.cpuArchitecture, ['X86_64', 'ARM64'], `${p}.service.cpuArchitecture`);
   c.int(s.minCount, 0, 100, `${p}.service.minCount`);
   c.int(s.maxCount, Math.max(1, s.minCount), 100, `${p}.service.maxCount`);
-  c.int(s.desiredCount, s.minCount, s.maxCount, `${p}.service.desiredCount`);
   c.int(s.fargateBase, 0, 100, `${p}.service.fargateBase`);
   c.int(s.fargateWeight, 0, 1000, `${p}.service.fargateWeight`);
   c.int(s.fargateSpotWeight, 0, 1000, `${p}.service.fargateSpotWeight`);

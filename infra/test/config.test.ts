@@ -56,7 +56,7 @@ describe('environment config', () => {
       withEnv('prod', (e) => ({
         ...e,
         account: '12345',
-        service: { ...e.service, cpu: 256, memoryMiB: 4096, desiredCount: 99 },
+        service: { ...e.service, cpu: 256, memoryMiB: 4096, minCount: 99 },
         alarms: { ...e.alarms, emails: ['not-an-email'] },
         network: { ...e.network, availabilityZones: ['eu-west-1a', 'us-east-1b'] },
       })),
@@ -66,7 +66,7 @@ describe('environment config', () => {
       'prod.account',
       'prod.alarms.emails[0]',
       'prod.network.availabilityZones[0]',
-      'prod.service.desiredCount',
+      'prod.service.maxCount',
       'prod.service.memoryMiB',
     ]);
   });

@@ -70,7 +70,12 @@ export class AppService extends Construct {
       serviceName: props.serviceName,
       cluster: props.cluster,
       taskDefinition: props.task.taskDefinition,
-      desiredCount: config.desiredCount,
+      // No DesiredCount: with one in the template every deploy resets the running count to it (prod at 12 tasks
+      // would drop to 3). Omitted, ECS starts 1 task on create and leaves the count alone on update
+      // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html#cfn-ecs-service-desiredcount);
+      // registering the scalable target moves it into [minCount, maxCount]
+      // (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html).
+      desiredCount: undefined,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
