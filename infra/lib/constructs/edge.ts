@@ -57,7 +57,9 @@ export class Edge extends Construct {
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
       // The content is a build output, redeployed from the repository on every deploy.
       removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
+      // Versioned and deleted with the stack: emptied first (every version) by CDK's auto-delete custom resource,
+      // else the delete fails with BucketNotEmpty (https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html).
+      autoDeleteObjects: true,
     });
 
     this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {

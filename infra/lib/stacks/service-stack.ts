@@ -15,7 +15,7 @@ import { Ec2Capacity } from '../constructs/ec2-capacity.ts';
 import { Edge } from '../constructs/edge.ts';
 import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
 import { pinnedImage } from '../images.ts';
-import { acknowledgeBucketDeployment } from '../nag.ts';
+import { acknowledgeBucketDeployment, acknowledgeCdkProvider } from '../nag.ts';
 
 export interface ServiceStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -114,6 +114,7 @@ export class ServiceStack extends Stack {
       namePrefix,
     });
     acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
+    acknowledgeCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'Bucket emptying on destroy');
     this.publicUrl = this.edge.url;
 
     this.task = new AppTaskDefinition(this, 'Task', {
