@@ -78,7 +78,13 @@ export function deployArguments(args: readonly string[], config: NodeappConfig):
   ];
   if (problems.length > 0) throw new UsageError(`refusing to deploy ${env}:\n  ${problems.join('\n  ')}`);
   // Approval: cdk.json's "requireApproval" (broadening) unless the caller passes --require-approval.
-  return ['deploy', '--no-notices', '--no-version-reporting', ...args, ...deployedStacks(env)];
+  // --force: the stacks read each other's outputs with Fn::GetStackOutput (cdk.json
+  // "@aws-cdk/core:defaultCrossStackReferences": "weak"), which CloudFormation resolves only when the consuming
+  // stack is created or updated and never pushes to consumers
+  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html).
+  // Without --force the CLI skips a consumer whose template did not change, so it would keep a replaced producer's
+  // old value (e.g. a security group ID). cdk deploys the selected stacks in dependency order, producers first.
+  return ['deploy', '--no-notices', '--no-version-reporting', '--force', ...args, ...deployedStacks(env)];
 }
 
 /** What `npm run deploy-shared` deploys: the shared stacks, and nothing else. */

@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import { digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
-import { accountVariable, contextValue, deployArguments } from '../lib/deploy-command.ts';
-import { testAccounts } from './helpers.ts';
+import { accountVariable, contextValue, deployArguments, deployedStacks } from '../lib/deploy-command.ts';
+import { buildFullTestApp, testAccounts } from './helpers.ts';
 
 const config = loadConfig(testAccounts);
 /** A real-looking digest for every image: `-c appImageDigest=sha256:…` and so on. */
@@ -27,6 +27,7 @@ describe('npm run deploy', () => {
       'deploy',
       '--no-notices',
       '--no-version-reporting',
+      '--force',
       '-c',
       'env=staging',
       '-c',
@@ -54,6 +55,36 @@ describe('npm run deploy', () => {
     assert.deepEqual(pipeline.slice(-4), ['--require-approval', 'never', 'NodeappRegistry', 'Nodeapp-prod-*']);
     const script = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.deploy;
     assert.doesNotMatch(script, /--all|--require-approval/);
+  });
+
+  it("propagates producers' outputs: --force, and every stack a consumer reads is a dependency the deploy selects", () => {
+    const args = deployArguments(['-c', 'env=prod', '-c', 'imageTag=a1', ...digests], config);
+    // Fn::GetStackOutput is resolved only when the consumer updates; the CLI skips unchanged templates unless --force.
+    assert.ok(args.includes('--force'));
+    const stacks = buildFullTestApp({ env: 'prod' });
+    const assembly = stacks.app.synth();
+    const selected = (name: string) =>
+      deployedStacks('prod').some((p) => new RegExp(`^${p.replaceAll('*', '.*')}$`).test(name));
+    let references = 0;
+    for (const artifact of assembly.stacks) {
+      const producers = new Set(
+        [...JSON.stringify(artifact.template).matchAll(/"Fn::GetStackOutput":\{"StackName":"([^"]+)"/g)].map(
+          (m) => m[1],
+        ),
+      );
+      for (const producer of producers) {
+        references++;
+        assert.ok(
+          selected(producer ?? ''),
+          `${artifact.stackName} reads ${producer}, which the deploy does not select`,
+        );
+        assert.ok(
+          artifact.dependencies.some((d) => d.id === producer),
+          `${artifact.stackName} reads ${producer} without depending on it (would deploy first)`,
+        );
+      }
+    }
+    assert.ok(references > 0, 'the environment stacks reference each other');
   });
 
   it('reads -c, --context and --context= forms; the last one wins', () => {
