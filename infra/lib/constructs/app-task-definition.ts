@@ -12,6 +12,14 @@ import { allowCloudWatchLogs, encryptedLogGroup } from './encrypted-log-group.ts
 export const APP_PORT = 3000;
 export const METRICS_PORT = 9464;
 export const APP_CONTAINER_NAME = 'app';
+/**
+ * Where ECS Exec's managed SSM agent writes inside the container. ECS documents a read-only root filesystem as
+ * unsupported with ECS Exec (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html, Considerations:
+ * the agent must create directories and files); giving the agent these paths as writable task volumes is the
+ * arrangement reported working in https://github.com/aws/containers-roadmap/issues/1359 and
+ * https://github.com/aws-containers/amazon-ecs-exec-checker/issues/71, so the root stays read-only where exec is on.
+ */
+export const ECS_EXEC_AGENT_PATHS = ['/managed-agents', '/var/lib/amazon/ssm', '/var/log/amazon/ssm'] as const;
 /** The image's user (`node` in the official Node.js images). */
 const NON_ROOT_USER = '1000:1000';
 
@@ -162,6 +170,13 @@ export class AppTaskDefinition extends Construct {
       },
     });
     this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+    if (config.ecsExec) {
+      for (const [i, containerPath] of ECS_EXEC_AGENT_PATHS.entries()) {
+        const sourceVolume = `ecs-exec-agent-${i}`;
+        this.taskDefinition.addVolume({ name: sourceVolume });
+        this.container.addMountPoints({ containerPath, sourceVolume, readOnly: false });
+      }
+    }
 
     if (props.site24x7?.enabled) this.addSite24x7Agent(props.site24x7);
 
