@@ -74,6 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       containerInsights: 'disabled',
     },
     edge: {
+      // In every environment: Grafana's login sits behind the same distribution (issue 12 item 18). About
+      // 5 USD/month for the ACL + 1 USD per rule + 0.60 USD per million requests (https://aws.amazon.com/waf/pricing/).
+      waf: { rateLimitPer5Minutes: 2000, grafanaLoginRateLimitPer5Minutes: 20, grafanaAllowedCidrs: [] },
       cloudFrontPrefixListId: CLOUDFRONT_PREFIX_LIST_US_EAST_1,
       priceClass: 'PriceClass_100',
       accessLogRetentionDays: 7,
@@ -188,7 +191,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     },
     edge: {
       ...staging.edge,
-      waf: { rateLimitPer5Minutes: 2000 },
       priceClass: 'PriceClass_All',
       accessLogRetentionDays: 90,
     },

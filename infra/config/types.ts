@@ -70,8 +70,19 @@ export interface EdgeConfig {
     /** ACM certificate ARN in us-east-1 covering `name` (CloudFront only reads certificates there). */
     readonly certificateArn: string;
   };
-  /** AWS WAF web ACL (AWS managed common rule set + rate-based rule). CLOUDFRONT-scoped ACLs live in us-east-1. */
-  readonly waf?: { readonly rateLimitPer5Minutes: number };
+  /**
+   * AWS WAF web ACL on the distribution, in every environment (it also guards Grafana's login at /grafana):
+   * AWS managed common rule set (its 8 KB body rule counted, the service's own body limit enforced instead), a
+   * per-IP rate limit, a tighter per-IP limit on Grafana's login, and an optional allow-list for /grafana*.
+   * CLOUDFRONT-scoped ACLs live in us-east-1.
+   */
+  readonly waf: {
+    readonly rateLimitPer5Minutes: number;
+    /** Per-IP requests to /grafana/login per 5 minutes (password guessing); WAF's minimum is 10. */
+    readonly grafanaLoginRateLimitPer5Minutes: number;
+    /** IPv4 CIDRs allowed to reach /grafana*; empty: anyone (behind Grafana's login and the rate limits). */
+    readonly grafanaAllowedCidrs: readonly string[];
+  };
   /**
    * ID of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in this region: the ALB accepts
    * traffic only from it. Pinned here so synth needs no lookup; `aws ec2 describe-managed-prefix-lists` shows it.

@@ -110,10 +110,17 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
       'must be an ACM certificate ARN in us-east-1 (CloudFront reads certificates only there)',
     );
   }
-  if (edge.waf) {
-    c.int(edge.waf.rateLimitPer5Minutes, 10, 2_000_000_000, `${p}.edge.waf.rateLimitPer5Minutes`);
-    c.check(e.region === 'us-east-1', `${p}.edge.waf`, 'a CLOUDFRONT-scoped web ACL can only be created in us-east-1');
+  // WAF rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
+  c.int(edge.waf.rateLimitPer5Minutes, 10, 2_000_000_000, `${p}.edge.waf.rateLimitPer5Minutes`);
+  c.int(edge.waf.grafanaLoginRateLimitPer5Minutes, 10, 2_000_000_000, `${p}.edge.waf.grafanaLoginRateLimitPer5Minutes`);
+  for (const [i, cidr] of edge.waf.grafanaAllowedCidrs.entries()) {
+    c.check(
+      /^(\d{1,3}\.){3}\d{1,3}\/([0-9]|[12]\d|3[0-2])$/.test(cidr),
+      `${p}.edge.waf.grafanaAllowedCidrs[${i}]`,
+      `must be an IPv4 CIDR like 203.0.113.0/24 (got ${cidr})`,
+    );
   }
+  c.check(e.region === 'us-east-1', `${p}.edge.waf`, 'a CLOUDFRONT-scoped web ACL can only be created in us-east-1');
 
   const a = e.alarms;
   for (const [i, email] of a.emails.entries()) {

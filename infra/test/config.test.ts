@@ -45,8 +45,7 @@ describe('environment config', () => {
       ['nat-instance', 'single-nat', 'nat-per-az'],
     );
     assert.deepEqual([dev?.service.cpu, dev?.service.memoryMiB], [256, 512]);
-    assert.equal(dev?.edge.waf, undefined);
-    assert.ok(prod?.edge.waf);
+    for (const e of [dev, staging, prod]) assert.ok(e?.edge.waf, `${e?.name}: WAF guards /grafana everywhere`);
     assert.equal(dev?.service.fargateWeight, 0, 'dev runs on Spot only');
     assert.ok((prod?.service.fargateBase ?? 0) > 0, 'prod keeps a FARGATE base');
   });
@@ -94,6 +93,13 @@ describe('environment config', () => {
     };
     const problems = problemsOf(moved).filter((p) => p.startsWith('prod.'));
     assert.ok(problems.some((p) => p.startsWith('prod.edge.waf:')));
+    const cidr = problemsOf(
+      withEnv('dev', (e) => ({
+        ...e,
+        edge: { ...e.edge, waf: { ...e.edge.waf, grafanaAllowedCidrs: ['10.0.0.0/33'] } },
+      })),
+    );
+    assert.ok(cidr.some((p) => p.startsWith('dev.edge.waf.grafanaAllowedCidrs[0]: must be an IPv4 CIDR')));
     assert.ok(problems.some((p) => p.startsWith('prod.edge.domain.certificateArn:')));
   });
 

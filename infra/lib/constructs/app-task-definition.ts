@@ -12,6 +12,8 @@ import { allowCloudWatchLogs, encryptedLogGroup } from './encrypted-log-group.ts
 export const APP_PORT = 3000;
 export const METRICS_PORT = 9464;
 export const APP_CONTAINER_NAME = 'app';
+/** The service's request body limit (app config BODY_LIMIT_BYTES, set explicitly so the edge WAF can match it). */
+export const APP_BODY_LIMIT_BYTES = 16 * 1024;
 /**
  * Where ECS Exec's managed SSM agent writes inside the container. ECS documents a read-only root filesystem as
  * unsupported with ECS Exec (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html, Considerations:
@@ -158,6 +160,7 @@ export class AppTaskDefinition extends Construct {
         PORT: String(APP_PORT),
         METRICS_PORT: String(METRICS_PORT),
         SHUTDOWN_DRAIN_SECONDS: String(config.shutdownDrainSeconds),
+        BODY_LIMIT_BYTES: String(APP_BODY_LIMIT_BYTES),
         TRUST_PROXY: config.trustProxy,
         LOG_LEVEL: config.logLevel,
         APP_VERSION: props.version,

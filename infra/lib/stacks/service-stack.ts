@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { Alarms, addDatabaseAlarms } from '../constructs/alarms.ts';
 import { AppService } from '../constructs/app-service.ts';
-import { AppTaskDefinition } from '../constructs/app-task-definition.ts';
+import { APP_BODY_LIMIT_BYTES, AppTaskDefinition } from '../constructs/app-task-definition.ts';
 import { CostBudget } from '../constructs/budget.ts';
 import { Cluster } from '../constructs/cluster.ts';
 import { DATABASE_NAME, DATABASE_PORT, type Database } from '../constructs/database.ts';
@@ -112,6 +112,7 @@ export class ServiceStack extends Stack {
       staticAssetsPath: props.staticAssetsPath,
       retainData: config.retainData,
       namePrefix,
+      appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
     });
     acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
     acknowledgeCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'Bucket emptying on destroy');
