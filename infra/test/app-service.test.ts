@@ -20,11 +20,26 @@ describe('ECS service', () => {
     const alarms = s.DeploymentConfiguration.Alarms;
     assert.equal(alarms.Enable, true);
     assert.equal(alarms.Rollback, true);
-    // Ref of an alarm is its name.
-    const resources = prod.toJSON().Resources;
-    const names = (alarms.AlarmNames as { Ref: string }[]).map((r) => resources[r.Ref].Properties.AlarmName);
-    assert.deepEqual(names, ['Nodeapp-prod-target-5xx', 'Nodeapp-prod-unhealthy-hosts']);
+    // Literal names of alarms the template creates, which the service depends on (created first).
+    assert.deepEqual(alarms.AlarmNames, ['Nodeapp-prod-target-5xx', 'Nodeapp-prod-unhealthy-hosts']);
+    const resources = prod.toJSON().Resources as Record<string, CfnProperties>;
+    const [serviceId] = resourcesOf(prod, 'AWS::ECS::Service')[0] ?? [];
+    for (const name of alarms.AlarmNames as string[]) {
+      const [alarmId] = Object.entries(resources).find(([, r]) => r.Properties?.AlarmName === name) ?? [];
+      assert.ok(alarmId, `alarm ${name} exists`);
+      assert.ok([resources[serviceId ?? '']?.DependsOn].flat().includes(alarmId), `service depends on ${name}`);
+    }
     assert.ok(s.HealthCheckGracePeriodSeconds >= 30);
+  });
+
+  it('synthesizes without the "Deployment alarm … may cause a circular dependency" message in any environment', () => {
+    const messages = stacks.app
+      .synth()
+      .stacks.flatMap((a) => a.messages.map((m) => `${a.stackName}: ${String(m.entry.data)}`));
+    assert.deepEqual(
+      messages.filter((m) => /circular dependency/.test(m)),
+      [],
+    );
   });
 
   it('leaves the task count to autoscaling: no DesiredCount in any environment, the floor on the scalable target', () => {

@@ -39,6 +39,8 @@ export class Alarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   /** Alarms that roll an ECS deployment back (target 5xx, unhealthy hosts). */
   readonly deploymentAlarms: cloudwatch.Alarm[] = [];
+  /** Their names as plain strings (known at synth: `<namePrefix>-<suffix>`), for enableDeploymentAlarms. */
+  readonly deploymentAlarmNames: string[] = [];
   private readonly props: AlarmsProps;
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
@@ -75,10 +77,15 @@ export class Alarms extends Construct {
     });
   }
 
+  /** The name addAlarm gives an alarm with this suffix. */
+  alarmNameOf(suffix: string): string {
+    return `${this.props.namePrefix}-${suffix}`;
+  }
+
   /** Creates an alarm notifying the topic on ALARM and OK. */
   addAlarm(id: string, suffix: string, props: Omit<cloudwatch.AlarmProps, 'alarmName'>): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
-      alarmName: `${this.props.namePrefix}-${suffix}`,
+      alarmName: this.alarmNameOf(suffix),
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...props,
     });
@@ -109,6 +116,7 @@ export class Alarms extends Construct {
       datapointsToAlarm: 3,
     });
     const target5xx = t.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute });
+    this.deploymentAlarmNames.push(this.alarmNameOf('target-5xx'), this.alarmNameOf('unhealthy-hosts'));
     this.deploymentAlarms.push(
       this.addAlarm('Target5xx', 'target-5xx', {
         alarmDescription: `More than ${c.target5xxCount} 5xx responses a minute from the service (rolls deployments back)`,

@@ -166,10 +166,14 @@ export class ServiceStack extends Stack {
       });
       addDatabaseAlarms(this.alarms, props.database.instance, config.rds);
     }
-    this.appService.service.enableDeploymentAlarms(
-      this.alarms.deploymentAlarms.map((a) => a.alarmName),
-      { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
-    );
+    // Literal names, not the alarms' Ref tokens: a token makes aws-ecs print "Deployment alarm … may cause a
+    // circular dependency" on every synth (it cannot tell whether the Ref loops back to the service; here it does
+    // not: the alarms read target-group metrics only). The explicit dependency keeps the alarms created before the
+    // service that names them.
+    this.appService.service.enableDeploymentAlarms(this.alarms.deploymentAlarmNames, {
+      behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+    });
+    for (const alarm of this.alarms.deploymentAlarms) this.appService.service.node.addDependency(alarm);
 
     // FinOps guard rail: monthly budget + optional anomaly monitor on this environment's CostCenter tag.
     new CostBudget(this, 'Budget', {
