@@ -1,8 +1,7 @@
 // CDK entry point (cdk.json: `node bin/nodeapp.ts`). `-c env=<name>` limits synth/deploy to one environment.
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../config/validate.ts';
-import { UsageError } from '../lib/app.ts';
-import { buildApp } from '../lib/build-app.ts';
+import { buildApp, UsageError } from '../lib/app.ts';
 import { ImageDigestError } from '../lib/images.ts';
 
 try {

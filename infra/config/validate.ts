@@ -1,5 +1,7 @@
 // Checks the config before any construct is built, so a bad value fails synth with the field's path
 // (e.g. `prod.service.memoryMiB`) instead of a CloudFormation error at deploy time.
+import { monitoringConfigProblems } from '../lib/monitoring-config.ts';
+import { fargateSizeProblems } from './fargate.ts';
 import type { EnvironmentConfig, NodeappConfig, SharedConfig } from './types.ts';
 
 export class ConfigError extends Error {
@@ -11,14 +13,6 @@ export class ConfigError extends Error {
   }
 }
 
-// Fargate's valid CPU units and the memory (MiB) each allows.
-const FARGATE_MEMORY: Record<number, (m: number) => boolean> = {
-  256: (m) => [512, 1024, 2048].includes(m),
-  512: (m) => m >= 1024 && m <= 4096 && m % 1024 === 0,
-  1024: (m) => m >= 2048 && m <= 8192 && m % 1024 === 0,
-  2048: (m) => m >= 4096 && m <= 16384 && m % 1024 === 0,
-  4096: (m) => m >= 8192 && m <= 30720 && m % 1024 === 0,
-};
 // Values CloudWatch Logs accepts for retention.
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 3653,
@@ -66,10 +60,7 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   c.oneOf(n.flowLogRetentionDays, LOG_RETENTION_DAYS, `${p}.network.flowLogRetentionDays`);
 
   const s = e.service;
-  const memoryOk = FARGATE_MEMORY[s.cpu];
-  c.check(memoryOk !== undefined, `${p}.service.cpu`, `must be one of 256, 512, 1024, 2048, 4096 (got ${s.cpu})`);
-  if (memoryOk)
-    c.check(memoryOk(s.memoryMiB), `${p}.service.memoryMiB`, `${s.memoryMiB} is not valid with cpu ${s.cpu}`);
+  c.problems.push(...fargateSizeProblems(s.cpu, s.memoryMiB, `${p}.service`));
   c.oneOf(s.cpuArchitecture, ['X86_64', 'ARM64'], `${p}.service.cpuArchitecture`);
   c.int(s.minCount, 0, 100, `${p}.service.minCount`);
   c.int(s.maxCount, Math.max(1, s.minCount), 100, `${p}.service.maxCount`);
@@ -218,7 +209,10 @@ export function validateConfig(config: NodeappConfig): NodeappConfig {
   c.check(/^[a-z0-9]{1,10}$/.test(s.cdkBootstrapQualifier), 'shared.cdkBootstrapQualifier', 'must be 1-10 [a-z0-9]');
   const names = config.environments.map((e) => e.name);
   c.check(new Set(names).size === names.length, 'environments', `names must be unique (got ${names.join(', ')})`);
-  for (const e of config.environments) validateEnvironment(c, e, s);
+  for (const e of config.environments) {
+    validateEnvironment(c, e, s);
+    c.problems.push(...monitoringConfigProblems(e.monitoring, `${e.name}.monitoring`));
+  }
   if (c.problems.length > 0) throw new ConfigError(c.problems);
   return config;
 }

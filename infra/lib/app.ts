@@ -1,14 +1,17 @@
-// Builds every Nodeapp stack into an App: the shared registry and GitHub deploy stacks, then per environment
-// Network → Data → Service. bin/nodeapp.ts and the tests both call buildNodeapp, so tests check what deploys.
+// The one builder of every Nodeapp stack: the shared registry and GitHub deploy stacks, then per environment
+// Network → Data → Service → Monitoring. bin/nodeapp.ts, the tests and the cost estimate all call buildApp, so what
+// is tested and estimated is what deploys.
 import { fileURLToPath } from 'node:url';
 import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../config/environments.ts';
+import { names } from '../config/names.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
 import { validateConfig } from '../config/validate.ts';
 import { imageDigestsFromContext } from './images.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { GithubDeployStack } from './stacks/github-deploy-stack.ts';
+import { MonitoringStack } from './stacks/monitoring-stack.ts';
 import { NetworkStack } from './stacks/network-stack.ts';
 import { RegistryStack } from './stacks/registry-stack.ts';
 import { ServiceStack } from './stacks/service-stack.ts';
@@ -33,6 +36,7 @@ export interface EnvironmentStacks {
   /** Absent when config database is 'none'. */
   readonly data?: DataStack;
   readonly service: ServiceStack;
+  readonly monitoring: MonitoringStack;
 }
 
 export interface NodeappStacks {
@@ -40,6 +44,8 @@ export interface NodeappStacks {
   readonly registry: RegistryStack;
   readonly githubDeploy: GithubDeployStack;
   readonly environments: ReadonlyMap<string, EnvironmentStacks>;
+  /** Each environment's Monitoring stack (also in `environments`), by environment name. */
+  readonly monitoring: ReadonlyMap<string, MonitoringStack>;
 }
 
 export interface BuildOptions {
@@ -71,13 +77,13 @@ function pinAvailabilityZones(app: App, env: { account: string; region: string }
   }
 }
 
-export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStacks {
+export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
   const config = validateConfig(options.config ?? loadConfig());
   const selected = app.node.tryGetContext('env') as string | undefined;
   const envs = selected ? config.environments.filter((e) => e.name === selected) : config.environments;
   if (selected && envs.length === 0) {
-    const names = config.environments.map((e) => e.name).join(', ');
-    throw new UsageError(`-c env=${selected}: unknown environment (expected one of ${names})`);
+    const known = config.environments.map((e) => e.name).join(', ');
+    throw new UsageError(`-c env=${selected}: unknown environment (expected one of ${known})`);
   }
 
   const imageTag = (app.node.tryGetContext('imageTag') as string | undefined) ?? PLACEHOLDER_IMAGE_TAG;
@@ -99,13 +105,13 @@ export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStack
   for (const envConfig of envs) {
     const env = { account: envConfig.account, region: envConfig.region };
     pinAvailabilityZones(app, env, envConfig.network.availabilityZones);
-    const prefix = `Nodeapp-${envConfig.name}`;
-    const network = new NetworkStack(app, `${prefix}-Network`, { env, config: envConfig });
+    const n = names(envConfig.name);
+    const network = new NetworkStack(app, n.networkStack, { env, config: envConfig });
     const data =
       envConfig.database === 'rds'
-        ? new DataStack(app, `${prefix}-Data`, { env, config: envConfig, vpc: network.vpc })
+        ? new DataStack(app, n.dataStack, { env, config: envConfig, vpc: network.vpc })
         : undefined;
-    const service = new ServiceStack(app, `${prefix}-Service`, {
+    const service = new ServiceStack(app, n.serviceStack, {
       env,
       config: envConfig,
       shared,
@@ -116,10 +122,18 @@ export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStack
       staticAssetsPath: options.staticAssetsPath ?? DEFAULT_STATIC_ASSETS,
       database: data?.database,
     });
-    for (const stack of [network, data, service]) if (stack) tag(stack, envConfig.name, envConfig.tags);
-    environments.set(envConfig.name, { config: envConfig, network, data, service });
+    const monitoring = new MonitoringStack(app, n.monitoringStack, {
+      env,
+      config: envConfig,
+      vpc: network.vpc,
+      namespace: network.namespace,
+      service,
+    });
+    for (const stack of [network, data, service, monitoring]) if (stack) tag(stack, envConfig.name, envConfig.tags);
+    environments.set(envConfig.name, { config: envConfig, network, data, service, monitoring });
   }
 
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { config, registry, githubDeploy, environments };
+  const monitoring = new Map([...environments].map(([name, e]) => [name, e.monitoring]));
+  return { config, registry, githubDeploy, environments, monitoring };
 }

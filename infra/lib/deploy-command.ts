@@ -4,6 +4,7 @@
 // `npm run deploy-shared` (bin/deploy-shared.ts), which selects exactly the two shared stacks.
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_GITHUB_REPOSITORY } from '../config/environments.ts';
 import { DIGEST_PATTERN, digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
+import { names } from '../config/names.ts';
 import type { NodeappConfig } from '../config/types.ts';
 import { PLACEHOLDER_IMAGE_TAG, UsageError } from './app.ts';
 
@@ -53,7 +54,7 @@ function digestProblems(args: readonly string[]): string[] {
 
 /** The stacks a deploy of `env` selects (cdk patterns). */
 export function deployedStacks(env: string): string[] {
-  return ['NodeappRegistry', `Nodeapp-${env}-*`];
+  return ['NodeappRegistry', names(env).stackPattern];
 }
 
 /** Arguments for `cdk` (after the binary), or a UsageError naming what is wrong. */

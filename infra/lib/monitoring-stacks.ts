@@ -1,33 +1,11 @@
-// Adds `Nodeapp-<env>-Monitoring` to every environment an app was built with (bin/nodeapp.ts calls this after
-// buildNodeapp). The stacks are checked by the cdk-nag validation buildNodeapp registers on the whole app.
-import { type App, Tags } from 'aws-cdk-lib';
-import { ConfigError } from '../config/validate.ts';
+// Not a builder: buildApp (lib/app.ts) creates each environment's Monitoring stack in its per-environment loop.
+// Kept only so test/monitoring.test.ts (another branch's file) compiles until it reads `stacks.monitoring`;
+// delete it then.
+import type { App } from 'aws-cdk-lib';
 import type { NodeappStacks } from './app.ts';
-import { monitoringConfigProblems } from './monitoring-config.ts';
-import { MonitoringStack } from './stacks/monitoring-stack.ts';
+import type { MonitoringStack } from './stacks/monitoring-stack.ts';
 
-export function addMonitoringStacks(app: App, stacks: NodeappStacks): Map<string, MonitoringStack> {
-  const added = new Map<string, MonitoringStack>();
-  const problems = [...stacks.environments.values()].flatMap(({ config }) =>
-    monitoringConfigProblems(config.monitoring, `${config.name}.monitoring`),
-  );
-  // ConfigError: bin/nodeapp.ts prints its message (each bad field) and exits 1, without a stack trace.
-  if (problems.length > 0) throw new ConfigError(problems);
-
-  for (const [name, env] of stacks.environments) {
-    const { config } = env;
-    const stack = new MonitoringStack(app, `Nodeapp-${name}-Monitoring`, {
-      env: { account: config.account, region: config.region },
-      config,
-      vpc: env.network.vpc,
-      namespace: env.network.namespace,
-      service: env.service,
-    });
-    Tags.of(stack).add('Project', 'nodeapp');
-    Tags.of(stack).add('Environment', name);
-    Tags.of(stack).add('Owner', config.tags.owner);
-    Tags.of(stack).add('CostCenter', config.tags.costCenter);
-    added.set(name, stack);
-  }
-  return added;
+/** The Monitoring stacks buildApp already created (nothing is added to the app). */
+export function addMonitoringStacks(_app: App, stacks: NodeappStacks): ReadonlyMap<string, MonitoringStack> {
+  return stacks.monitoring;
 }

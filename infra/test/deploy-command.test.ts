@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import { digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
 import { accountVariable, contextValue, deployArguments, deployedStacks } from '../lib/deploy-command.ts';
-import { buildFullTestApp, testAccounts } from './helpers.ts';
+import { buildTestApp, testAccounts } from './helpers.ts';
 
 const config = loadConfig(testAccounts);
 /** A real-looking digest for every image: `-c appImageDigest=sha256:…` and so on. */
@@ -61,7 +61,7 @@ describe('npm run deploy', () => {
     const args = deployArguments(['-c', 'env=prod', '-c', 'imageTag=a1', ...digests], config);
     // Fn::GetStackOutput is resolved only when the consumer updates; the CLI skips unchanged templates unless --force.
     assert.ok(args.includes('--force'));
-    const stacks = buildFullTestApp({ env: 'prod' });
+    const stacks = buildTestApp({ env: 'prod' });
     const assembly = stacks.app.synth();
     const selected = (name: string) =>
       deployedStacks('prod').some((p) => new RegExp(`^${p.replaceAll('*', '.*')}$`).test(name));

@@ -40,7 +40,8 @@ describe('edge (CloudFront)', () => {
   it('sends /api/*, /docs* and /health/* uncached to the internal ALB through a VPC origin', () => {
     const config = distribution(prod);
     const paths = (config.CacheBehaviors as { PathPattern: string }[]).map((b) => b.PathPattern);
-    assert.deepEqual(paths.sort(), ['/api/*', '/docs*', '/health/*']);
+    // /grafana* is added by the Monitoring stack (same distribution, same ALB origin).
+    assert.deepEqual(paths.sort(), ['/api/*', '/docs*', '/grafana*', '/health/*']);
     const vpcOrigin = (config.Origins as { Id: string; VpcOriginConfig?: unknown }[]).find((o) => o.VpcOriginConfig);
     assert.ok(vpcOrigin, 'a VPC origin');
     for (const b of config.CacheBehaviors as { TargetOriginId: string; CachePolicyId: string }[]) {

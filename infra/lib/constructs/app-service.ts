@@ -20,8 +20,6 @@ export interface AppServiceProps {
   readonly listener: elbv2.ApplicationListener;
   readonly namespace: servicediscovery.INamespace;
   readonly serviceName: string;
-  /** Capacity provider strategy; defaults to FARGATE/FARGATE_SPOT from config weights. */
-  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
   /** Run on this EC2 capacity provider (Ec2Service) instead of Fargate. */
   readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
   /** ECS Exec session log group (cluster construct), when exec is on. */
@@ -105,7 +103,7 @@ export class AppService extends Construct {
         })
       : new ecs.FargateService(this, 'Service', {
           ...common,
-          capacityProviderStrategies: props.capacityProviderStrategies ?? fargateStrategy(config),
+          capacityProviderStrategies: fargateStrategy(config),
           assignPublicIp: false,
         });
 

@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { names } from '../../config/names.ts';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { Alarms, addDatabaseAlarms } from '../constructs/alarms.ts';
 import { AppService } from '../constructs/app-service.ts';
@@ -75,8 +76,9 @@ export class ServiceStack extends Stack {
     super(scope, id, props);
     const { config, shared } = props;
     this.config = config;
-    const namePrefix = `Nodeapp-${config.name}`;
-    const clusterName = `nodeapp-${config.name}`;
+    const n = names(config.name);
+    const namePrefix = n.prefix;
+    const clusterName = n.cluster;
     const serviceName = 'app';
 
     const cluster = new Cluster(this, 'Cluster', {
@@ -127,7 +129,7 @@ export class ServiceStack extends Stack {
       ...databaseSettings(props.database),
       retainData: config.retainData,
       namePrefix,
-      logGroupName: `/nodeapp/${config.name}/app`,
+      logGroupName: n.appLogGroup,
       site24x7: config.site24x7,
       launchType: config.capacity,
     });
@@ -191,7 +193,7 @@ export class ServiceStack extends Stack {
     });
     new CfnOutput(this, 'LogGroupConsoleUrl', {
       value: `${console}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encodeURIComponent(
-        `/nodeapp/${config.name}/app`,
+        n.appLogGroup,
       ).replaceAll('%', '$25')}`,
     });
     new CfnOutput(this, 'DashboardConsoleUrl', {
