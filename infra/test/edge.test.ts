@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Match } from 'aws-cdk-lib/assertions';
+import { fileURLToPath } from 'node:url';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Edge } from '../lib/constructs/edge.ts';
 import { GRAFANA_PATH } from '../lib/constructs/monitoring-grafana.ts';
+import { albFixture } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 const CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/0f0e0d0c-aaaa-bbbb-cccc-000000000000';
@@ -78,10 +81,10 @@ describe('edge (CloudFront)', () => {
     });
   });
 
-  function webAcl(t: typeof dev): CfnProperties {
+  function webAcl(t: Template): CfnProperties {
     return resourcesOf(t, 'AWS::WAFv2::WebACL')[0]?.[1].Properties ?? {};
   }
-  function rule(t: typeof dev, name: string): CfnProperties | undefined {
+  function rule(t: Template, name: string): CfnProperties | undefined {
     return (webAcl(t).Rules as CfnProperties[]).find((r) => r.Name === name);
   }
 
@@ -118,14 +121,20 @@ describe('edge (CloudFront)', () => {
     });
   }
 
-  it('blocks /grafana* from outside edge.waf.grafanaAllowedCidrs when they are set', () => {
-    const allowList = buildTestApp({
-      env: 'dev',
-      overrides: {
-        dev: (c) => ({ ...c, edge: { ...c.edge, waf: { ...c.edge.waf, grafanaAllowedCidrs: ['203.0.113.0/24'] } } }),
-      },
+  it('blocks /grafana* from outside edge.waf.grafanaAllowedCidrs when they are set (Edge alone, fixtures)', () => {
+    const { stack, alb, logBucket } = albFixture();
+    const base = stacks.config.environments[0]?.edge ?? assert.fail('config');
+    new Edge(stack, 'Edge', {
+      config: { ...base, waf: { ...base.waf, grafanaAllowedCidrs: ['203.0.113.0/24'] } },
+      alb,
+      albPort: 80,
+      logBucket,
+      staticAssetsPath: fileURLToPath(new URL('../../app/public', import.meta.url)),
+      retainData: false,
+      namePrefix: 'Test',
+      appBodyLimitBytes: 16384,
     });
-    const t = template(allowList, 'dev', 'service');
+    const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::WAFv2::IPSet', { Addresses: ['203.0.113.0/24'], Scope: 'CLOUDFRONT' });
     const [path, notAllowed] = rule(t, 'GrafanaAllowList')?.Statement.AndStatement.Statements as CfnProperties[];
     assert.equal(path?.ByteMatchStatement.SearchString, GRAFANA_PATH);
