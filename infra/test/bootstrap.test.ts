@@ -6,9 +6,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
 import { loadConfig } from '../config/environments.ts';
 import { bootstrapArguments, EXECUTION_POLICY } from '../lib/bootstrap/bootstrap-command.ts';
-import { boundedBootstrapTemplate, type PolicyStatement } from '../lib/bootstrap/execution-boundary.ts';
+import {
+  boundedBootstrapTemplate,
+  cdkBootstrapTemplate,
+  type PolicyStatement,
+} from '../lib/bootstrap/execution-boundary.ts';
 import { testAccounts } from './helpers.ts';
 
 const ACCOUNT = '555555555555';
@@ -51,6 +56,20 @@ describe('bootstrap: bounded CloudFormation execution role', () => {
     // Everything else is CDK's own template (same version as the CLI that deploys it).
     assert.ok(template.Resources.DeploymentActionRole && template.Resources.StagingBucket);
     assert.ok(template.Outputs.BootstrapVersion);
+  });
+
+  it("changes nothing else in CDK's template, and survives the YAML round trip bin/bootstrap.ts writes", () => {
+    const base = cdkBootstrapTemplate();
+    const { NodeappExecutionBoundary: _added, ...resources } = template.Resources;
+    const { PermissionsBoundary: _boundary, ...roleProps } = resources.CloudFormationExecutionRole.Properties;
+    const { PermissionsBoundary: _baseBoundary, ...baseRoleProps } =
+      base.Resources.CloudFormationExecutionRole.Properties;
+    assert.deepEqual(roleProps, baseRoleProps);
+    for (const [id, resource] of Object.entries(base.Resources)) {
+      if (id !== 'CloudFormationExecutionRole') assert.deepEqual(resources[id], resource, id);
+    }
+    assert.deepEqual(template.Parameters, base.Parameters);
+    assert.deepEqual(parse(stringify(template)), template);
   });
 
   const denied: [string, string][] = [
