@@ -31,7 +31,7 @@ describe('alarms and notification', () => {
       },
     });
     const key = resourcesOf(Template.fromStack(stack), 'AWS::KMS::Key')[0]?.[1].Properties;
-    const cloudwatch = (key?.KeyPolicy.Statement as CfnProperties[]).filter(
+    const cloudwatch = ((key?.KeyPolicy.Statement ?? []) as CfnProperties[]).filter(
       (s) => s.Principal?.Service === 'cloudwatch.amazonaws.com',
     );
     assert.ok(cloudwatch.length > 0);

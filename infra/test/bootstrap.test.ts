@@ -24,10 +24,12 @@ const boundary = template.Resources.NodeappExecutionBoundary;
 function resolve(value: unknown): string[] {
   const one = (v: unknown): string => {
     const text = typeof v === 'string' ? v : ((v as { 'Fn::Sub': string })['Fn::Sub'] ?? '');
-    return text
-      .replaceAll('${AWS::Partition}', 'aws')
-      .replaceAll('${AWS::AccountId}', ACCOUNT)
-      .replaceAll('${Qualifier}', 'hnb659fds');
+    const placeholders: [string, string][] = [
+      ['AWS::Partition', 'aws'],
+      ['AWS::AccountId', ACCOUNT],
+      ['Qualifier', 'hnb659fds'],
+    ];
+    return placeholders.reduce((t, [name, value]) => t.replaceAll(`\${${name}}`, value), text);
   };
   return [value].flat().map(one);
 }
@@ -52,7 +54,7 @@ describe('bootstrap: bounded CloudFormation execution role', () => {
       Ref: 'NodeappExecutionBoundary',
     });
     assert.equal(boundary.Type, 'AWS::IAM::ManagedPolicy');
-    assert.deepEqual(boundary.Properties.ManagedPolicyName, { 'Fn::Sub': 'cdk-${Qualifier}-nodeapp-exec-boundary' });
+    assert.deepEqual(boundary.Properties.ManagedPolicyName, { 'Fn::Sub': `cdk-\${Qualifier}-nodeapp-exec-boundary` });
     // Everything else is CDK's own template (same version as the CLI that deploys it).
     assert.ok(template.Resources.DeploymentActionRole && template.Resources.StagingBucket);
     assert.ok(template.Outputs.BootstrapVersion);

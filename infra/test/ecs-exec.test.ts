@@ -37,17 +37,16 @@ describe('ECS Exec', () => {
     for (const env of ['dev', 'staging', 'prod']) {
       const t = template(stacks, env, 'service');
       const service = resourcesOf(t, 'AWS::ECS::Service')[0]?.[1].Properties;
-      const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties;
-      const app = (td?.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app');
-      const writable = new Set(
-        (app?.MountPoints as CfnProperties[]).filter((m) => m.ReadOnly === false).map((m) => m.ContainerPath),
-      );
-      assert.equal(app?.ReadonlyRootFilesystem, true, `${env}: root stays read-only`);
+      const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties ?? {};
+      const app = (td.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app') ?? {};
+      const mounts = (app.MountPoints ?? []) as CfnProperties[];
+      const writable = new Set(mounts.filter((m) => m.ReadOnly === false).map((m) => m.ContainerPath));
+      assert.equal(app.ReadonlyRootFilesystem, true, `${env}: root stays read-only`);
       for (const path of exec) {
         assert.equal(writable.has(path), service?.EnableExecuteCommand === true, `${env}: ${path} writable iff exec`);
       }
-      const volumes = new Set((td?.Volumes as CfnProperties[]).map((v) => v.Name));
-      for (const m of app?.MountPoints as CfnProperties[]) assert.ok(volumes.has(m.SourceVolume), m.SourceVolume);
+      const volumes = new Set((td.Volumes as CfnProperties[]).map((v) => v.Name));
+      for (const m of mounts) assert.ok(volumes.has(m.SourceVolume), m.SourceVolume);
     }
   });
 

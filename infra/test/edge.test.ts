@@ -105,15 +105,14 @@ describe('edge (CloudFront)', () => {
       const t = template(stacks, env, 'service');
       const common = rule(t, 'AWSManagedRulesCommonRuleSet')?.Statement.ManagedRuleGroupStatement;
       assert.deepEqual(common?.RuleActionOverrides, [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
-      const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties;
-      const app = (td?.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app');
-      const limit = Number(
-        (app?.Environment as { Name: string; Value: string }[]).find((v) => v.Name === 'BODY_LIMIT_BYTES')?.Value,
-      );
+      const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties ?? {};
+      const app = (td.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app') ?? {};
+      const environment = (app.Environment ?? []) as { Name: string; Value: string }[];
+      const limit = Number(environment.find((v) => v.Name === 'BODY_LIMIT_BYTES')?.Value);
       assert.equal(limit, 16384);
-      const size = rule(t, 'ServiceBodySizeLimit');
-      assert.deepEqual(size?.Action, { Block: {} });
-      const [notGrafana, bodySize] = size?.Statement.AndStatement.Statements as CfnProperties[];
+      const size = rule(t, 'ServiceBodySizeLimit') ?? {};
+      assert.deepEqual(size.Action, { Block: {} });
+      const [notGrafana, bodySize] = size.Statement.AndStatement.Statements as CfnProperties[];
       assert.equal(notGrafana?.NotStatement.Statement.ByteMatchStatement.SearchString, GRAFANA_PATH);
       assert.deepEqual(bodySize?.SizeConstraintStatement.FieldToMatch, { Body: { OversizeHandling: 'MATCH' } });
       assert.equal(bodySize?.SizeConstraintStatement.ComparisonOperator, 'GT');
@@ -136,7 +135,8 @@ describe('edge (CloudFront)', () => {
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::WAFv2::IPSet', { Addresses: ['203.0.113.0/24'], Scope: 'CLOUDFRONT' });
-    const [path, notAllowed] = rule(t, 'GrafanaAllowList')?.Statement.AndStatement.Statements as CfnProperties[];
+    const allowList = rule(t, 'GrafanaAllowList') ?? {};
+    const [path, notAllowed] = allowList.Statement.AndStatement.Statements as CfnProperties[];
     assert.equal(path?.ByteMatchStatement.SearchString, GRAFANA_PATH);
     assert.ok(notAllowed?.NotStatement.Statement.IPSetReferenceStatement);
     assert.equal(rule(dev, 'GrafanaAllowList'), undefined, 'no allow-list configured: none');

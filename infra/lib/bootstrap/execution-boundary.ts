@@ -94,6 +94,7 @@ export function boundedBootstrapTemplate(base: Record<string, any> = cdkBootstra
     Properties: {
       ManagedPolicyName: { 'Fn::Sub': `cdk-\${Qualifier}-nodeapp-exec-boundary` },
       Description: 'Nodeapp: bounds the CDK CloudFormation execution role (infra/README.md, bootstrap)',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder, resolved at deploy.
       PolicyDocument: { Version: '2012-10-17', Statement: executionBoundaryStatements('${Qualifier}') },
     },
   };
