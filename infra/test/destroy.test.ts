@@ -4,6 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { LoadBalancer } from '../lib/constructs/load-balancer.ts';
+import { fixtureStack, fixtureVpc } from './fixtures.ts';
 import { buildTestApp, type CfnProperties } from './helpers.ts';
 
 const stacks = buildTestApp();
@@ -38,4 +41,27 @@ describe('destroy', () => {
     const prod = Template.fromStack(stacks.environments.get('prod')?.service ?? assert.fail('prod'));
     prod.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
   });
+});
+
+describe('access-log bucket (LoadBalancer alone, fixtures)', () => {
+  for (const retainData of [false, true]) {
+    it(`retainData ${retainData}: ${retainData ? 'retained, never emptied' : 'deleted and emptied first'}`, () => {
+      const stack = fixtureStack();
+      const lb = new LoadBalancer(stack, 'LoadBalancer', {
+        vpc: fixtureVpc(stack),
+        cloudFrontPrefixListId: 'pl-3b927c52',
+        accessLogRetentionDays: 7,
+        retainData,
+      });
+      // The app service sets the listener's default action; a fixed response stands in for it.
+      lb.listener.addAction('Default', { action: elbv2.ListenerAction.fixedResponse(404) });
+      const t = Template.fromStack(stack);
+      const [bucketId, bucket] = Object.entries(t.findResources('AWS::S3::Bucket'))[0] ?? [];
+      assert.equal(bucket?.DeletionPolicy, retainData ? 'Retain' : 'Delete');
+      const emptied = Object.values(t.findResources('Custom::S3AutoDeleteObjects')).map(
+        (r) => r.Properties.BucketName.Ref,
+      );
+      assert.deepEqual(emptied, retainData ? [] : [bucketId]);
+    });
+  }
 });

@@ -11,6 +11,18 @@ export function fixtureStack(): Stack {
   return new Stack(undefined, 'Fixture', { env: FIXTURE_ENV });
 }
 
+/** Two AZs, public and private-with-egress subnets, one NAT gateway: what the service constructs select. */
+export function fixtureVpc(stack: Stack): ec2.Vpc {
+  return new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    ],
+  });
+}
+
 export interface AlbFixture {
   readonly stack: Stack;
   readonly vpc: ec2.Vpc;
@@ -19,10 +31,10 @@ export interface AlbFixture {
   readonly logBucket: s3.Bucket;
 }
 
-/** A two-AZ VPC without NAT and an internal ALB listening on 80 (fixed 404 by default). */
+/** fixtureVpc and an internal ALB listening on 80 (fixed 404 by default). */
 export function albFixture(): AlbFixture {
   const stack = fixtureStack();
-  const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'], natGateways: 0 });
+  const vpc = fixtureVpc(stack);
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: false });
   const listener = alb.addListener('Http', {
     port: 80,
