@@ -66,14 +66,23 @@ function tag(stack: Stack, environment: string, tags: { owner: string; costCente
   Tags.of(stack).add('CostCenter', tags.costCenter);
 }
 
-/** Pins each environment's AZs in context so no stack ever asks AWS for them. */
-function pinAvailabilityZones(app: App, env: { account: string; region: string }, azs: readonly string[]): void {
-  const key = `availability-zones:account=${env.account}:region=${env.region}`;
-  const existing = app.node.tryGetContext(key) as string[] | undefined;
-  if (existing === undefined) {
-    app.node.setContext(key, [...azs]);
-  } else if (!azs.every((az) => existing.includes(az))) {
-    throw new Error(`cdk.json context ${key} (${existing.join(', ')}) lacks configured AZs ${azs.join(', ')}`);
+/**
+ * Pins every environment's AZs in context so no stack ever asks AWS for them. Called before any stack exists
+ * (context cannot change once the app has children); environments sharing an account/region get the union.
+ */
+function pinAvailabilityZones(app: App, envs: readonly EnvironmentConfig[]): void {
+  const wanted = new Map<string, Set<string>>();
+  for (const e of envs) {
+    const key = `availability-zones:account=${e.account}:region=${e.region}`;
+    wanted.set(key, new Set([...(wanted.get(key) ?? []), ...e.network.availabilityZones]));
+  }
+  for (const [key, azs] of wanted) {
+    const existing = app.node.tryGetContext(key) as string[] | undefined;
+    if (existing === undefined) {
+      app.node.setContext(key, [...azs].sort());
+    } else if (![...azs].every((az) => existing.includes(az))) {
+      throw new Error(`cdk.json context ${key} (${existing.join(', ')}) lacks configured AZs ${[...azs].join(', ')}`);
+    }
   }
 }
 
@@ -91,6 +100,9 @@ export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
     throw new UsageError(`-c imageTag=${imageTag}: not a valid image tag (letters, digits, _ . -; at most 128)`);
   }
   const digests = imageDigestsFromContext(app.node);
+  // Before any stack exists: context cannot be set once the app has children (a real account, absent from
+  // cdk.json, would otherwise stop synth with "Cannot set context after children have been added").
+  pinAvailabilityZones(app, envs);
   const { shared } = config;
   const sharedEnv = { account: shared.account, region: shared.region };
   const registry = new RegistryStack(app, 'NodeappRegistry', { env: sharedEnv, config });
@@ -104,7 +116,6 @@ export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
   const environments = new Map<string, EnvironmentStacks>();
   for (const envConfig of envs) {
     const env = { account: envConfig.account, region: envConfig.region };
-    pinAvailabilityZones(app, env, envConfig.network.availabilityZones);
     const n = names(envConfig.name);
     const network = new NetworkStack(app, n.networkStack, { env, config: envConfig });
     const data =

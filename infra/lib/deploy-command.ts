@@ -1,7 +1,8 @@
 // `npm run deploy -- -c env=<env> -c imageTag=<sha> -c <name>ImageDigest=sha256:… [cdk deploy options]` (bin/deploy.ts): the cdk deploy command
-// line for one environment. It deploys NodeappRegistry and that environment's stacks, never NodeappGithubDeploy:
-// the pipeline's own role must not be able to rewrite its trust; an administrator deploys that stack with
-// `npm run deploy-shared` (bin/deploy-shared.ts), which selects exactly the two shared stacks.
+// line for one environment. It deploys that environment's stacks only, all in the environment's account: the
+// pipeline's deploy role of an environment may assume only that account's CDK roles (lib/constructs/github-deploy.ts).
+// The shared stacks (NodeappRegistry, NodeappGithubDeploy, in the shared account) are an administrator's
+// `npm run deploy-shared` (bin/deploy-shared.ts): the pipeline's own role must not be able to rewrite its trust.
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_GITHUB_REPOSITORY } from '../config/environments.ts';
 import { DIGEST_PATTERN, digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
 import { names } from '../config/names.ts';
@@ -15,7 +16,8 @@ export function accountVariable(name: string): string {
 
 /**
  * Synth works offline with the placeholder account; a deploy must not put it into real policies. Every account is
- * needed, whichever environment deploys: NodeappRegistry's repository policy lets each environment's account pull.
+ * asked for, whichever environment deploys, so that the synthesized app (NodeappRegistry's pull policy names every
+ * environment's account) is the one an administrator deploys.
  */
 function placeholderProblems(config: NodeappConfig): string[] {
   return [{ name: 'shared', account: config.shared.account }, ...config.environments]
@@ -52,9 +54,9 @@ function digestProblems(args: readonly string[]): string[] {
   });
 }
 
-/** The stacks a deploy of `env` selects (cdk patterns). */
+/** The stacks a deploy of `env` selects (cdk patterns): the environment's own, never a shared stack. */
 export function deployedStacks(env: string): string[] {
-  return ['NodeappRegistry', names(env).stackPattern];
+  return [names(env).stackPattern];
 }
 
 /** Arguments for `cdk` (after the binary), or a UsageError naming what is wrong. */
@@ -66,7 +68,7 @@ export function deployArguments(args: readonly string[], config: NodeappConfig):
   }
   if (args.includes('--all')) {
     throw new UsageError(
-      `--all would also deploy NodeappGithubDeploy: this command deploys ${deployedStacks(env).join(' ')}`,
+      `--all would also deploy the shared stacks: this command deploys ${deployedStacks(env).join(' ')}`,
     );
   }
   const imageTag = contextValue(args, 'imageTag');

@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import { digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
 import { accountVariable, contextValue, deployArguments, deployedStacks } from '../lib/deploy-command.ts';
@@ -18,7 +20,7 @@ const digests = IMAGE_NAMES.flatMap((name, i) => [
 const entry = fileURLToPath(new URL('../bin/deploy.ts', import.meta.url));
 
 describe('npm run deploy', () => {
-  it('deploys NodeappRegistry and the environment stacks, never NodeappGithubDeploy', () => {
+  it('deploys the environment stacks only, never a shared stack', () => {
     const args = deployArguments(
       ['-c', 'env=staging', '-c', 'imageTag=abc123', ...digests, '--outputs-file', 'out.json'],
       config,
@@ -35,7 +37,6 @@ describe('npm run deploy', () => {
       ...digests,
       '--outputs-file',
       'out.json',
-      'NodeappRegistry',
       'Nodeapp-staging-*',
     ]);
     assert.ok(!args.includes('--all'));
@@ -52,7 +53,7 @@ describe('npm run deploy', () => {
       ['-c', 'env=prod', '-c', 'imageTag=a1', ...digests, '--require-approval', 'never'],
       config,
     );
-    assert.deepEqual(pipeline.slice(-4), ['--require-approval', 'never', 'NodeappRegistry', 'Nodeapp-prod-*']);
+    assert.deepEqual(pipeline.slice(-3), ['--require-approval', 'never', 'Nodeapp-prod-*']);
     const script = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.deploy;
     assert.doesNotMatch(script, /--all|--require-approval/);
   });
@@ -87,6 +88,29 @@ describe('npm run deploy', () => {
     assert.ok(references > 0, 'the environment stacks reference each other');
   });
 
+  it("selects only stacks in the environment's account, the one account its GitHub deploy role can reach", () => {
+    const stacks = buildTestApp({ config: loadConfig({ ...testAccounts, NODEAPP_GITHUB_REPOSITORY: 'acme/shop' }) });
+    const all = stacks.app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+    const deployRoleTargets: Record<string, string> = {
+      staging: testAccounts.NODEAPP_ACCOUNT_STAGING,
+      prod: testAccounts.NODEAPP_ACCOUNT_PROD,
+    };
+    const policies = JSON.stringify(Template.fromStack(stacks.githubDeploy).toJSON());
+    for (const env of ['dev', 'staging', 'prod']) {
+      const selected = all.filter((s) =>
+        deployedStacks(env).some((p) => new RegExp(`^${p.replaceAll('*', '.*')}$`).test(s.stackName)),
+      );
+      assert.ok(selected.length >= 3, env);
+      const account = stacks.config.environments.find((e) => e.name === env)?.account;
+      for (const stack of selected) assert.equal(stack.account, account, `${stack.stackName} is in ${env}'s account`);
+      const target = deployRoleTargets[env];
+      if (target) {
+        assert.equal(account, target);
+        assert.ok(policies.includes(`arn:aws:iam::${target}:role/cdk-hnb659fds-deploy-role-${target}-us-east-1`));
+      }
+    }
+  });
+
   it('reads -c, --context and --context= forms; the last one wins', () => {
     assert.equal(contextValue(['--context', 'env=dev'], 'env'), 'dev');
     assert.equal(contextValue(['--context=env=prod'], 'env'), 'prod');
@@ -102,7 +126,7 @@ describe('npm run deploy', () => {
     assert.throws(() => deployArguments(['-c', 'env=qa'], config), /needs -c env=<dev\|staging\|prod> \(got env=qa\)/);
     assert.throws(
       () => deployArguments(['-c', 'env=dev', '-c', 'imageTag=a1', '--all'], config),
-      /--all would also deploy NodeappGithubDeploy: this command deploys NodeappRegistry Nodeapp-dev-\*/,
+      /--all would also deploy the shared stacks: this command deploys Nodeapp-dev-\*/,
     );
   });
 

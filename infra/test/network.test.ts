@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../config/environments.ts';
 import type { EgressStrategy } from '../config/types.ts';
 import { Network } from '../lib/constructs/network.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
@@ -65,6 +66,18 @@ describe('network', () => {
       }
     });
   }
+
+  it('synthesizes for real accounts absent from cdk.json, also when two environments share one (AZs pinned first)', () => {
+    const shared = { NODEAPP_ACCOUNT_DEV: '333333333333', NODEAPP_ACCOUNT_STAGING: '444444444444' };
+    const built = buildTestApp({ config: loadConfig({ ...shared, NODEAPP_ACCOUNT_PROD: '444444444444' }) });
+    assert.deepEqual(built.app.node.tryGetContext('availability-zones:account=444444444444:region=us-east-1'), [
+      'us-east-1a',
+      'us-east-1b',
+      'us-east-1c',
+    ]);
+    const prodSubnets = resourcesOf(template(built, 'prod', 'network'), 'AWS::EC2::Subnet');
+    assert.equal(new Set(prodSubnets.map(([, r]) => r.Properties.AvailabilityZone)).size, 3);
+  });
 
   it('has an S3 gateway endpoint in every environment', () => {
     for (const t of [dev, staging, prod]) {
