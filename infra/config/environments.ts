@@ -4,6 +4,9 @@ import type { EnvironmentConfig, NodeappConfig, SharedConfig } from './types.ts'
 /** Synthesizes without credentials; CloudFormation would refuse it, which is the point. */
 export const PLACEHOLDER_ACCOUNT = '111111111111';
 
+/** Synthesizes the trust policies offline; `npm run deploy-shared` refuses it (NODEAPP_GITHUB_REPOSITORY unset). */
+export const PLACEHOLDER_GITHUB_REPOSITORY = 'unset-owner/unset-repository';
+
 /** Accounts come from the deploying shell (NODEAPP_ACCOUNT_<ENV>, e.g. NODEAPP_ACCOUNT_PROD), else the placeholder. */
 function account(variable: string, env: NodeJS.ProcessEnv): string {
   return env[variable]?.trim() || PLACEHOLDER_ACCOUNT;
@@ -17,10 +20,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
   const shared: SharedConfig = {
     account: account('NODEAPP_ACCOUNT_SHARED', env),
     region: REGION,
-    repositoryName: 'nodeapp',
-    keepTaggedImages: 30,
-    untaggedImageExpiryDays: 7,
-    github: { owner: 'nodeapp-org', repo: 'nodeapp', environments: ['staging', 'production'] },
+    keepReleases: 30,
+    github: {
+      // The repository is the administrator's setting (docs/deploy.md), not code: forks and renames need no edit.
+      repository: env.NODEAPP_GITHUB_REPOSITORY?.trim() || PLACEHOLDER_GITHUB_REPOSITORY,
+      deployEnvironments: { staging: 'staging', production: 'prod' },
+      existingOidcProviderArn: env.NODEAPP_GITHUB_OIDC_PROVIDER_ARN?.trim() || undefined,
+    },
     cdkBootstrapQualifier: 'hnb659fds',
     tags: { owner: 'platform-team', costCenter: 'nodeapp-shared' },
   };
@@ -41,7 +47,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       cpu: 256,
       memoryMiB: 512,
       cpuArchitecture: 'ARM64',
-      desiredCount: 1,
       minCount: 1,
       maxCount: 2,
       fargateBase: 0,
@@ -69,6 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       containerInsights: 'disabled',
     },
     edge: {
+      // In every environment: Grafana's login sits behind the same distribution (issue 12 item 18). About
+      // 5 USD/month for the ACL + 1 USD per rule + 0.60 USD per million requests (https://aws.amazon.com/waf/pricing/).
+      waf: { rateLimitPer5Minutes: 2000, grafanaLoginRateLimitPer5Minutes: 20, grafanaAllowedCidrs: [] },
       cloudFrontPrefixListId: CLOUDFRONT_PREFIX_LIST_US_EAST_1,
       priceClass: 'PriceClass_100',
       accessLogRetentionDays: 7,
@@ -128,7 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       ...dev.service,
       cpu: 512,
       memoryMiB: 1024,
-      desiredCount: 2,
       minCount: 2,
       maxCount: 4,
       fargateBase: 1,
@@ -171,7 +178,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       ...staging.service,
       cpu: 1024,
       memoryMiB: 2048,
-      desiredCount: 3,
       minCount: 3,
       maxCount: 12,
       fargateBase: 2,
@@ -184,7 +190,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     },
     edge: {
       ...staging.edge,
-      waf: { rateLimitPer5Minutes: 2000 },
       priceClass: 'PriceClass_All',
       accessLogRetentionDays: 90,
     },

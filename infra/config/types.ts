@@ -33,7 +33,10 @@ export interface ServiceConfig {
   readonly cpu: number;
   readonly memoryMiB: number;
   readonly cpuArchitecture: CpuArchitecture;
-  readonly desiredCount: number;
+  /**
+   * Autoscaling floor. The service's task count is left to autoscaling (no DesiredCount in the template):
+   * ECS starts 1 task on create and registering the scalable target raises it to minCount.
+   */
   readonly minCount: number;
   readonly maxCount: number;
   /** Capacity provider strategy: `fargateBase` tasks on FARGATE, the rest split by weight. */
@@ -67,8 +70,19 @@ export interface EdgeConfig {
     /** ACM certificate ARN in us-east-1 covering `name` (CloudFront only reads certificates there). */
     readonly certificateArn: string;
   };
-  /** AWS WAF web ACL (AWS managed common rule set + rate-based rule). CLOUDFRONT-scoped ACLs live in us-east-1. */
-  readonly waf?: { readonly rateLimitPer5Minutes: number };
+  /**
+   * AWS WAF web ACL on the distribution, in every environment (it also guards Grafana's login at /grafana):
+   * AWS managed common rule set (its 8 KB body rule counted, the service's own body limit enforced instead), a
+   * per-IP rate limit, a tighter per-IP limit on Grafana's login, and an optional allow-list for /grafana*.
+   * CLOUDFRONT-scoped ACLs live in us-east-1.
+   */
+  readonly waf: {
+    readonly rateLimitPer5Minutes: number;
+    /** Per-IP requests to /grafana/login per 5 minutes (password guessing); WAF's minimum is 10. */
+    readonly grafanaLoginRateLimitPer5Minutes: number;
+    /** IPv4 CIDRs allowed to reach /grafana*; empty: anyone (behind Grafana's login and the rate limits). */
+    readonly grafanaAllowedCidrs: readonly string[];
+  };
   /**
    * ID of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in this region: the ALB accepts
    * traffic only from it. Pinned here so synth needs no lookup; `aws ec2 describe-managed-prefix-lists` shows it.
@@ -171,16 +185,20 @@ export interface EnvironmentConfig {
 export interface SharedConfig {
   readonly account: string;
   readonly region: string;
-  readonly repositoryName: string;
-  /** Tagged images kept in ECR (rollback depth); untagged ones expire. */
-  readonly keepTaggedImages: number;
-  readonly untaggedImageExpiryDays: number;
+  /**
+   * Releases kept in each ECR repository (config/images.ts): the rollback depth, in releases. A release is one
+   * tagged manifest list (`:<git sha>`) and its untagged per-architecture images (lib/constructs/registry.ts).
+   */
+  readonly keepReleases: number;
   readonly github: {
-    readonly owner: string;
-    readonly repo: string;
-    /** GitHub deployment environments the deploy role trusts (besides the `main` branch). */
-    readonly environments: readonly string[];
-    /** ARN of an existing GitHub OIDC provider in the account; omit to create one (one per account). */
+    /** `owner/repo` whose workflow may assume the roles: env NODEAPP_GITHUB_REPOSITORY (placeholder when unset). */
+    readonly repository: string;
+    /** The config environment each GitHub deployment environment's role deploys: `{ staging: 'staging', production: 'prod' }`. */
+    readonly deployEnvironments: { readonly staging: string; readonly production: string };
+    /**
+     * ARN of the account's existing GitHub OIDC provider (IAM allows one per URL per account: creating a second
+     * fails with EntityAlreadyExists); omit to create it. env NODEAPP_GITHUB_OIDC_PROVIDER_ARN.
+     */
     readonly existingOidcProviderArn?: string;
   };
   /** Qualifier of the CDK bootstrap roles the deploy role may assume. */

@@ -1,5 +1,7 @@
 // Checks the config before any construct is built, so a bad value fails synth with the field's path
 // (e.g. `prod.service.memoryMiB`) instead of a CloudFormation error at deploy time.
+import { monitoringConfigProblems } from '../lib/monitoring-config.ts';
+import { fargateSizeProblems } from './fargate.ts';
 import type { EnvironmentConfig, NodeappConfig, SharedConfig } from './types.ts';
 
 export class ConfigError extends Error {
@@ -11,14 +13,6 @@ export class ConfigError extends Error {
   }
 }
 
-// Fargate's valid CPU units and the memory (MiB) each allows.
-const FARGATE_MEMORY: Record<number, (m: number) => boolean> = {
-  256: (m) => [512, 1024, 2048].includes(m),
-  512: (m) => m >= 1024 && m <= 4096 && m % 1024 === 0,
-  1024: (m) => m >= 2048 && m <= 8192 && m % 1024 === 0,
-  2048: (m) => m >= 4096 && m <= 16384 && m % 1024 === 0,
-  4096: (m) => m >= 8192 && m <= 30720 && m % 1024 === 0,
-};
 // Values CloudWatch Logs accepts for retention.
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 3653,
@@ -66,14 +60,10 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   c.oneOf(n.flowLogRetentionDays, LOG_RETENTION_DAYS, `${p}.network.flowLogRetentionDays`);
 
   const s = e.service;
-  const memoryOk = FARGATE_MEMORY[s.cpu];
-  c.check(memoryOk !== undefined, `${p}.service.cpu`, `must be one of 256, 512, 1024, 2048, 4096 (got ${s.cpu})`);
-  if (memoryOk)
-    c.check(memoryOk(s.memoryMiB), `${p}.service.memoryMiB`, `${s.memoryMiB} is not valid with cpu ${s.cpu}`);
+  c.problems.push(...fargateSizeProblems(s.cpu, s.memoryMiB, `${p}.service`));
   c.oneOf(s.cpuArchitecture, ['X86_64', 'ARM64'], `${p}.service.cpuArchitecture`);
   c.int(s.minCount, 0, 100, `${p}.service.minCount`);
   c.int(s.maxCount, Math.max(1, s.minCount), 100, `${p}.service.maxCount`);
-  c.int(s.desiredCount, s.minCount, s.maxCount, `${p}.service.desiredCount`);
   c.int(s.fargateBase, 0, 100, `${p}.service.fargateBase`);
   c.int(s.fargateWeight, 0, 1000, `${p}.service.fargateWeight`);
   c.int(s.fargateSpotWeight, 0, 1000, `${p}.service.fargateSpotWeight`);
@@ -111,10 +101,17 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
       'must be an ACM certificate ARN in us-east-1 (CloudFront reads certificates only there)',
     );
   }
-  if (edge.waf) {
-    c.int(edge.waf.rateLimitPer5Minutes, 10, 2_000_000_000, `${p}.edge.waf.rateLimitPer5Minutes`);
-    c.check(e.region === 'us-east-1', `${p}.edge.waf`, 'a CLOUDFRONT-scoped web ACL can only be created in us-east-1');
+  // WAF rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
+  c.int(edge.waf.rateLimitPer5Minutes, 10, 2_000_000_000, `${p}.edge.waf.rateLimitPer5Minutes`);
+  c.int(edge.waf.grafanaLoginRateLimitPer5Minutes, 10, 2_000_000_000, `${p}.edge.waf.grafanaLoginRateLimitPer5Minutes`);
+  for (const [i, cidr] of edge.waf.grafanaAllowedCidrs.entries()) {
+    c.check(
+      /^(\d{1,3}\.){3}\d{1,3}\/([0-9]|[12]\d|3[0-2])$/.test(cidr),
+      `${p}.edge.waf.grafanaAllowedCidrs[${i}]`,
+      `must be an IPv4 CIDR like 203.0.113.0/24 (got ${cidr})`,
+    );
   }
+  c.check(e.region === 'us-east-1', `${p}.edge.waf`, 'a CLOUDFRONT-scoped web ACL can only be created in us-east-1');
 
   const a = e.alarms;
   for (const [i, email] of a.emails.entries()) {
@@ -186,19 +183,36 @@ export function validateConfig(config: NodeappConfig): NodeappConfig {
   const s = config.shared;
   c.account(s.account, 'shared.account');
   c.region(s.region, 'shared.region');
+  // At least 20 releases to roll back to; ECR allows at most 10,000 images per repository.
+  c.int(s.keepReleases, 20, 1000, 'shared.keepReleases');
   c.check(
-    /^[a-z0-9][a-z0-9._/-]{1,254}$/.test(s.repositoryName),
-    'shared.repositoryName',
-    'invalid ECR repository name',
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(s.github.repository),
+    'shared.github.repository (NODEAPP_GITHUB_REPOSITORY)',
+    `must be owner/repo (got "${s.github.repository}")`,
   );
-  c.int(s.keepTaggedImages, 20, 1000, 'shared.keepTaggedImages');
-  c.int(s.untaggedImageExpiryDays, 1, 365, 'shared.untaggedImageExpiryDays');
-  c.check(/^[A-Za-z0-9-]+$/.test(s.github.owner), 'shared.github.owner', 'must be a GitHub owner name');
-  c.check(/^[A-Za-z0-9._-]+$/.test(s.github.repo), 'shared.github.repo', 'must be a GitHub repository name');
+  if (s.github.existingOidcProviderArn !== undefined) {
+    c.check(
+      /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(
+        s.github.existingOidcProviderArn,
+      ),
+      'shared.github.existingOidcProviderArn (NODEAPP_GITHUB_OIDC_PROVIDER_ARN)',
+      `must be arn:aws:iam::<shared account>:oidc-provider/token.actions.githubusercontent.com (got "${s.github.existingOidcProviderArn}")`,
+    );
+  }
+  for (const [githubEnvironment, name] of Object.entries(s.github.deployEnvironments)) {
+    c.check(
+      config.environments.some((e) => e.name === name),
+      `shared.github.deployEnvironments.${githubEnvironment}`,
+      `must name a configured environment (got "${name}")`,
+    );
+  }
   c.check(/^[a-z0-9]{1,10}$/.test(s.cdkBootstrapQualifier), 'shared.cdkBootstrapQualifier', 'must be 1-10 [a-z0-9]');
   const names = config.environments.map((e) => e.name);
   c.check(new Set(names).size === names.length, 'environments', `names must be unique (got ${names.join(', ')})`);
-  for (const e of config.environments) validateEnvironment(c, e, s);
+  for (const e of config.environments) {
+    validateEnvironment(c, e, s);
+    c.problems.push(...monitoringConfigProblems(e.monitoring, `${e.name}.monitoring`));
+  }
   if (c.problems.length > 0) throw new ConfigError(c.problems);
   return config;
 }

@@ -1,13 +1,17 @@
-// Builds every Nodeapp stack into an App: the shared registry and GitHub deploy stacks, then per environment
-// Network → Data → Service. bin/nodeapp.ts and the tests both call buildNodeapp, so tests check what deploys.
+// The one builder of every Nodeapp stack: the shared registry and GitHub deploy stacks, then per environment
+// Network → Data → Service → Monitoring. bin/nodeapp.ts, the tests and the cost estimate all call buildApp, so what
+// is tested and estimated is what deploys.
 import { fileURLToPath } from 'node:url';
 import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../config/environments.ts';
+import { names } from '../config/names.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
 import { validateConfig } from '../config/validate.ts';
+import { imageDigestsFromContext } from './images.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { GithubDeployStack } from './stacks/github-deploy-stack.ts';
+import { MonitoringStack } from './stacks/monitoring-stack.ts';
 import { NetworkStack } from './stacks/network-stack.ts';
 import { RegistryStack } from './stacks/registry-stack.ts';
 import { ServiceStack } from './stacks/service-stack.ts';
@@ -20,7 +24,10 @@ export class UsageError extends Error {
   }
 }
 
-/** Image tag synthesized when no `-c imageTag=<git-sha>` is given. Never pushed: deploys must pass a real tag. */
+/**
+ * Version label synthesized when no `-c imageTag=<git-sha>` is given. The tag only labels the release (APP_VERSION,
+ * GIT_COMMIT); images are pulled by digest (`-c <name>ImageDigest=`, config/images.ts). Deploys must pass both.
+ */
 export const PLACEHOLDER_IMAGE_TAG = 'latest-synth';
 
 export interface EnvironmentStacks {
@@ -29,6 +36,7 @@ export interface EnvironmentStacks {
   /** Absent when config database is 'none'. */
   readonly data?: DataStack;
   readonly service: ServiceStack;
+  readonly monitoring: MonitoringStack;
 }
 
 export interface NodeappStacks {
@@ -36,6 +44,8 @@ export interface NodeappStacks {
   readonly registry: RegistryStack;
   readonly githubDeploy: GithubDeployStack;
   readonly environments: ReadonlyMap<string, EnvironmentStacks>;
+  /** Each environment's Monitoring stack (also in `environments`), by environment name. */
+  readonly monitoring: ReadonlyMap<string, MonitoringStack>;
 }
 
 export interface BuildOptions {
@@ -56,37 +66,49 @@ function tag(stack: Stack, environment: string, tags: { owner: string; costCente
   Tags.of(stack).add('CostCenter', tags.costCenter);
 }
 
-/** Pins each environment's AZs in context so no stack ever asks AWS for them. */
-function pinAvailabilityZones(app: App, env: { account: string; region: string }, azs: readonly string[]): void {
-  const key = `availability-zones:account=${env.account}:region=${env.region}`;
-  const existing = app.node.tryGetContext(key) as string[] | undefined;
-  if (existing === undefined) {
-    app.node.setContext(key, [...azs]);
-  } else if (!azs.every((az) => existing.includes(az))) {
-    throw new Error(`cdk.json context ${key} (${existing.join(', ')}) lacks configured AZs ${azs.join(', ')}`);
+/**
+ * Pins every environment's AZs in context so no stack ever asks AWS for them. Called before any stack exists
+ * (context cannot change once the app has children); environments sharing an account/region get the union.
+ */
+function pinAvailabilityZones(app: App, envs: readonly EnvironmentConfig[]): void {
+  const wanted = new Map<string, Set<string>>();
+  for (const e of envs) {
+    const key = `availability-zones:account=${e.account}:region=${e.region}`;
+    wanted.set(key, new Set([...(wanted.get(key) ?? []), ...e.network.availabilityZones]));
+  }
+  for (const [key, azs] of wanted) {
+    const existing = app.node.tryGetContext(key) as string[] | undefined;
+    if (existing === undefined) {
+      app.node.setContext(key, [...azs].sort());
+    } else if (![...azs].every((az) => existing.includes(az))) {
+      throw new Error(`cdk.json context ${key} (${existing.join(', ')}) lacks configured AZs ${[...azs].join(', ')}`);
+    }
   }
 }
 
-export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStacks {
+export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
   const config = validateConfig(options.config ?? loadConfig());
   const selected = app.node.tryGetContext('env') as string | undefined;
   const envs = selected ? config.environments.filter((e) => e.name === selected) : config.environments;
   if (selected && envs.length === 0) {
-    const names = config.environments.map((e) => e.name).join(', ');
-    throw new UsageError(`-c env=${selected}: unknown environment (expected one of ${names})`);
+    const known = config.environments.map((e) => e.name).join(', ');
+    throw new UsageError(`-c env=${selected}: unknown environment (expected one of ${known})`);
   }
 
   const imageTag = (app.node.tryGetContext('imageTag') as string | undefined) ?? PLACEHOLDER_IMAGE_TAG;
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
     throw new UsageError(`-c imageTag=${imageTag}: not a valid image tag (letters, digits, _ . -; at most 128)`);
   }
+  const digests = imageDigestsFromContext(app.node);
+  // Before any stack exists: context cannot be set once the app has children (a real account, absent from
+  // cdk.json, would otherwise stop synth with "Cannot set context after children have been added").
+  pinAvailabilityZones(app, envs);
   const { shared } = config;
   const sharedEnv = { account: shared.account, region: shared.region };
   const registry = new RegistryStack(app, 'NodeappRegistry', { env: sharedEnv, config });
   const githubDeploy = new GithubDeployStack(app, 'NodeappGithubDeploy', {
     env: sharedEnv,
     config,
-    repositoryArn: registry.repository.repositoryArn,
   });
   tag(registry, 'shared', shared.tags);
   tag(githubDeploy, 'shared', shared.tags);
@@ -94,27 +116,36 @@ export function buildNodeapp(app: App, options: BuildOptions = {}): NodeappStack
   const environments = new Map<string, EnvironmentStacks>();
   for (const envConfig of envs) {
     const env = { account: envConfig.account, region: envConfig.region };
-    pinAvailabilityZones(app, env, envConfig.network.availabilityZones);
-    const prefix = `Nodeapp-${envConfig.name}`;
-    const network = new NetworkStack(app, `${prefix}-Network`, { env, config: envConfig });
+    const n = names(envConfig.name);
+    const network = new NetworkStack(app, n.networkStack, { env, config: envConfig });
     const data =
       envConfig.database === 'rds'
-        ? new DataStack(app, `${prefix}-Data`, { env, config: envConfig, vpc: network.vpc })
+        ? new DataStack(app, n.dataStack, { env, config: envConfig, vpc: network.vpc })
         : undefined;
-    const service = new ServiceStack(app, `${prefix}-Service`, {
+    const service = new ServiceStack(app, n.serviceStack, {
       env,
       config: envConfig,
       shared,
       vpc: network.vpc,
       namespace: network.namespace,
-      imageTag,
+      appImageDigest: digests.app,
+      version: imageTag,
       staticAssetsPath: options.staticAssetsPath ?? DEFAULT_STATIC_ASSETS,
       database: data?.database,
     });
-    for (const stack of [network, data, service]) if (stack) tag(stack, envConfig.name, envConfig.tags);
-    environments.set(envConfig.name, { config: envConfig, network, data, service });
+    const monitoring = new MonitoringStack(app, n.monitoringStack, {
+      env,
+      config: envConfig,
+      shared,
+      vpc: network.vpc,
+      namespace: network.namespace,
+      service,
+    });
+    for (const stack of [network, data, service, monitoring]) if (stack) tag(stack, envConfig.name, envConfig.tags);
+    environments.set(envConfig.name, { config: envConfig, network, data, service, monitoring });
   }
 
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { config, registry, githubDeploy, environments };
+  const monitoring = new Map([...environments].map(([name, e]) => [name, e.monitoring]));
+  return { config, registry, githubDeploy, environments, monitoring };
 }

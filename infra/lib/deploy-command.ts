@@ -1,8 +1,11 @@
-// `npm run deploy -- -c env=<env> -c imageTag=<sha> [cdk deploy options]` (bin/deploy.ts): the cdk deploy command
-// line for one environment. It deploys NodeappRegistry and that environment's stacks, never NodeappGithubDeploy:
-// the pipeline's own role must not be able to rewrite its trust; an administrator deploys that stack with
-// `npm run deploy-shared` (bin/deploy-shared.ts), which selects exactly the two shared stacks.
-import { PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
+// `npm run deploy -- -c env=<env> -c imageTag=<sha> -c <name>ImageDigest=sha256:… [cdk deploy options]` (bin/deploy.ts): the cdk deploy command
+// line for one environment. It deploys that environment's stacks only, all in the environment's account: the
+// pipeline's deploy role of an environment may assume only that account's CDK roles (lib/constructs/github-deploy.ts).
+// The shared stacks (NodeappRegistry, NodeappGithubDeploy, in the shared account) are an administrator's
+// `npm run deploy-shared` (bin/deploy-shared.ts): the pipeline's own role must not be able to rewrite its trust.
+import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_GITHUB_REPOSITORY } from '../config/environments.ts';
+import { DIGEST_PATTERN, digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
+import { names } from '../config/names.ts';
 import type { NodeappConfig } from '../config/types.ts';
 import { PLACEHOLDER_IMAGE_TAG, UsageError } from './app.ts';
 
@@ -13,7 +16,8 @@ export function accountVariable(name: string): string {
 
 /**
  * Synth works offline with the placeholder account; a deploy must not put it into real policies. Every account is
- * needed, whichever environment deploys: NodeappRegistry's repository policy lets each environment's account pull.
+ * asked for, whichever environment deploys, so that the synthesized app (NodeappRegistry's pull policy names every
+ * environment's account) is the one an administrator deploys.
  */
 function placeholderProblems(config: NodeappConfig): string[] {
   return [{ name: 'shared', account: config.shared.account }, ...config.environments]
@@ -33,9 +37,26 @@ export function contextValue(args: readonly string[], key: string): string | und
   return value;
 }
 
-/** The stacks a deploy of `env` selects (cdk patterns). */
+/**
+ * Every image must come by a real digest: a missing `-c <name>ImageDigest=` synthesizes the placeholder
+ * (sha256:000…0), which was never pushed, so ECS would fail to pull it after CloudFormation had begun the update.
+ */
+function digestProblems(args: readonly string[]): string[] {
+  return IMAGE_NAMES.flatMap((name) => {
+    const key = digestContextKey(name);
+    const digest = contextValue(args, key);
+    if (digest === undefined || digest === PLACEHOLDER_DIGEST)
+      return [
+        `-c ${key}=sha256:<64 hex> is required (the pipeline's push job prints it; the placeholder is never pushed)`,
+      ];
+    if (!DIGEST_PATTERN.test(digest)) return [`-c ${key}=${digest}: not an image digest (sha256:<64 lowercase hex>)`];
+    return [];
+  });
+}
+
+/** The stacks a deploy of `env` selects (cdk patterns): the environment's own, never a shared stack. */
 export function deployedStacks(env: string): string[] {
-  return ['NodeappRegistry', `Nodeapp-${env}-*`];
+  return [names(env).stackPattern];
 }
 
 /** Arguments for `cdk` (after the binary), or a UsageError naming what is wrong. */
@@ -47,7 +68,7 @@ export function deployArguments(args: readonly string[], config: NodeappConfig):
   }
   if (args.includes('--all')) {
     throw new UsageError(
-      `--all would also deploy NodeappGithubDeploy: this command deploys ${deployedStacks(env).join(' ')}`,
+      `--all would also deploy the shared stacks: this command deploys ${deployedStacks(env).join(' ')}`,
     );
   }
   const imageTag = contextValue(args, 'imageTag');
@@ -56,10 +77,17 @@ export function deployArguments(args: readonly string[], config: NodeappConfig):
     ...(imageTag === undefined || imageTag === PLACEHOLDER_IMAGE_TAG
       ? [`-c imageTag=<git-sha> is required (the synth placeholder ${PLACEHOLDER_IMAGE_TAG} is never pushed)`]
       : []),
+    ...digestProblems(args),
   ];
   if (problems.length > 0) throw new UsageError(`refusing to deploy ${env}:\n  ${problems.join('\n  ')}`);
   // Approval: cdk.json's "requireApproval" (broadening) unless the caller passes --require-approval.
-  return ['deploy', '--no-notices', '--no-version-reporting', ...args, ...deployedStacks(env)];
+  // --force: the stacks read each other's outputs with Fn::GetStackOutput (cdk.json
+  // "@aws-cdk/core:defaultCrossStackReferences": "weak"), which CloudFormation resolves only when the consuming
+  // stack is created or updated and never pushes to consumers
+  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html).
+  // Without --force the CLI skips a consumer whose template did not change, so it would keep a replaced producer's
+  // old value (e.g. a security group ID). cdk deploys the selected stacks in dependency order, producers first.
+  return ['deploy', '--no-notices', '--no-version-reporting', '--force', ...args, ...deployedStacks(env)];
 }
 
 /** What `npm run deploy-shared` deploys: the shared stacks, and nothing else. */
@@ -80,7 +108,12 @@ export function deploySharedArguments(args: readonly string[], config: NodeappCo
       `npm run deploy-shared deploys exactly ${shared} (got ${got}); an environment deploys with npm run deploy -- -c env=<env>`,
     );
   }
-  const problems = placeholderProblems(config);
+  const problems = [
+    ...placeholderProblems(config),
+    ...(config.shared.github.repository === PLACEHOLDER_GITHUB_REPOSITORY
+      ? ['NODEAPP_GITHUB_REPOSITORY is not set (owner/repo whose workflow the GitHub roles trust)']
+      : []),
+  ];
   if (problems.length > 0) throw new UsageError(`refusing to deploy ${shared}:\n  ${problems.join('\n  ')}`);
   return ['deploy', '--no-notices', '--no-version-reporting', ...args, ...SHARED_STACKS];
 }

@@ -1,6 +1,7 @@
 // The `monitoring` section of an environment's infra config (values in config/environments.ts): sizes,
 // Prometheus retention, the runbook link and the optional AMP remote_write. Validated before any construct is built, so a bad value
 // fails synth naming the field.
+import { fargateSizeProblems } from '../config/fargate.ts';
 
 export interface MonitoringConfig {
   /** The Prometheus + Alertmanager task (both containers share it). */
@@ -35,14 +36,6 @@ export interface MonitoringConfig {
   readonly remoteWrite?: { readonly workspaceArn: string };
 }
 
-// Fargate's CPU units and the memory (MiB) each allows.
-const FARGATE_MEMORY: Record<number, (m: number) => boolean> = {
-  256: (m) => [512, 1024, 2048].includes(m),
-  512: (m) => m >= 1024 && m <= 4096 && m % 1024 === 0,
-  1024: (m) => m >= 2048 && m <= 8192 && m % 1024 === 0,
-  2048: (m) => m >= 4096 && m <= 16384 && m % 1024 === 0,
-};
-
 /** Problems of one environment's monitoring config, each naming its field (`<path>.prometheus.cpu: ...`). */
 export function monitoringConfigProblems(config: MonitoringConfig, path: string): string[] {
   const problems: string[] = [];
@@ -53,9 +46,7 @@ export function monitoringConfigProblems(config: MonitoringConfig, path: string)
     ['prometheus', config.prometheus],
     ['grafana', config.grafana],
   ] as const) {
-    const fits = FARGATE_MEMORY[size.cpu];
-    check(fits !== undefined, `${name}.cpu`, `must be one of 256, 512, 1024, 2048 (got ${size.cpu})`);
-    check(!fits || fits(size.memoryMiB), `${name}.memoryMiB`, `${size.memoryMiB} is not valid with cpu ${size.cpu}`);
+    problems.push(...fargateSizeProblems(size.cpu, size.memoryMiB, `${path}.${name}`));
   }
   const p = config.prometheus;
   const int = (value: number, min: number, max: number) => Number.isInteger(value) && value >= min && value <= max;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Match } from 'aws-cdk-lib/assertions';
-import { buildTestApp, resourcesOf, template } from './helpers.ts';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Alarms } from '../lib/constructs/alarms.ts';
+import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 const stacks = buildTestApp();
 const dev = template(stacks, 'dev', 'service');
@@ -12,6 +14,30 @@ describe('alarms and notification', () => {
     prod.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
     dev.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('lets CloudWatch use the topic key only for alarms of this account (aws:SourceAccount)', () => {
+    const stack = new Stack(undefined, 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+    new Alarms(stack, 'Alarms', {
+      namePrefix: 'Test',
+      retainData: false,
+      config: {
+        emails: [],
+        cpuHighPercent: 85,
+        memoryHighPercent: 85,
+        p99LatencySeconds: 1,
+        alb5xxRatePercent: 1,
+        target5xxCount: 1,
+      },
+    });
+    const key = resourcesOf(Template.fromStack(stack), 'AWS::KMS::Key')[0]?.[1].Properties;
+    const cloudwatch = ((key?.KeyPolicy.Statement ?? []) as CfnProperties[]).filter(
+      (s) => s.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    assert.ok(cloudwatch.length > 0);
+    for (const s of cloudwatch) {
+      assert.deepEqual(s.Condition?.StringEquals?.['aws:SourceAccount'], '123456789012', JSON.stringify(s));
+    }
   });
 
   it('alarms on ALB 5xx rate, target 5xx, p99 latency, unhealthy hosts, CPU, memory and missing tasks', () => {

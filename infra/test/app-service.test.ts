@@ -14,18 +14,50 @@ function service(t: typeof dev): CfnProperties {
 describe('ECS service', () => {
   it('deploys with 100 %/200 %, circuit breaker rollback and alarm rollback', () => {
     const s = service(prod);
-    assert.equal(s.DesiredCount, 3);
     assert.deepEqual(s.DeploymentConfiguration.MinimumHealthyPercent, 100);
     assert.deepEqual(s.DeploymentConfiguration.MaximumPercent, 200);
     assert.deepEqual(s.DeploymentConfiguration.DeploymentCircuitBreaker, { Enable: true, Rollback: true });
     const alarms = s.DeploymentConfiguration.Alarms;
     assert.equal(alarms.Enable, true);
     assert.equal(alarms.Rollback, true);
-    // Ref of an alarm is its name.
-    const resources = prod.toJSON().Resources;
-    const names = (alarms.AlarmNames as { Ref: string }[]).map((r) => resources[r.Ref].Properties.AlarmName);
-    assert.deepEqual(names, ['Nodeapp-prod-target-5xx', 'Nodeapp-prod-unhealthy-hosts']);
+    // Literal names of alarms the template creates, which the service depends on (created first).
+    assert.deepEqual(alarms.AlarmNames, ['Nodeapp-prod-target-5xx', 'Nodeapp-prod-unhealthy-hosts']);
+    const resources = prod.toJSON().Resources as Record<string, CfnProperties>;
+    const [serviceId] = resourcesOf(prod, 'AWS::ECS::Service')[0] ?? [];
+    for (const name of alarms.AlarmNames as string[]) {
+      const [alarmId] = Object.entries(resources).find(([, r]) => r.Properties?.AlarmName === name) ?? [];
+      assert.ok(alarmId, `alarm ${name} exists`);
+      assert.ok([resources[serviceId ?? '']?.DependsOn].flat().includes(alarmId), `service depends on ${name}`);
+    }
     assert.ok(s.HealthCheckGracePeriodSeconds >= 30);
+  });
+
+  it('synthesizes without the "Deployment alarm … may cause a circular dependency" message in any environment', () => {
+    const messages = stacks.app
+      .synth()
+      .stacks.flatMap((a) => a.messages.map((m) => `${a.stackName}: ${String(m.entry.data)}`));
+    assert.deepEqual(
+      messages.filter((m) => /circular dependency/.test(m)),
+      [],
+    );
+  });
+
+  it('leaves the task count to autoscaling: no DesiredCount in any environment, the floor on the scalable target', () => {
+    const ec2 = buildTestApp({ env: 'prod', overrides: { prod: (c) => ({ ...c, capacity: 'ec2' }) } });
+    for (const [name, t] of [
+      ['dev', dev],
+      ['staging', template(stacks, 'staging', 'service')],
+      ['prod', prod],
+      ['prod (ec2)', template(ec2, 'prod', 'service')],
+    ] as const) {
+      // A DesiredCount would reset the running count to it on every deploy (prod at 12 tasks back to 3).
+      assert.equal(service(t).DesiredCount, undefined, name);
+      const target = resourcesOf(t, 'AWS::ApplicationAutoScaling::ScalableTarget')[0]?.[1].Properties;
+      const env = name.split(' ')[0] ?? name;
+      const config = stacks.config.environments.find((e) => e.name === env)?.service;
+      assert.equal(target?.MinCapacity, config?.minCount, name);
+      assert.equal(target?.MaxCapacity, config?.maxCount, name);
+    }
   });
 
   it('weights capacity per config: a FARGATE base in prod, Spot only in dev', () => {

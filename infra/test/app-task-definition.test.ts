@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
-const stacks = buildTestApp({ context: { imageTag: 'abc1234' } });
+const APP_DIGEST = `sha256:${'ab'.repeat(32)}`;
+const stacks = buildTestApp({ context: { imageTag: 'abc1234', appImageDigest: APP_DIGEST } });
 const dev = template(stacks, 'dev', 'service');
 const prod = template(stacks, 'prod', 'service');
 
@@ -25,10 +26,24 @@ describe('task definition', () => {
     assert.equal(taskDef(dev).RuntimePlatform.CpuArchitecture, 'ARM64');
   });
 
-  it('runs the image by tag from the ECR repository', () => {
+  it('runs the image by the digest given in -c appImageDigest, from the shared ECR repository', () => {
     const image = JSON.stringify(app(prod).Image);
     assert.match(image, /111111111111\.dkr\.ecr\.us-east-1\./);
-    assert.match(image, /nodeapp:abc1234/);
+    assert.ok(image.includes(`/nodeapp@${APP_DIGEST}`), image);
+    assert.doesNotMatch(image, /nodeapp:abc1234/, 'the tag is only the version label');
+  });
+
+  it('builds no image during cdk deploy: no Docker asset in any environment', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const assembly = stacks.app.synth();
+      const service = stacks.environments.get(env)?.service;
+      const artifact = assembly.getStackArtifact(service?.artifactId ?? '');
+      assert.deepEqual(
+        artifact.assets.filter((a) => a.packaging === 'container-image'),
+        [],
+        `${env}: a container-image asset would be built by the deploying runner`,
+      );
+    }
   });
 
   it('hardens the container: read-only root with writable /tmp, non-root, all capabilities dropped, init', () => {

@@ -45,8 +45,7 @@ describe('environment config', () => {
       ['nat-instance', 'single-nat', 'nat-per-az'],
     );
     assert.deepEqual([dev?.service.cpu, dev?.service.memoryMiB], [256, 512]);
-    assert.equal(dev?.edge.waf, undefined);
-    assert.ok(prod?.edge.waf);
+    for (const e of [dev, staging, prod]) assert.ok(e?.edge.waf, `${e?.name}: WAF guards /grafana everywhere`);
     assert.equal(dev?.service.fargateWeight, 0, 'dev runs on Spot only');
     assert.ok((prod?.service.fargateBase ?? 0) > 0, 'prod keeps a FARGATE base');
   });
@@ -56,7 +55,7 @@ describe('environment config', () => {
       withEnv('prod', (e) => ({
         ...e,
         account: '12345',
-        service: { ...e.service, cpu: 256, memoryMiB: 4096, desiredCount: 99 },
+        service: { ...e.service, cpu: 256, memoryMiB: 4096, minCount: 99 },
         alarms: { ...e.alarms, emails: ['not-an-email'] },
         network: { ...e.network, availabilityZones: ['eu-west-1a', 'us-east-1b'] },
       })),
@@ -66,7 +65,7 @@ describe('environment config', () => {
       'prod.account',
       'prod.alarms.emails[0]',
       'prod.network.availabilityZones[0]',
-      'prod.service.desiredCount',
+      'prod.service.maxCount',
       'prod.service.memoryMiB',
     ]);
   });
@@ -94,17 +93,24 @@ describe('environment config', () => {
     };
     const problems = problemsOf(moved).filter((p) => p.startsWith('prod.'));
     assert.ok(problems.some((p) => p.startsWith('prod.edge.waf:')));
+    const cidr = problemsOf(
+      withEnv('dev', (e) => ({
+        ...e,
+        edge: { ...e.edge, waf: { ...e.edge.waf, grafanaAllowedCidrs: ['10.0.0.0/33'] } },
+      })),
+    );
+    assert.ok(cidr.some((p) => p.startsWith('dev.edge.waf.grafanaAllowedCidrs[0]: must be an IPv4 CIDR')));
     assert.ok(problems.some((p) => p.startsWith('prod.edge.domain.certificateArn:')));
   });
 
   it('rejects duplicate environment names and an ECR rollback depth below 20', () => {
     const config = loadConfig({});
     const problems = problemsOf({
-      shared: { ...config.shared, keepTaggedImages: 5 },
+      shared: { ...config.shared, keepReleases: 5 },
       environments: [...config.environments, config.environments[0] as EnvironmentConfig],
     });
     assert.ok(problems.some((p) => p.startsWith('environments:')));
-    assert.ok(problems.some((p) => p.startsWith('shared.keepTaggedImages:')));
+    assert.ok(problems.some((p) => p.startsWith('shared.keepReleases:')));
   });
 
   it('keeps a final RDS snapshot wherever the data matters: staging and prod, and whatever is protected', () => {

@@ -4,27 +4,39 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
-import { accountVariable, contextValue, deployArguments } from '../lib/deploy-command.ts';
-import { testAccounts } from './helpers.ts';
+import { digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
+import { accountVariable, contextValue, deployArguments, deployedStacks } from '../lib/deploy-command.ts';
+import { buildTestApp, testAccounts } from './helpers.ts';
 
 const config = loadConfig(testAccounts);
+/** A real-looking digest for every image: `-c appImageDigest=sha256:…` and so on. */
+const digests = IMAGE_NAMES.flatMap((name, i) => [
+  '-c',
+  `${digestContextKey(name)}=sha256:${String(i + 1).repeat(64)}`,
+]);
 const entry = fileURLToPath(new URL('../bin/deploy.ts', import.meta.url));
 
 describe('npm run deploy', () => {
-  it('deploys NodeappRegistry and the environment stacks, never NodeappGithubDeploy', () => {
-    const args = deployArguments(['-c', 'env=staging', '-c', 'imageTag=abc123', '--outputs-file', 'out.json'], config);
+  it('deploys the environment stacks only, never a shared stack', () => {
+    const args = deployArguments(
+      ['-c', 'env=staging', '-c', 'imageTag=abc123', ...digests, '--outputs-file', 'out.json'],
+      config,
+    );
     assert.deepEqual(args, [
       'deploy',
       '--no-notices',
       '--no-version-reporting',
+      '--force',
       '-c',
       'env=staging',
       '-c',
       'imageTag=abc123',
+      ...digests,
       '--outputs-file',
       'out.json',
-      'NodeappRegistry',
       'Nodeapp-staging-*',
     ]);
     assert.ok(!args.includes('--all'));
@@ -34,11 +46,69 @@ describe('npm run deploy', () => {
   it('leaves approval to cdk.json (broadening) unless the caller passes --require-approval', () => {
     const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8'));
     assert.equal(cdkJson.requireApproval, 'broadening');
-    assert.ok(!deployArguments(['-c', 'env=dev', '-c', 'imageTag=a1'], config).includes('--require-approval'));
-    const pipeline = deployArguments(['-c', 'env=prod', '-c', 'imageTag=a1', '--require-approval', 'never'], config);
-    assert.deepEqual(pipeline.slice(-4), ['--require-approval', 'never', 'NodeappRegistry', 'Nodeapp-prod-*']);
+    assert.ok(
+      !deployArguments(['-c', 'env=dev', '-c', 'imageTag=a1', ...digests], config).includes('--require-approval'),
+    );
+    const pipeline = deployArguments(
+      ['-c', 'env=prod', '-c', 'imageTag=a1', ...digests, '--require-approval', 'never'],
+      config,
+    );
+    assert.deepEqual(pipeline.slice(-3), ['--require-approval', 'never', 'Nodeapp-prod-*']);
     const script = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.deploy;
     assert.doesNotMatch(script, /--all|--require-approval/);
+  });
+
+  it("propagates producers' outputs: --force, and every stack a consumer reads is a dependency the deploy selects", () => {
+    const args = deployArguments(['-c', 'env=prod', '-c', 'imageTag=a1', ...digests], config);
+    // Fn::GetStackOutput is resolved only when the consumer updates; the CLI skips unchanged templates unless --force.
+    assert.ok(args.includes('--force'));
+    const stacks = buildTestApp({ env: 'prod' });
+    const assembly = stacks.app.synth();
+    const selected = (name: string) =>
+      deployedStacks('prod').some((p) => new RegExp(`^${p.replaceAll('*', '.*')}$`).test(name));
+    let references = 0;
+    for (const artifact of assembly.stacks) {
+      const producers = new Set(
+        [...JSON.stringify(artifact.template).matchAll(/"Fn::GetStackOutput":\{"StackName":"([^"]+)"/g)].map(
+          (m) => m[1],
+        ),
+      );
+      for (const producer of producers) {
+        references++;
+        assert.ok(
+          selected(producer ?? ''),
+          `${artifact.stackName} reads ${producer}, which the deploy does not select`,
+        );
+        assert.ok(
+          artifact.dependencies.some((d) => d.id === producer),
+          `${artifact.stackName} reads ${producer} without depending on it (would deploy first)`,
+        );
+      }
+    }
+    assert.ok(references > 0, 'the environment stacks reference each other');
+  });
+
+  it("selects only stacks in the environment's account, the one account its GitHub deploy role can reach", () => {
+    const stacks = buildTestApp({ config: loadConfig({ ...testAccounts, NODEAPP_GITHUB_REPOSITORY: 'acme/shop' }) });
+    const all = stacks.app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+    const deployRoleTargets: Record<string, string> = {
+      staging: testAccounts.NODEAPP_ACCOUNT_STAGING,
+      prod: testAccounts.NODEAPP_ACCOUNT_PROD,
+    };
+    const policies = JSON.stringify(Template.fromStack(stacks.githubDeploy).toJSON());
+    for (const env of ['dev', 'staging', 'prod']) {
+      const selected = all.filter((s) =>
+        deployedStacks(env).some((p) => new RegExp(`^${p.replaceAll('*', '.*')}$`).test(s.stackName)),
+      );
+      assert.ok(selected.length >= 3, env);
+      const account = stacks.config.environments.find((e) => e.name === env)?.account;
+      for (const stack of selected) assert.equal(stack.account, account, `${stack.stackName} is in ${env}'s account`);
+      const target = deployRoleTargets[env];
+      if (target) {
+        assert.equal(account, target);
+        assert.ok(policies.includes(`arn:aws:iam::${target}:role/cdk-hnb659fds-deploy-role-${target}-us-east-1`));
+      }
+    }
   });
 
   it('reads -c, --context and --context= forms; the last one wins', () => {
@@ -56,12 +126,12 @@ describe('npm run deploy', () => {
     assert.throws(() => deployArguments(['-c', 'env=qa'], config), /needs -c env=<dev\|staging\|prod> \(got env=qa\)/);
     assert.throws(
       () => deployArguments(['-c', 'env=dev', '-c', 'imageTag=a1', '--all'], config),
-      /--all would also deploy NodeappGithubDeploy: this command deploys NodeappRegistry Nodeapp-dev-\*/,
+      /--all would also deploy the shared stacks: this command deploys Nodeapp-dev-\*/,
     );
   });
 
   it('refuses the placeholder account, naming each unset NODEAPP_ACCOUNT_* variable', () => {
-    const args = ['-c', 'env=staging', '-c', 'imageTag=abc123'];
+    const args = ['-c', 'env=staging', '-c', 'imageTag=abc123', ...digests];
     // The registry's pull policy names every environment's account, so an unset dev account blocks staging too.
     const { NODEAPP_ACCOUNT_DEV: _dev, ...withoutDev } = testAccounts;
     assert.throws(
@@ -93,6 +163,25 @@ describe('npm run deploy', () => {
       () => deployArguments(['-c', 'env=dev', '-c', 'imageTag=latest-synth'], config),
       /-c imageTag=<git-sha> is required \(the synth placeholder latest-synth is never pushed\)/,
     );
+  });
+
+  it('refuses a missing, placeholder or malformed image digest, naming each -c <name>ImageDigest', () => {
+    const base = ['-c', 'env=dev', '-c', 'imageTag=a1'];
+    assert.throws(
+      () => deployArguments(base, config),
+      (error: Error) =>
+        IMAGE_NAMES.every((name) => error.message.includes(`-c ${digestContextKey(name)}=sha256:<64 hex> is required`)),
+    );
+    const placeholder = [...digests, '-c', `grafanaImageDigest=${PLACEHOLDER_DIGEST}`];
+    assert.throws(
+      () => deployArguments([...base, ...placeholder], config),
+      /-c grafanaImageDigest=sha256:<64 hex> is required/,
+    );
+    assert.throws(
+      () => deployArguments([...base, ...digests, '-c', 'appImageDigest=sha256:ABC'], config),
+      /-c appImageDigest=sha256:ABC: not an image digest/,
+    );
+    assert.doesNotThrow(() => deployArguments([...base, ...digests], config));
   });
 
   it('bin/deploy.ts exits 1 naming the unset variables before running cdk', () => {

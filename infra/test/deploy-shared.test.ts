@@ -10,7 +10,7 @@ import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import { deploySharedArguments, SHARED_STACKS } from '../lib/deploy-command.ts';
 import { buildTestApp, testAccounts } from './helpers.ts';
 
-const config = loadConfig(testAccounts);
+const config = loadConfig({ ...testAccounts, NODEAPP_GITHUB_REPOSITORY: 'example-org/example' });
 const entry = fileURLToPath(new URL('../bin/deploy-shared.ts', import.meta.url));
 
 describe('npm run deploy-shared', () => {
@@ -55,13 +55,20 @@ describe('npm run deploy-shared', () => {
   it('refuses the placeholder account, naming each unset NODEAPP_ACCOUNT_* variable', () => {
     const { NODEAPP_ACCOUNT_PROD: _prod, ...withoutProd } = testAccounts;
     assert.throws(
-      () => deploySharedArguments([], loadConfig(withoutProd)),
+      () => deploySharedArguments([], loadConfig({ ...withoutProd, NODEAPP_GITHUB_REPOSITORY: 'example-org/example' })),
       (error: Error) =>
         error.message ===
         `refusing to deploy NodeappRegistry NodeappGithubDeploy:\n  NODEAPP_ACCOUNT_PROD is not set (the placeholder account ${PLACEHOLDER_ACCOUNT} cannot deploy)`,
     );
     const none = () => deploySharedArguments([], loadConfig({}));
     for (const variable of Object.keys(testAccounts)) assert.throws(none, new RegExp(`${variable} is not set`));
+  });
+
+  it('refuses an unset NODEAPP_GITHUB_REPOSITORY: the roles would trust a placeholder repository', () => {
+    assert.throws(
+      () => deploySharedArguments([], loadConfig(testAccounts)),
+      /refusing to deploy NodeappRegistry NodeappGithubDeploy:\n {2}NODEAPP_GITHUB_REPOSITORY is not set/,
+    );
   });
 
   it('bin/deploy-shared.ts exits 1 naming the unset variables before running cdk', () => {

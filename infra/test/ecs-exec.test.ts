@@ -32,6 +32,24 @@ describe('ECS Exec', () => {
     for (const a of actions) assert.match(a, /^(ssmmessages|kms|logs):/);
   });
 
+  it('gives the exec agent writable paths wherever exec is on with a read-only root filesystem', () => {
+    const exec = ['/managed-agents', '/var/lib/amazon/ssm', '/var/log/amazon/ssm'];
+    for (const env of ['dev', 'staging', 'prod']) {
+      const t = template(stacks, env, 'service');
+      const service = resourcesOf(t, 'AWS::ECS::Service')[0]?.[1].Properties;
+      const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties ?? {};
+      const app = (td.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app') ?? {};
+      const mounts = (app.MountPoints ?? []) as CfnProperties[];
+      const writable = new Set(mounts.filter((m) => m.ReadOnly === false).map((m) => m.ContainerPath));
+      assert.equal(app.ReadonlyRootFilesystem, true, `${env}: root stays read-only`);
+      for (const path of exec) {
+        assert.equal(writable.has(path), service?.EnableExecuteCommand === true, `${env}: ${path} writable iff exec`);
+      }
+      const volumes = new Set((td.Volumes as CfnProperties[]).map((v) => v.Name));
+      for (const m of mounts) assert.ok(volumes.has(m.SourceVolume), m.SourceVolume);
+    }
+  });
+
   it('is off in prod: no exec permissions, no enableExecuteCommand', () => {
     assert.deepEqual(taskRoleStatements('prod'), []);
     const service = resourcesOf(template(stacks, 'prod', 'service'), 'AWS::ECS::Service')[0]?.[1].Properties;

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Match } from 'aws-cdk-lib/assertions';
-import { buildTestApp, resourcesOf, template } from './helpers.ts';
+import { fileURLToPath } from 'node:url';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Edge } from '../lib/constructs/edge.ts';
+import { GRAFANA_PATH } from '../lib/constructs/monitoring-grafana.ts';
+import { albFixture } from './fixtures.ts';
+import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 const CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/0f0e0d0c-aaaa-bbbb-cccc-000000000000';
 const stacks = buildTestApp({
@@ -39,7 +43,8 @@ describe('edge (CloudFront)', () => {
   it('sends /api/*, /docs* and /health/* uncached to the internal ALB through a VPC origin', () => {
     const config = distribution(prod);
     const paths = (config.CacheBehaviors as { PathPattern: string }[]).map((b) => b.PathPattern);
-    assert.deepEqual(paths.sort(), ['/api/*', '/docs*', '/health/*']);
+    // /grafana* is added by the Monitoring stack (same distribution, same ALB origin).
+    assert.deepEqual(paths.sort(), ['/api/*', '/docs*', '/grafana*', '/health/*']);
     const vpcOrigin = (config.Origins as { Id: string; VpcOriginConfig?: unknown }[]).find((o) => o.VpcOriginConfig);
     assert.ok(vpcOrigin, 'a VPC origin');
     for (const b of config.CacheBehaviors as { TargetOriginId: string; CachePolicyId: string }[]) {
@@ -76,20 +81,65 @@ describe('edge (CloudFront)', () => {
     });
   });
 
-  it('has a WAF web ACL (common rule set + rate limit) only where config enables it (prod)', () => {
-    prod.hasResourceProperties('AWS::WAFv2::WebACL', {
-      Scope: 'CLOUDFRONT',
-      Rules: Match.arrayWith([
-        Match.objectLike({
-          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } },
-        }),
-        Match.objectLike({
-          Statement: { RateBasedStatement: Match.objectLike({ Limit: 2000, AggregateKeyType: 'IP' }) },
-        }),
-      ]),
+  function webAcl(t: Template): CfnProperties {
+    return resourcesOf(t, 'AWS::WAFv2::WebACL')[0]?.[1].Properties ?? {};
+  }
+  function rule(t: Template, name: string): CfnProperties | undefined {
+    return (webAcl(t).Rules as CfnProperties[]).find((r) => r.Name === name);
+  }
+
+  for (const env of ['dev', 'staging', 'prod']) {
+    it(`${env}: a WAF web ACL guards the distribution, with Grafana's login rate-limited`, () => {
+      const t = template(stacks, env, 'service');
+      assert.equal(webAcl(t).Scope, 'CLOUDFRONT');
+      assert.ok(distribution(t).WebACLId, 'attached to the distribution');
+      const login = rule(t, 'GrafanaLoginRateLimit')?.Statement.RateBasedStatement;
+      assert.equal(login?.AggregateKeyType, 'IP');
+      assert.ok(login?.Limit <= 100, 'login attempts per IP per 5 minutes');
+      assert.equal(login?.ScopeDownStatement.ByteMatchStatement.SearchString, `${GRAFANA_PATH}/login`);
+      assert.equal(login?.ScopeDownStatement.ByteMatchStatement.PositionalConstraint, 'STARTS_WITH');
+      assert.ok(rule(t, 'RateLimitPerIp'));
     });
-    assert.ok(distribution(prod).WebACLId);
-    dev.resourceCountIs('AWS::WAFv2::WebACL', 0);
+
+    it(`${env}: the WAF blocks bodies above the service's limit, not the common rule set's 8 KB, and not Grafana's`, () => {
+      const t = template(stacks, env, 'service');
+      const common = rule(t, 'AWSManagedRulesCommonRuleSet')?.Statement.ManagedRuleGroupStatement;
+      assert.deepEqual(common?.RuleActionOverrides, [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
+      const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties ?? {};
+      const app = (td.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app') ?? {};
+      const environment = (app.Environment ?? []) as { Name: string; Value: string }[];
+      const limit = Number(environment.find((v) => v.Name === 'BODY_LIMIT_BYTES')?.Value);
+      assert.equal(limit, 16384);
+      const size = rule(t, 'ServiceBodySizeLimit') ?? {};
+      assert.deepEqual(size.Action, { Block: {} });
+      const [notGrafana, bodySize] = size.Statement.AndStatement.Statements as CfnProperties[];
+      assert.equal(notGrafana?.NotStatement.Statement.ByteMatchStatement.SearchString, GRAFANA_PATH);
+      assert.deepEqual(bodySize?.SizeConstraintStatement.FieldToMatch, { Body: { OversizeHandling: 'MATCH' } });
+      assert.equal(bodySize?.SizeConstraintStatement.ComparisonOperator, 'GT');
+      assert.equal(bodySize?.SizeConstraintStatement.Size, limit);
+    });
+  }
+
+  it('blocks /grafana* from outside edge.waf.grafanaAllowedCidrs when they are set (Edge alone, fixtures)', () => {
+    const { stack, alb, logBucket } = albFixture();
+    const base = stacks.config.environments[0]?.edge ?? assert.fail('config');
+    new Edge(stack, 'Edge', {
+      config: { ...base, waf: { ...base.waf, grafanaAllowedCidrs: ['203.0.113.0/24'] } },
+      alb,
+      albPort: 80,
+      logBucket,
+      staticAssetsPath: fileURLToPath(new URL('../../app/public', import.meta.url)),
+      retainData: false,
+      namePrefix: 'Test',
+      appBodyLimitBytes: 16384,
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::WAFv2::IPSet', { Addresses: ['203.0.113.0/24'], Scope: 'CLOUDFRONT' });
+    const allowList = rule(t, 'GrafanaAllowList') ?? {};
+    const [path, notAllowed] = allowList.Statement.AndStatement.Statements as CfnProperties[];
+    assert.equal(path?.ByteMatchStatement.SearchString, GRAFANA_PATH);
+    assert.ok(notAllowed?.NotStatement.Statement.IPSetReferenceStatement);
+    assert.equal(rule(dev, 'GrafanaAllowList'), undefined, 'no allow-list configured: none');
   });
 
   it('uses the configured domain and certificate with TLS 1.2+ when edge.domain is set', () => {

@@ -47,4 +47,11 @@ describe('bin/nodeapp.ts', { concurrency: true }, () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /-c imageTag=bad tag!: not a valid image tag/);
   });
+
+  it('exits 1 naming a malformed -c <name>ImageDigest, without a stack trace', async () => {
+    const result = await runEntry({ env: 'dev', grafanaImageDigest: 'latest' });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /-c grafanaImageDigest=latest: not an image digest/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
 });

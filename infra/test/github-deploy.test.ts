@@ -1,115 +1,254 @@
+// NodeappGithubDeploy: the three GitHub roles (issue 12 item 15), their trust, and the ECR actions each workflow
+// command needs (issue 13 item 3). Construct tests build GithubDeploy alone in a fresh Stack.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildTestApp, resourcesOf } from './helpers.ts';
+import { loadConfig } from '../config/environments.ts';
+import { validateConfig } from '../config/validate.ts';
+import { DEPLOY_SESSION_HOURS, GithubDeploy, type GithubDeployProps } from '../lib/constructs/github-deploy.ts';
+import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
 
-const stacks = buildTestApp({ env: 'dev' });
-const deploy = Template.fromStack(stacks.githubDeploy);
+const REPOSITORIES = ['app', 'prom'].map((r) => `arn:aws:ecr:us-east-1:222222222222:repository/${r}`);
+const props: GithubDeployProps = {
+  repository: 'acme/shop',
+  repositoryArns: REPOSITORIES,
+  bootstrapQualifier: 'hnb659fds',
+  deployTargets: {
+    staging: { account: '444444444444', region: 'us-east-1' },
+    production: { account: '555555555555', region: 'us-east-1' },
+  },
+};
 
-describe('GitHub deploy access', () => {
-  it('creates the GitHub OIDC provider for sts.amazonaws.com', () => {
-    deploy.hasResourceProperties('AWS::IAM::OIDCProvider', {
+function build(overrides: Partial<GithubDeployProps> = {}): Template {
+  const stack = new Stack(undefined, 'Test', { env: { account: '222222222222', region: 'us-east-1' } });
+  new GithubDeploy(stack, 'GithubDeploy', { ...props, ...overrides });
+  return Template.fromStack(stack);
+}
+
+const t = build();
+const roles = new Map(
+  resourcesOf(t, 'AWS::IAM::Role').map(([id, r]) => [r.Properties.RoleName as string, { id, ...r }]),
+);
+const ROLE_NAMES = ['nodeapp-github-image-push', 'nodeapp-github-deploy-staging', 'nodeapp-github-deploy-production'];
+
+function trust(roleName: string): CfnProperties {
+  const statements = roles.get(roleName)?.Properties.AssumeRolePolicyDocument.Statement as CfnProperties[];
+  assert.equal(statements.length, 1, `${roleName}: one trust statement`);
+  return statements[0] ?? {};
+}
+
+/** How IAM evaluates StringLike: `*` any run of characters, `?` one character, everything else literal. */
+function trusts(roleName: string, sub: string): boolean {
+  const patterns = [trust(roleName).Condition.StringLike['token.actions.githubusercontent.com:sub']].flat() as string[];
+  return patterns.some((pattern) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replaceAll('*', '.*')
+        .replaceAll('?', '.')}$`,
+    ).test(sub),
+  );
+}
+
+function statementsOf(roleName: string): CfnProperties[] {
+  const id = roles.get(roleName)?.id;
+  return resourcesOf(t, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === id))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+/** Whether the role's identity policy allows `action` on `resource` (exact ARNs or "*", as this construct writes them). */
+function allows(roleName: string, action: string, resource: string): boolean {
+  return statementsOf(roleName).some(
+    (s) =>
+      s.Effect === 'Allow' &&
+      [s.Action].flat().includes(action) &&
+      [s.Resource].flat().some((r) => r === '*' || r === resource),
+  );
+}
+
+/** Every GitHub subject a job of this repository (or a look-alike) can present. */
+const CONTEXTS = [
+  'ref:refs/heads/main',
+  'ref:refs/heads/feature',
+  'ref:refs/heads/main-old',
+  'ref:refs/tags/main',
+  'pull_request',
+  'environment:staging',
+  'environment:production',
+  'environment:dev',
+  'environment:production-copy',
+];
+const subjects = (context: string) => [
+  `repo:acme/shop:${context}`,
+  `repo:acme@123/shop@456:${context}`,
+  `repo:acme/shop-fork:${context}`,
+  `repo:other/shop:${context}`,
+  `repo:acme-evil@1/shop@2:${context}`,
+];
+
+describe('GitHub roles: trust', () => {
+  it('creates the GitHub OIDC provider for sts.amazonaws.com, or imports the configured one', () => {
+    t.hasResourceProperties('AWS::IAM::OIDCProvider', {
       Url: 'https://token.actions.githubusercontent.com',
       ClientIdList: ['sts.amazonaws.com'],
     });
-  });
-
-  const [, role] = resourcesOf(deploy, 'AWS::IAM::Role')[0] ?? [];
-  const statement = role?.Properties.AssumeRolePolicyDocument.Statement[0];
-  const subjects = statement?.Condition.StringLike?.['token.actions.githubusercontent.com:sub'] as string[];
-
-  /** How IAM evaluates StringLike: `*` any run of characters, `?` one character, everything else literal. */
-  const trusted = (sub: string) =>
-    subjects.some((pattern) =>
-      new RegExp(
-        `^${pattern
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replaceAll('*', '.*')
-          .replaceAll('?', '.')}$`,
-      ).test(sub),
-    );
-
-  it('trusts the main branch and the named deployment environments, with and without immutable ids', () => {
-    assert.equal(statement.Condition.StringEquals['token.actions.githubusercontent.com:aud'], 'sts.amazonaws.com');
-    assert.equal(statement.Condition.StringEquals['token.actions.githubusercontent.com:sub'], undefined);
-    assert.equal(statement.Condition.StringLike['token.actions.githubusercontent.com:aud'], undefined);
-    for (const sub of [
-      'repo:nodeapp-org/nodeapp:ref:refs/heads/main',
-      'repo:nodeapp-org/nodeapp:environment:staging',
-      'repo:nodeapp-org/nodeapp:environment:production',
-      'repo:nodeapp-org@123456/nodeapp@456789:ref:refs/heads/main',
-      'repo:nodeapp-org@123456/nodeapp@456789:environment:staging',
-      'repo:nodeapp-org@123456/nodeapp@456789:environment:production',
-    ]) {
-      assert.ok(trusted(sub), `should trust ${sub}`);
-    }
-  });
-
-  it('trusts no other branch, pull request, environment, repository or owner', () => {
-    for (const sub of [
-      'repo:nodeapp-org/nodeapp:ref:refs/heads/feature',
-      'repo:nodeapp-org/nodeapp:ref:refs/heads/main-old',
-      'repo:nodeapp-org/nodeapp:ref:refs/tags/main',
-      'repo:nodeapp-org/nodeapp:pull_request',
-      'repo:nodeapp-org/nodeapp:environment:dev',
-      'repo:nodeapp-org/nodeapp:environment:production-copy',
-      'repo:nodeapp-org@123456/nodeapp@456789:pull_request',
-      'repo:nodeapp-org@123456/nodeapp@456789:environment:dev',
-      'repo:nodeapp-org/nodeapp-fork:ref:refs/heads/main',
-      'repo:nodeapp-org@123456/nodeapp-fork@456789:ref:refs/heads/main',
-      'repo:other-org/nodeapp:ref:refs/heads/main',
-      'repo:nodeapp-org-evil@1/nodeapp@2:ref:refs/heads/main',
-    ]) {
-      assert.ok(!trusted(sub), `must not trust ${sub}`);
-    }
-  });
-
-  it('allows sts:TagSession with the web identity assume (configure-aws-credentials tags the session)', () => {
-    assert.deepEqual([statement.Action].flat().sort(), ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
-    assert.equal(role?.Properties.AssumeRolePolicyDocument.Statement.length, 1, 'one statement: same conditions');
-  });
-
-  it('may only assume the CDK bootstrap roles and push to the one repository', () => {
-    const [, policy] = resourcesOf(deploy, 'AWS::IAM::Policy')[0] ?? [];
-    const statements = policy?.Properties.PolicyDocument.Statement as {
-      Action: string | string[];
-      Resource: unknown;
-    }[];
-    const assume = statements.find((s) => [s.Action].flat().includes('sts:AssumeRole'));
-    const resources = assume?.Resource as string[];
-    assert.ok(resources.length > 0);
-    for (const arn of resources) {
-      assert.match(
-        arn,
-        /^arn:aws:iam::\d{12}:role\/cdk-hnb659fds-(deploy|file-publishing|image-publishing|lookup)-role-/,
-      );
-    }
-    const push = statements.find((s) => [s.Action].flat().includes('ecr:PutImage'));
-    assert.notEqual(push?.Resource, '*');
-    const wildcard = statements.filter((s) => s.Resource === '*');
-    assert.deepEqual(
-      wildcard.map((s) => s.Action),
-      ['ecr:GetAuthorizationToken'],
-    );
-    deploy.hasOutput('DeployRoleArn', {});
-    deploy.resourceCountIs('AWS::IAM::AccessKey', 0);
-  });
-
-  it('imports an existing OIDC provider instead of creating one when configured', () => {
-    const base = stacks.config;
-    const imported = buildTestApp({
-      env: 'dev',
-      config: {
-        ...base,
-        shared: {
-          ...base.shared,
-          github: {
-            ...base.shared.github,
-            existingOidcProviderArn: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
-          },
-        },
-      },
+    const imported = build({
+      existingOidcProviderArn: 'arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com',
     });
-    Template.fromStack(imported.githubDeploy).resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    imported.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    assert.match(JSON.stringify(imported.toJSON()), /oidc-provider\/token\.actions\.githubusercontent\.com/);
+  });
+
+  it('has exactly the three roles, each with aud sts.amazonaws.com and sts:TagSession under the same conditions', () => {
+    assert.deepEqual([...roles.keys()].sort(), [...ROLE_NAMES].sort());
+    for (const name of ROLE_NAMES) {
+      const s = trust(name);
+      assert.equal(s.Condition.StringEquals['token.actions.githubusercontent.com:aud'], 'sts.amazonaws.com');
+      assert.deepEqual([s.Action].flat().sort(), ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
+    }
+  });
+
+  const expected: Record<string, string> = {
+    'nodeapp-github-image-push': 'ref:refs/heads/main',
+    'nodeapp-github-deploy-staging': 'environment:staging',
+    'nodeapp-github-deploy-production': 'environment:production',
+  };
+  for (const [roleName, context] of Object.entries(expected)) {
+    it(`${roleName} trusts only ${context} of acme/shop (plain and immutable-id subjects)`, () => {
+      for (const other of CONTEXTS) {
+        for (const sub of subjects(other)) {
+          const want =
+            other === context && (sub.startsWith('repo:acme/shop:') || sub.startsWith('repo:acme@123/shop@456:'));
+          assert.equal(trusts(roleName, sub), want, `${roleName} ${want ? 'must' : 'must not'} trust ${sub}`);
+        }
+      }
+    });
+  }
+
+  it('the production role trusts nothing but the production environment', () => {
+    const patterns = [
+      trust('nodeapp-github-deploy-production').Condition.StringLike['token.actions.githubusercontent.com:sub'],
+    ].flat();
+    for (const pattern of patterns) assert.match(pattern, /:environment:production$/);
+    assert.equal(
+      Object.keys(trust('nodeapp-github-deploy-production').Condition).sort().join(),
+      'StringEquals,StringLike',
+    );
+  });
+
+  it('takes the repository from NODEAPP_GITHUB_REPOSITORY and rejects a malformed one', () => {
+    const config = loadConfig({ NODEAPP_GITHUB_REPOSITORY: 'acme/shop' });
+    assert.equal(config.shared.github.repository, 'acme/shop');
+    const stacks = buildTestApp({ env: 'dev', config });
+    assert.match(
+      JSON.stringify(Template.fromStack(stacks.githubDeploy).toJSON()),
+      /repo:acme\/shop:environment:production/,
+    );
+    assert.doesNotMatch(JSON.stringify(Template.fromStack(stacks.githubDeploy).toJSON()), /nodeapp-org/);
+    assert.throws(
+      () => validateConfig(loadConfig({ NODEAPP_GITHUB_REPOSITORY: 'acme/shop:ref:*' })),
+      /shared\.github\.repository \(NODEAPP_GITHUB_REPOSITORY\): must be owner\/repo/,
+    );
+  });
+});
+
+describe('GitHub roles: permissions', () => {
+  it("each deploy role may assume only its own account's CDK bootstrap roles", () => {
+    for (const [roleName, account] of [
+      ['nodeapp-github-deploy-staging', '444444444444'],
+      ['nodeapp-github-deploy-production', '555555555555'],
+    ] as const) {
+      const assume = statementsOf(roleName).filter((s) => [s.Action].flat().includes('sts:AssumeRole'));
+      const resources = assume.flatMap((s) => [s.Resource].flat()) as string[];
+      assert.equal(resources.length, 4);
+      for (const arn of resources) {
+        assert.match(
+          arn,
+          new RegExp(
+            `^arn:aws:iam::${account}:role/cdk-hnb659fds-(deploy|file-publishing|image-publishing|lookup)-role-${account}-us-east-1$`,
+          ),
+        );
+      }
+    }
+    assert.ok(
+      !statementsOf('nodeapp-github-image-push').some((s) =>
+        [s.Action].flat().some((a: string) => a.startsWith('sts:')),
+      ),
+    );
+  });
+
+  // What each command of the workflow calls, from AWS's documentation (issue 13 item 3):
+  // - ECR login (aws ecr get-login-password, amazon-ecr-login): GetAuthorizationToken
+  //   https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html
+  // - push (docker push, skopeo copy to ECR): https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html
+  // - pull/read (docker buildx imagetools inspect; imagetools create reads each source's manifest and config blob;
+  //   skopeo copy by digest reads the source): BatchGetImage + GetDownloadUrlForLayer (AmazonEC2ContainerRegistryPullOnly,
+  //   https://docs.aws.amazon.com/AmazonECR/latest/userguide/security-iam-awsmanpol.html)
+  // - aws ecr describe-images: DescribeImages
+  //   (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html)
+  const login = ['ecr:GetAuthorizationToken'];
+  const push = [
+    'ecr:BatchCheckLayerAvailability',
+    'ecr:CompleteLayerUpload',
+    'ecr:InitiateLayerUpload',
+    'ecr:PutImage',
+    'ecr:UploadLayerPart',
+    'ecr:BatchGetImage',
+  ];
+  const read = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+  const COMMANDS: Record<string, { roles: string[]; repository: string[]; global: string[] }> = {
+    'ECR login': { roles: ROLE_NAMES.slice(0, 1), repository: [], global: login },
+    'docker buildx imagetools inspect': { roles: ROLE_NAMES.slice(0, 1), repository: read, global: login },
+    'docker buildx imagetools create': { roles: ROLE_NAMES.slice(0, 1), repository: [...read, ...push], global: login },
+    'skopeo copy docker-archive → ECR by digest': {
+      roles: ROLE_NAMES.slice(0, 1),
+      repository: [...read, ...push],
+      global: login,
+    },
+    'aws ecr describe-images': { roles: ROLE_NAMES, repository: ['ecr:DescribeImages'], global: [] },
+  };
+  for (const [command, need] of Object.entries(COMMANDS)) {
+    it(`allows what ${command} needs, on every image repository`, () => {
+      for (const roleName of need.roles) {
+        for (const action of need.global) assert.ok(allows(roleName, action, '*'), `${roleName}: ${action} on *`);
+        for (const repository of REPOSITORIES) {
+          for (const action of need.repository) {
+            assert.ok(allows(roleName, action, repository), `${roleName}: ${action} on ${repository}`);
+          }
+        }
+      }
+    });
+  }
+
+  it('grants nothing beyond those commands: ECR only, "*" only for GetAuthorizationToken, no ECR write for deploy roles', () => {
+    const needed = new Set(Object.values(COMMANDS).flatMap((c) => [...c.repository, ...c.global]));
+    for (const s of statementsOf('nodeapp-github-image-push')) {
+      for (const action of [s.Action].flat()) assert.ok(needed.has(action), `push role: unexpected ${action}`);
+      if ([s.Resource].flat().includes('*')) assert.deepEqual([s.Action].flat(), ['ecr:GetAuthorizationToken']);
+    }
+    for (const roleName of ROLE_NAMES.slice(1)) {
+      const ecr = statementsOf(roleName)
+        .flatMap((s) => [s.Action].flat())
+        .filter((a: string) => a.startsWith('ecr:'));
+      assert.deepEqual(ecr, ['ecr:DescribeImages'], roleName);
+    }
+    t.resourceCountIs('AWS::IAM::AccessKey', 0);
+  });
+
+  it(`sessions last up to ${DEPLOY_SESSION_HOURS} h, enough for a first prod deploy`, () => {
+    for (const name of ROLE_NAMES)
+      assert.equal(roles.get(name)?.Properties.MaxSessionDuration, DEPLOY_SESSION_HOURS * 3600);
+    assert.ok(DEPLOY_SESSION_HOURS >= 2);
+  });
+
+  it('NodeappGithubDeploy outputs the three role ARNs the workflow reads', () => {
+    const stacks = buildTestApp({ env: 'dev' });
+    const stack = Template.fromStack(stacks.githubDeploy);
+    for (const output of ['ImagePushRoleArn', 'StagingDeployRoleArn', 'ProductionDeployRoleArn'])
+      stack.hasOutput(output, {});
+    const production = resourcesOf(stack, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    assert.ok(JSON.stringify(production).includes('nodeapp-grafana'), 'ECR actions cover the monitoring repositories');
   });
 });

@@ -13,7 +13,6 @@ import { loadConfig } from '../config/environments.ts';
 import type { EnvironmentConfig } from '../config/types.ts';
 import { METRICS_PORT } from '../lib/constructs/app-task-definition.ts';
 import { monitoringConfigProblems } from '../lib/monitoring-config.ts';
-import { addMonitoringStacks } from '../lib/monitoring-stacks.ts';
 import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
 
 function devStacks(
@@ -21,7 +20,7 @@ function devStacks(
   overrides?: Record<string, (config: EnvironmentConfig) => EnvironmentConfig>,
 ) {
   const stacks = buildTestApp({ env: 'dev', context, ...(overrides ? { overrides } : {}) });
-  const monitoring = addMonitoringStacks(stacks.app, stacks).get('dev');
+  const monitoring = stacks.monitoring.get('dev');
   assert.ok(monitoring);
   const service = stacks.environments.get('dev')?.service;
   assert.ok(service);
@@ -170,10 +169,7 @@ describe('Monitoring stack', () => {
     assert.deepEqual(Object.keys(env).sort(), ['AWS_REGION', 'GRAFANA_URL', 'RUNBOOK_URL', 'SNS_TOPIC_ARN']);
     assert.match(JSON.stringify(env.SNS_TOPIC_ARN), /AlarmsTopic/);
     const shared = stacks.config.shared;
-    assert.equal(
-      env.RUNBOOK_URL,
-      `https://github.com/${shared.github.owner}/${shared.github.repo}/blob/main/docs/runbook.md`,
-    );
+    assert.equal(env.RUNBOOK_URL, `https://github.com/${shared.github.repository}/blob/main/docs/runbook.md`);
     assert.match(JSON.stringify(env.GRAFANA_URL), /https:\/\/.*\/grafana"/);
     const statements = prometheusTaskPolicy(monitoring);
     const publish = statements.find((st) => st.Action === 'sns:Publish');
@@ -328,7 +324,7 @@ describe('Monitoring config', () => {
       'dev.monitoring',
     );
     assert.deepEqual(problems, [
-      'dev.monitoring.prometheus.cpu: must be one of 256, 512, 1024, 2048 (got 300)',
+      'dev.monitoring.prometheus.cpu: must be one of 256, 512, 1024, 2048, 4096 (got 300)',
       'dev.monitoring.prometheus.retentionSizeGiB: must be 1 to ephemeralStorageGiB - 8 = 13 (images and the WAL need the rest; got 20)',
       'dev.monitoring.runbookUrl: must be an https URL without spaces, |, & or \\ (got http://wiki/runbook)',
       'dev.monitoring.remoteWrite.workspaceArn: must be arn:aws:aps:<region>:<account>:workspace/ws-<id> (got ws-123)',
@@ -341,7 +337,7 @@ describe('cdk-nag AwsSolutions with the Monitoring stacks', () => {
   // like bin/nodeapp.ts); here: a finding in a Monitoring stack is not silently acknowledged.
   it('fails synth on an unacknowledged finding in a Monitoring stack', () => {
     const stacks = buildTestApp({ env: 'dev', nag: true });
-    const monitoring = addMonitoringStacks(stacks.app, stacks).get('dev');
+    const monitoring = stacks.monitoring.get('dev');
     assert.ok(monitoring);
     new s3.Bucket(monitoring, 'UnencryptedInsecureBucket');
     assert.throws(() => stacks.app.synth(), /Validation failed/);
@@ -350,14 +346,14 @@ describe('cdk-nag AwsSolutions with the Monitoring stacks', () => {
 
 describe('Monitoring config in synth', () => {
   it('stops synth naming the bad field', () => {
-    const stacks = buildTestApp({
-      env: 'dev',
-      overrides: {
-        dev: (c) => ({ ...c, monitoring: { ...c.monitoring, grafana: { cpu: 256, memoryMiB: 4096 } } }),
-      },
-    });
     assert.throws(
-      () => addMonitoringStacks(stacks.app, stacks),
+      () =>
+        buildTestApp({
+          env: 'dev',
+          overrides: {
+            dev: (c) => ({ ...c, monitoring: { ...c.monitoring, grafana: { cpu: 256, memoryMiB: 4096 } } }),
+          },
+        }),
       /dev\.monitoring\.grafana\.memoryMiB: 4096 is not valid with cpu 256/,
     );
   });

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { listAcknowledgements } from '../lib/nag.ts';
-import { buildFullTestApp } from './helpers.ts';
+import { buildTestApp } from './helpers.ts';
 
 interface Report {
   pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[];
@@ -38,7 +38,7 @@ function readmeAcknowledgements(readme: string): ReadmeRow[] {
 }
 
 describe('cdk-nag AwsSolutions', () => {
-  const stacks = buildFullTestApp({ nag: true });
+  const stacks = buildTestApp({ nag: true });
 
   it('passes for every environment and the shared stacks', () => {
     assert.deepEqual([...stacks.environments.keys()], ['dev', 'staging', 'prod']);
@@ -83,7 +83,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('passes for the prod variant on EC2 capacity with the Site24x7 sidecar', () => {
-    const variant = buildFullTestApp({
+    const variant = buildTestApp({
       env: 'prod',
       nag: true,
       overrides: { prod: (c) => ({ ...c, capacity: 'ec2', site24x7: { ...c.site24x7, enabled: true } }) },
@@ -93,7 +93,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('fails synth on an unacknowledged finding', () => {
-    const broken = buildFullTestApp({ env: 'dev', nag: true });
+    const broken = buildTestApp({ env: 'dev', nag: true });
     const stack = broken.environments.get('dev')?.service as Stack;
     new s3.Bucket(stack, 'UnencryptedInsecureBucket');
     assert.throws(() => broken.app.synth(), /Validation failed/);

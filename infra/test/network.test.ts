@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Match } from 'aws-cdk-lib/assertions';
-import { buildTestApp, resourcesOf, template } from './helpers.ts';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../config/environments.ts';
+import type { EgressStrategy } from '../config/types.ts';
+import { Network } from '../lib/constructs/network.ts';
+import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 const stacks = buildTestApp();
 const dev = template(stacks, 'dev', 'network');
@@ -34,6 +38,45 @@ describe('network', () => {
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true } }],
     });
     prod.resourceCountIs('AWS::EC2::Instance', 0);
+  });
+
+  // Public subnets here do not map public IPs on launch, so a NAT instance must ask for one itself
+  // (https://github.com/aws/aws-cdk/issues/31711); a NAT gateway needs an Elastic IP allocation.
+  // Construct test: the Network alone in a fresh Stack, with each environment's network config and each egress.
+  for (const envConfig of stacks.config.environments) {
+    it(`${envConfig.name}: every NAT (instance or gateway), with each egress strategy, has a public IPv4 address`, () => {
+      for (const egress of ['nat-instance', 'single-nat', 'nat-per-az'] satisfies EgressStrategy[]) {
+        const stack = new Stack(undefined, 'Test', { env: { account: envConfig.account, region: envConfig.region } });
+        new Network(stack, 'Network', { config: { ...envConfig.network, egress }, retainData: false });
+        const t = Template.fromStack(stack);
+        const subnets = new Map(resourcesOf(t, 'AWS::EC2::Subnet'));
+        const instances = resourcesOf(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties);
+        const gateways = resourcesOf(t, 'AWS::EC2::NatGateway').map(([, r]) => r.Properties);
+        const env = envConfig.name;
+        assert.ok(instances.length + gateways.length > 0, `${env}/${egress}: some NAT`);
+        for (const instance of instances) {
+          const subnetId = (instance.SubnetId ?? instance.NetworkInterfaces?.[0]?.SubnetId)?.Ref as string;
+          const mapsPublicIp = subnets.get(subnetId)?.Properties.MapPublicIpOnLaunch === true;
+          const asksForOne = (instance.NetworkInterfaces as CfnProperties[] | undefined)?.some(
+            (n) => n.DeviceIndex === '0' && n.AssociatePublicIpAddress === true,
+          );
+          assert.ok(mapsPublicIp || asksForOne, `${env}/${egress}: NAT instance without a public IP`);
+        }
+        for (const gateway of gateways) assert.ok(gateway.AllocationId, `${env}/${egress}: NAT gateway without EIP`);
+      }
+    });
+  }
+
+  it('synthesizes for real accounts absent from cdk.json, also when two environments share one (AZs pinned first)', () => {
+    const shared = { NODEAPP_ACCOUNT_DEV: '333333333333', NODEAPP_ACCOUNT_STAGING: '444444444444' };
+    const built = buildTestApp({ config: loadConfig({ ...shared, NODEAPP_ACCOUNT_PROD: '444444444444' }) });
+    assert.deepEqual(built.app.node.tryGetContext('availability-zones:account=444444444444:region=us-east-1'), [
+      'us-east-1a',
+      'us-east-1b',
+      'us-east-1c',
+    ]);
+    const prodSubnets = resourcesOf(template(built, 'prod', 'network'), 'AWS::EC2::Subnet');
+    assert.equal(new Set(prodSubnets.map(([, r]) => r.Properties.AvailabilityZone)).size, 3);
   });
 
   it('has an S3 gateway endpoint in every environment', () => {

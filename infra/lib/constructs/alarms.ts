@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -39,6 +39,8 @@ export class Alarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   /** Alarms that roll an ECS deployment back (target 5xx, unhealthy hosts). */
   readonly deploymentAlarms: cloudwatch.Alarm[] = [];
+  /** Their names as plain strings (known at synth: `<namePrefix>-<suffix>`), for enableDeploymentAlarms. */
+  readonly deploymentAlarmNames: string[] = [];
   private readonly props: AlarmsProps;
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
@@ -50,8 +52,19 @@ export class Alarms extends Construct {
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    // CloudWatch alarms publish to an encrypted topic only if they may use its key.
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // CloudWatch alarms publish to an encrypted topic only if they may use its key
+    // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services), and only
+    // on behalf of this account's alarms: aws:SourceAccount closes the confused-deputy path
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `${props.namePrefix} alarms`,
       masterKey: key,
@@ -64,10 +77,15 @@ export class Alarms extends Construct {
     });
   }
 
+  /** The name addAlarm gives an alarm with this suffix. */
+  alarmNameOf(suffix: string): string {
+    return `${this.props.namePrefix}-${suffix}`;
+  }
+
   /** Creates an alarm notifying the topic on ALARM and OK. */
   addAlarm(id: string, suffix: string, props: Omit<cloudwatch.AlarmProps, 'alarmName'>): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
-      alarmName: `${this.props.namePrefix}-${suffix}`,
+      alarmName: this.alarmNameOf(suffix),
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...props,
     });
@@ -98,6 +116,7 @@ export class Alarms extends Construct {
       datapointsToAlarm: 3,
     });
     const target5xx = t.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute });
+    this.deploymentAlarmNames.push(this.alarmNameOf('target-5xx'), this.alarmNameOf('unhealthy-hosts'));
     this.deploymentAlarms.push(
       this.addAlarm('Target5xx', 'target-5xx', {
         alarmDescription: `More than ${c.target5xxCount} 5xx responses a minute from the service (rolls deployments back)`,

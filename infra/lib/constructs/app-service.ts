@@ -20,8 +20,6 @@ export interface AppServiceProps {
   readonly listener: elbv2.ApplicationListener;
   readonly namespace: servicediscovery.INamespace;
   readonly serviceName: string;
-  /** Capacity provider strategy; defaults to FARGATE/FARGATE_SPOT from config weights. */
-  readonly capacityProviderStrategies?: ecs.CapacityProviderStrategy[];
   /** Run on this EC2 capacity provider (Ec2Service) instead of Fargate. */
   readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
   /** ECS Exec session log group (cluster construct), when exec is on. */
@@ -70,7 +68,12 @@ export class AppService extends Construct {
       serviceName: props.serviceName,
       cluster: props.cluster,
       taskDefinition: props.task.taskDefinition,
-      desiredCount: config.desiredCount,
+      // No DesiredCount: with one in the template every deploy resets the running count to it (prod at 12 tasks
+      // would drop to 3). Omitted, ECS starts 1 task on create and leaves the count alone on update
+      // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html#cfn-ecs-service-desiredcount);
+      // registering the scalable target moves it into [minCount, maxCount]
+      // (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html).
+      desiredCount: undefined,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
@@ -100,7 +103,7 @@ export class AppService extends Construct {
         })
       : new ecs.FargateService(this, 'Service', {
           ...common,
-          capacityProviderStrategies: props.capacityProviderStrategies ?? fargateStrategy(config),
+          capacityProviderStrategies: fargateStrategy(config),
           assignPublicIp: false,
         });
 

@@ -1,5 +1,4 @@
 import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
-import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,13 +12,25 @@ import { allowCloudWatchLogs, encryptedLogGroup } from './encrypted-log-group.ts
 export const APP_PORT = 3000;
 export const METRICS_PORT = 9464;
 export const APP_CONTAINER_NAME = 'app';
+/** The service's request body limit (app config BODY_LIMIT_BYTES, set explicitly so the edge WAF can match it). */
+export const APP_BODY_LIMIT_BYTES = 16 * 1024;
+/**
+ * Where ECS Exec's managed SSM agent writes inside the container. ECS documents a read-only root filesystem as
+ * unsupported with ECS Exec (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html, Considerations:
+ * the agent must create directories and files); giving the agent these paths as writable task volumes is the
+ * arrangement reported working in https://github.com/aws/containers-roadmap/issues/1359 and
+ * https://github.com/aws-containers/amazon-ecs-exec-checker/issues/71, so the root stays read-only where exec is on.
+ */
+export const ECS_EXEC_AGENT_PATHS = ['/managed-agents', '/var/lib/amazon/ssm', '/var/log/amazon/ssm'] as const;
 /** The image's user (`node` in the official Node.js images). */
 const NON_ROOT_USER = '1000:1000';
 
 export interface AppTaskDefinitionProps {
   readonly config: ServiceConfig;
-  readonly repository: ecr.IRepository;
-  readonly imageTag: string;
+  /** The app image, pinned by digest (lib/images.ts pinnedImage). */
+  readonly image: ecs.ContainerImage;
+  /** Version label of the release (the git SHA): APP_VERSION and GIT_COMMIT. */
+  readonly version: string;
   /** Extra plain environment (never secrets), e.g. DATABASE_HOST. */
   readonly environment?: Record<string, string>;
   /** Extra ECS secrets, e.g. DATABASE_PASSWORD from the RDS secret. */
@@ -119,7 +130,7 @@ export class AppTaskDefinition extends Construct {
     if (config.debug) linuxParameters.addCapabilities(ecs.Capability.SYS_PTRACE);
 
     this.container = this.taskDefinition.addContainer(APP_CONTAINER_NAME, {
-      image: ecs.ContainerImage.fromEcrRepository(props.repository, props.imageTag),
+      image: props.image,
       essential: true,
       readonlyRootFilesystem: true,
       user: NON_ROOT_USER,
@@ -149,10 +160,11 @@ export class AppTaskDefinition extends Construct {
         PORT: String(APP_PORT),
         METRICS_PORT: String(METRICS_PORT),
         SHUTDOWN_DRAIN_SECONDS: String(config.shutdownDrainSeconds),
+        BODY_LIMIT_BYTES: String(APP_BODY_LIMIT_BYTES),
         TRUST_PROXY: config.trustProxy,
         LOG_LEVEL: config.logLevel,
-        APP_VERSION: props.imageTag,
-        GIT_COMMIT: props.imageTag,
+        APP_VERSION: props.version,
+        GIT_COMMIT: props.version,
         ...props.environment,
       },
       secrets: {
@@ -161,6 +173,13 @@ export class AppTaskDefinition extends Construct {
       },
     });
     this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+    if (config.ecsExec) {
+      for (const [i, containerPath] of ECS_EXEC_AGENT_PATHS.entries()) {
+        const sourceVolume = `ecs-exec-agent-${i}`;
+        this.taskDefinition.addVolume({ name: sourceVolume });
+        this.container.addMountPoints({ containerPath, sourceVolume, readOnly: false });
+      }
+    }
 
     if (props.site24x7?.enabled) this.addSite24x7Agent(props.site24x7);
 

@@ -20,7 +20,12 @@ export interface EdgeProps {
   readonly staticAssetsPath: string;
   readonly retainData: boolean;
   readonly namePrefix: string;
+  /** The service's request body limit (BODY_LIMIT_BYTES): the WAF blocks larger bodies on the service's paths. */
+  readonly appBodyLimitBytes: number;
 }
+
+/** Where Grafana is served (monitoring-grafana.ts GRAFANA_PATH; test/edge.test.ts keeps the two equal). */
+export const GRAFANA_PATH_PREFIX = '/grafana';
 
 /** Paths served by the service through the ALB, never cached. */
 export const DYNAMIC_PATHS = ['/api/*', '/docs*', '/health/*'];
@@ -36,7 +41,7 @@ export class Edge extends Construct {
   readonly albOrigin: cloudfront.IOrigin;
   readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
   readonly staticBucket: s3.Bucket;
-  readonly webAcl?: wafv2.CfnWebACL;
+  readonly webAcl: wafv2.CfnWebACL;
   /** https://<domain or *.cloudfront.net> */
   readonly url: string;
 
@@ -57,7 +62,9 @@ export class Edge extends Construct {
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
       // The content is a build output, redeployed from the repository on every deploy.
       removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
+      // Versioned and deleted with the stack: emptied first (every version) by CDK's auto-delete custom resource,
+      // else the delete fails with BucketNotEmpty (https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html).
+      autoDeleteObjects: true,
     });
 
     this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
@@ -91,7 +98,7 @@ export class Edge extends Construct {
       keepaliveTimeout: Duration.seconds(5),
     });
 
-    if (config.waf) this.webAcl = this.createWebAcl(props.namePrefix, config.waf.rateLimitPer5Minutes);
+    this.webAcl = this.createWebAcl(props.namePrefix, config.waf, props.appBodyLimitBytes);
 
     const dynamicBehavior: cloudfront.BehaviorOptions = {
       origin: this.albOrigin,
@@ -112,7 +119,7 @@ export class Edge extends Construct {
       certificate: config.domain
         ? acm.Certificate.fromCertificateArn(this, 'Certificate', config.domain.certificateArn)
         : undefined,
-      webAclId: this.webAcl?.attrArn,
+      webAclId: this.webAcl.attrArn,
       enableLogging: true,
       logBucket: props.logBucket,
       logFilePrefix: 'cloudfront/',
@@ -132,13 +139,6 @@ export class Edge extends Construct {
       'AwsSolutions-CFR1',
       'A public guestbook for any country: no geo restriction is wanted.',
     );
-    if (!config.waf) {
-      acknowledge(
-        this.distribution,
-        'AwsSolutions-CFR2',
-        'WAF is on where config enables it (prod); this environment trades it for cost and relies on the service rate limit.',
-      );
-    }
     if (!config.domain) {
       acknowledge(
         this.distribution,
@@ -157,33 +157,121 @@ export class Edge extends Construct {
     });
   }
 
-  private createWebAcl(namePrefix: string, rateLimit: number): wafv2.CfnWebACL {
+  /**
+   * Rules, in order:
+   * 0. GrafanaAllowList (only with edge.waf.grafanaAllowedCidrs): /grafana* from elsewhere is blocked.
+   * 1. GrafanaLoginRateLimit: per-IP limit on /grafana/login, Grafana's one-password login (password guessing).
+   * 2. RateLimitPerIp: per-IP limit on everything.
+   * 3. AWSManagedRulesCommonRuleSet with SizeRestrictions_BODY counted instead of blocking: that rule blocks bodies
+   *    over 8 KB (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html),
+   *    half of what the service accepts, and would block Grafana's larger API bodies (dashboard saves).
+   * 4. ServiceBodySizeLimit: bodies over the service's own limit are blocked outside /grafana*. CloudFront ACLs
+   *    inspect the first 16 KB of a body; a larger body is "oversize" and, with oversizeHandling MATCH, matches
+   *    (https://docs.aws.amazon.com/waf/latest/developerguide/waf-oversize-request-components.html).
+   */
+  private createWebAcl(namePrefix: string, waf: EdgeConfig['waf'], appBodyLimitBytes: number): wafv2.CfnWebACL {
     const visibility = (metricName: string) => ({
       cloudWatchMetricsEnabled: true,
       sampledRequestsEnabled: true,
       metricName,
     });
+    const uriStartsWith = (path: string): wafv2.CfnWebACL.StatementProperty => ({
+      byteMatchStatement: {
+        fieldToMatch: { uriPath: {} },
+        positionalConstraint: 'STARTS_WITH',
+        searchString: path,
+        textTransformations: [{ priority: 0, type: 'NONE' }],
+      },
+    });
+    const grafana = uriStartsWith(GRAFANA_PATH_PREFIX);
+    const rules: wafv2.CfnWebACL.RuleProperty[] = [];
+    if (waf.grafanaAllowedCidrs.length > 0) {
+      const allowed = new wafv2.CfnIPSet(this, 'GrafanaAllowedCidrs', {
+        name: `${namePrefix}-grafana-allowed`,
+        scope: 'CLOUDFRONT',
+        ipAddressVersion: 'IPV4',
+        addresses: [...waf.grafanaAllowedCidrs],
+      });
+      rules.push({
+        name: 'GrafanaAllowList',
+        priority: 0,
+        action: { block: {} },
+        statement: {
+          andStatement: {
+            statements: [
+              grafana,
+              { notStatement: { statement: { ipSetReferenceStatement: { arn: allowed.attrArn } } } },
+            ],
+          },
+        },
+        visibilityConfig: visibility('grafana-allow-list'),
+      });
+    }
+    rules.push(
+      {
+        name: 'GrafanaLoginRateLimit',
+        priority: 1,
+        action: { block: {} },
+        statement: {
+          rateBasedStatement: {
+            limit: waf.grafanaLoginRateLimitPer5Minutes,
+            aggregateKeyType: 'IP',
+            evaluationWindowSec: 300,
+            scopeDownStatement: uriStartsWith(`${GRAFANA_PATH_PREFIX}/login`),
+          },
+        },
+        visibilityConfig: visibility('grafana-login-rate-limit'),
+      },
+      {
+        name: 'RateLimitPerIp',
+        priority: 2,
+        action: { block: {} },
+        statement: {
+          rateBasedStatement: { limit: waf.rateLimitPer5Minutes, aggregateKeyType: 'IP', evaluationWindowSec: 300 },
+        },
+        visibilityConfig: visibility('rate-limit'),
+      },
+      {
+        name: 'AWSManagedRulesCommonRuleSet',
+        priority: 3,
+        overrideAction: { none: {} },
+        statement: {
+          managedRuleGroupStatement: {
+            vendorName: 'AWS',
+            name: 'AWSManagedRulesCommonRuleSet',
+            ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
+          },
+        },
+        visibilityConfig: visibility('common-rule-set'),
+      },
+      {
+        name: 'ServiceBodySizeLimit',
+        priority: 4,
+        action: { block: {} },
+        statement: {
+          andStatement: {
+            statements: [
+              { notStatement: { statement: grafana } },
+              {
+                sizeConstraintStatement: {
+                  fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+                  comparisonOperator: 'GT',
+                  size: appBodyLimitBytes,
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+            ],
+          },
+        },
+        visibilityConfig: visibility('service-body-size'),
+      },
+    );
     return new wafv2.CfnWebACL(this, 'WebAcl', {
       name: `${namePrefix}-edge`,
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(`${namePrefix}-edge`),
-      rules: [
-        {
-          name: 'AWSManagedRulesCommonRuleSet',
-          priority: 0,
-          overrideAction: { none: {} },
-          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } },
-          visibilityConfig: visibility('common-rule-set'),
-        },
-        {
-          name: 'RateLimitPerIp',
-          priority: 1,
-          action: { block: {} },
-          statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
-          visibilityConfig: visibility('rate-limit'),
-        },
-      ],
+      rules,
     });
   }
 }

@@ -44,7 +44,11 @@ export class LoadBalancer extends Construct {
         },
       ],
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
+      // A versioned bucket that is not empty cannot be deleted (BucketNotEmpty stops `cdk destroy`):
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html. Where it is not retained, CDK's
+      // auto-delete custom resource removes every object version first; the ALB and CloudFront, which write here,
+      // depend on the bucket and are deleted before it.
+      autoDeleteObjects: !props.retainData,
     });
     acknowledge(
       this.logBucket,

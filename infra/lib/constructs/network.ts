@@ -46,6 +46,9 @@ export class Network extends Construct {
           instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
           machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
           defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+          // The public subnets do not map public IPs on launch (cdk-nag / AWS Config), so without this the NAT
+          // instance has no public address and forwards nothing: https://github.com/aws/aws-cdk/issues/31711
+          associatePublicIpAddress: true,
         });
         natGatewayProvider = natInstance;
         natGateways = 1;

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
+import { names } from '../../config/names.ts';
 import type { EnvironmentConfig } from '../../config/types.ts';
 import { Database } from '../constructs/database.ts';
 
@@ -18,7 +19,7 @@ export class DataStack extends Stack {
     this.database = new Database(this, 'Database', {
       config: props.config.rds,
       vpc: props.vpc,
-      namePrefix: `Nodeapp-${props.config.name}`,
+      namePrefix: names(props.config.name).prefix,
     });
     new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.instance.dbInstanceEndpointAddress });
     new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });

@@ -79,8 +79,7 @@ export class MonitoringStack extends Stack {
       alarmTopic: service.alarmTopic,
       grafanaUrl,
       runbookUrl:
-        config.monitoring.runbookUrl ??
-        `https://github.com/${shared.github.owner}/${shared.github.repo}/blob/main/docs/runbook.md`,
+        config.monitoring.runbookUrl ?? `https://github.com/${shared.github.repository}/blob/main/docs/runbook.md`,
       logGroup,
       key,
       namePrefix,

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { Construct } from 'constructs';
+import { IMAGE_NAMES, IMAGES } from '../../config/images.ts';
 import type { NodeappConfig } from '../../config/types.ts';
 import { Registry } from '../constructs/registry.ts';
 
@@ -8,20 +9,27 @@ export interface RegistryStackProps extends StackProps {
   readonly config: NodeappConfig;
 }
 
-/** `NodeappRegistry`: its own stack so the pipeline can push an image before any service exists. */
+/**
+ * `NodeappRegistry`: the ECR repository of every image in config/images.ts (app, prometheus, alertmanager,
+ * grafana), in its own stack so the pipeline can push images before any service exists.
+ */
 export class RegistryStack extends Stack {
-  readonly repository: ecr.Repository;
+  readonly repositories: ReadonlyMap<string, ecr.Repository>;
 
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
     super(scope, id, props);
     const { shared, environments } = props.config;
     const registry = new Registry(this, 'Registry', {
-      repositoryName: shared.repositoryName,
-      keepTaggedImages: shared.keepTaggedImages,
-      untaggedImageExpiryDays: shared.untaggedImageExpiryDays,
+      repositoryNames: IMAGE_NAMES.map((name) => IMAGES[name].repositoryName),
+      keepReleases: shared.keepReleases,
       pullAccounts: environments.map((e) => e.account).filter((a) => a !== shared.account),
     });
-    this.repository = registry.repository;
-    new CfnOutput(this, 'RepositoryUri', { value: this.repository.repositoryUri });
+    this.repositories = registry.repositories;
+    for (const name of IMAGE_NAMES) {
+      const repository = registry.repositories.get(IMAGES[name].repositoryName);
+      // RepositoryUri (the app's, as before), PrometheusRepositoryUri, AlertmanagerRepositoryUri, GrafanaRepositoryUri.
+      const id = name === 'app' ? 'RepositoryUri' : `${name[0]?.toUpperCase()}${name.slice(1)}RepositoryUri`;
+      if (repository) new CfnOutput(this, id, { value: repository.repositoryUri });
+    }
   }
 }

@@ -1,29 +1,32 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { names } from '../../config/names.ts';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { Alarms, addDatabaseAlarms } from '../constructs/alarms.ts';
 import { AppService } from '../constructs/app-service.ts';
-import { AppTaskDefinition } from '../constructs/app-task-definition.ts';
+import { APP_BODY_LIMIT_BYTES, AppTaskDefinition } from '../constructs/app-task-definition.ts';
 import { CostBudget } from '../constructs/budget.ts';
 import { Cluster } from '../constructs/cluster.ts';
 import { DATABASE_NAME, DATABASE_PORT, type Database } from '../constructs/database.ts';
 import { Ec2Capacity } from '../constructs/ec2-capacity.ts';
 import { Edge } from '../constructs/edge.ts';
 import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
-import { acknowledgeBucketDeployment } from '../nag.ts';
+import { pinnedImage } from '../images.ts';
+import { acknowledgeBucketDeployment, acknowledgeCdkProvider } from '../nag.ts';
 
 export interface ServiceStackProps extends StackProps {
   readonly config: EnvironmentConfig;
   readonly shared: SharedConfig;
   readonly vpc: ec2.IVpc;
   readonly namespace: servicediscovery.INamespace;
-  /** The image tag to run (`-c imageTag=<git-sha>`). */
-  readonly imageTag: string;
+  /** The app image's manifest-list digest (`-c appImageDigest=sha256:…`, lib/images.ts). */
+  readonly appImageDigest: string;
+  /** The release's version label (`-c imageTag=<git-sha>`): APP_VERSION / GIT_COMMIT, never what is pulled. */
+  readonly version: string;
   readonly staticAssetsPath: string;
   /** The RDS database (data stack) when config database is 'rds'. */
   readonly database?: Database;
@@ -73,8 +76,9 @@ export class ServiceStack extends Stack {
     super(scope, id, props);
     const { config, shared } = props;
     this.config = config;
-    const namePrefix = `Nodeapp-${config.name}`;
-    const clusterName = `nodeapp-${config.name}`;
+    const n = names(config.name);
+    const namePrefix = n.prefix;
+    const clusterName = n.cluster;
     const serviceName = 'app';
 
     const cluster = new Cluster(this, 'Cluster', {
@@ -110,23 +114,22 @@ export class ServiceStack extends Stack {
       staticAssetsPath: props.staticAssetsPath,
       retainData: config.retainData,
       namePrefix,
+      appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
     });
     acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
+    acknowledgeCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'Bucket emptying on destroy');
     this.publicUrl = this.edge.url;
 
-    // Built from config, not imported from the registry stack: the two may be deployed independently.
-    const repository = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
-      repositoryName: shared.repositoryName,
-      repositoryArn: `arn:aws:ecr:${shared.region}:${shared.account}:repository/${shared.repositoryName}`,
-    });
     this.task = new AppTaskDefinition(this, 'Task', {
       config: config.service,
-      repository,
-      imageTag: props.imageTag,
+      // By digest from the shared account's repository (built from config, not imported from the registry
+      // stack: the two deploy independently). Nothing is built during `cdk deploy` (config/images.ts).
+      image: pinnedImage(this, 'AppImage', shared, 'app', props.appImageDigest),
+      version: props.version,
       ...databaseSettings(props.database),
       retainData: config.retainData,
       namePrefix,
-      logGroupName: `/nodeapp/${config.name}/app`,
+      logGroupName: n.appLogGroup,
       site24x7: config.site24x7,
       launchType: config.capacity,
     });
@@ -165,10 +168,14 @@ export class ServiceStack extends Stack {
       });
       addDatabaseAlarms(this.alarms, props.database.instance, config.rds);
     }
-    this.appService.service.enableDeploymentAlarms(
-      this.alarms.deploymentAlarms.map((a) => a.alarmName),
-      { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
-    );
+    // Literal names, not the alarms' Ref tokens: a token makes aws-ecs print "Deployment alarm … may cause a
+    // circular dependency" on every synth (it cannot tell whether the Ref loops back to the service; here it does
+    // not: the alarms read target-group metrics only). The explicit dependency keeps the alarms created before the
+    // service that names them.
+    this.appService.service.enableDeploymentAlarms(this.alarms.deploymentAlarmNames, {
+      behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+    });
+    for (const alarm of this.alarms.deploymentAlarms) this.appService.service.node.addDependency(alarm);
 
     // FinOps guard rail: monthly budget + optional anomaly monitor on this environment's CostCenter tag.
     new CostBudget(this, 'Budget', {
@@ -186,7 +193,7 @@ export class ServiceStack extends Stack {
     });
     new CfnOutput(this, 'LogGroupConsoleUrl', {
       value: `${console}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encodeURIComponent(
-        `/nodeapp/${config.name}/app`,
+        n.appLogGroup,
       ).replaceAll('%', '$25')}`,
     });
     new CfnOutput(this, 'DashboardConsoleUrl', {

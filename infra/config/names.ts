@@ -1,0 +1,32 @@
+// Every name derived from an environment's name, in one place: stacks, resource prefixes, log groups.
+// (Stack names are also what `npm run deploy` selects: lib/deploy-command.ts.)
+
+export interface EnvironmentNames {
+  /** `Nodeapp-<env>`: prefix of the stacks, alarm/dashboard/ACL names and task families. */
+  readonly prefix: string;
+  readonly networkStack: string;
+  readonly dataStack: string;
+  readonly serviceStack: string;
+  readonly monitoringStack: string;
+  /** `Nodeapp-<env>-*`: the cdk pattern selecting every stack of the environment. */
+  readonly stackPattern: string;
+  /** `nodeapp-<env>`: the ECS cluster. */
+  readonly cluster: string;
+  readonly appLogGroup: string;
+  readonly monitoringLogGroup: string;
+}
+
+export function names(env: string): EnvironmentNames {
+  const prefix = `Nodeapp-${env}`;
+  return {
+    prefix,
+    networkStack: `${prefix}-Network`,
+    dataStack: `${prefix}-Data`,
+    serviceStack: `${prefix}-Service`,
+    monitoringStack: `${prefix}-Monitoring`,
+    stackPattern: `${prefix}-*`,
+    cluster: `nodeapp-${env}`,
+    appLogGroup: `/nodeapp/${env}/app`,
+    monitoringLogGroup: `/nodeapp/${env}/monitoring`,
+  };
+}
