@@ -47,9 +47,9 @@ describe('cost levers on the synthesized dev environment', () => {
     assert.deepEqual(base.unpriced, []);
     assert.equal(linesMatching(base, /App\w* tasks on FARGATE_SPOT/).length, 1, 'dev runs its app on Spot only');
     assert.equal(linesMatching(base, /App\w* tasks on FARGATE \(/).length, 0);
-    // dev's monitoring runs on Spot too (monitoring.spot), the goal being dev at or under 60 USD a month.
+    // dev's monitoring runs on Spot too (monitoring.spot), the goal being dev at or under 70 USD a month (60 before the WAF in every environment: +9.80 USD).
     assert.equal(linesMatching(base, /Monitoring\/\w+ tasks on FARGATE_SPOT/).length, 2);
-    assert.ok(base.total <= 60, `dev estimate ${base.total} USD is within the 60 USD goal`);
+    assert.ok(base.total <= 70, `dev estimate ${base.total} USD is within the 70 USD goal`);
   });
 
   it('moving the Spot share up (50 % -> 100 %) lowers the estimate', () => {

@@ -118,7 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     },
     retainData: false,
     tags: { owner: 'platform-team', costCenter: 'nodeapp-dev' },
-    budget: { monthlyUsd: 60 },
+    budget: { monthlyUsd: 70 },
     monitoring: {
       prometheus: { cpu: 256, memoryMiB: 1024, ephemeralStorageGiB: 21, retentionDays: 7, retentionSizeGiB: 12 },
       grafana: { cpu: 256, memoryMiB: 512 },

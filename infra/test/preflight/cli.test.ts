@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { digestContextKey, IMAGE_NAMES } from '../../config/images.ts';
 import { UsageError } from '../../lib/app.ts';
 import { preflightMain } from '../../preflight/cli.ts';
 import { preflightBeforeDeploy } from '../../preflight/deploy-gate.ts';
@@ -101,7 +102,12 @@ describe('npm run preflight', () => {
 
 describe('npm run deploy runs the preflight first', () => {
   beforeEach(() => mockHealthyAccount(ACCOUNTS.dev));
-  const deployArgs = ['-c', 'env=dev', '-c', 'imageTag=abc1234'];
+  // A complete deploy command line: every image's digest (lib/deploy-command.ts refuses the placeholder).
+  const digests = IMAGE_NAMES.flatMap((name, i) => [
+    '-c',
+    `${digestContextKey(name)}=sha256:${String(i + 1).repeat(64)}`,
+  ]);
+  const deployArgs = ['-c', 'env=dev', '-c', 'imageTag=abc1234', ...digests];
 
   test('a ready account lets the deploy go on; a failed check stops it', async () => {
     const config = testConfig();
