@@ -13,7 +13,7 @@ test('MEMORY_LIMIT_BYTES wins; else the cgroup limit; "unlimited" and "unknown" 
   assert.equal(memoryLimitBytes(undefined, 512 * MiB), 512 * MiB);
   assert.equal(memoryLimitBytes(undefined, 0), undefined); // libuv: unknown
   assert.equal(memoryLimitBytes(undefined, 2 ** 64), undefined); // cgroup v2 "max" as libuv reports it
-  assert.equal(memoryLimitBytes(undefined, 9223372036854771712), undefined); // cgroup v1 unlimited (2^63 - 4096)
+  assert.equal(memoryLimitBytes(undefined, 2 ** 63 - 4096), undefined); // cgroup v1 unlimited
   const here = memoryLimitBytes(undefined); // this process: a number, or nothing
   assert.ok(here === undefined || (Number.isSafeInteger(here) && here > 0));
 });
