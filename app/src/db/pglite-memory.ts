@@ -11,7 +11,7 @@ import { mib } from '../memory-limit.ts';
 export type PgliteStart = 'open' | 'initdb';
 
 const NEED_MIB: Record<'liftoff' | 'tiered', Record<PgliteStart, number>> = {
-  liftoff: { open: 400, initdb: 720 },
+  liftoff: { open: 320, initdb: 720 },
   tiered: { open: 950, initdb: 1200 },
 };
 

@@ -44,6 +44,13 @@ export interface PgliteOptions {
   memoryLimitBytes?: number | undefined;
 }
 
+/**
+ * PostgreSQL's default shared_buffers (128 MB) is allocated and touched in WebAssembly memory at start: 113 MB of RSS
+ * for a buffer cache a guestbook never fills. Its tables and indexes stay in the OS page cache beyond the 16 MB
+ * (PGlite reads its files through Node's fs). Measured in BENCHMARKS.md.
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
 /** `dataDir` is a folder, or `memory://` for a throwaway in-memory database. */
 export async function openPglite(dataDir: string, options: PgliteOptions = {}): Promise<Engine> {
   let lockFile: string | undefined;
@@ -61,7 +68,7 @@ export async function openPglite(dataDir: string, options: PgliteOptions = {}): 
     lockFile = takeLock(dir);
     try {
       if (template && !existsSync(pgdata)) copyTemplate(template, pgdata);
-      db = await PGlite.create(pgdata);
+      db = await PGlite.create(pgdata, { startParams: PGLITE_START_PARAMS });
     } catch (error) {
       rmSync(lockFile, { force: true });
       throw error;
