@@ -1,7 +1,9 @@
 // The memory this process may use, for the start-up check (db/pglite-memory.ts) and the nodeapp_memory_limit_bytes
 // gauge that monitoring's memory alert divides by.
-// MEMORY_LIMIT_BYTES wins when set: on Fargate the limit may sit on the task's cgroup rather than the container's
-// own, so the task definition states it. Otherwise the cgroup limit as Node reads it: process.constrainedMemory()
+// MEMORY_LIMIT_BYTES wins when set: on Fargate a task-level memory size without a container-level limit is not
+// visible inside the container (its cgroup reads unlimited: https://github.com/heroku/buildpacks-nodejs/issues/220,
+// https://github.com/eclipse-openj9/openj9/issues/11998), so the task definition states it. Otherwise the cgroup
+// limit as Node reads it: process.constrainedMemory()
 // (libuv's uv_get_constrained_memory: cgroup v2 memory.max, v1 memory.limit_in_bytes),
 // https://nodejs.org/api/process.html#processconstrainedmemory
 
