@@ -50,11 +50,15 @@ tmp_dirs=()
 cleanup() {
   local n
   for n in postgres embedded small baseline; do "$engine" rm -f -v "$name-$n" >/dev/null 2>&1 || true; done
+  # The containers wrote as uid 1000, which may not be this user: a root helper container empties the folders.
+  for n in "${tmp_dirs[@]}"; do
+    rm -rf "$n" 2>/dev/null || "$engine" run --rm --no-healthcheck --network none --user 0 --entrypoint sh \
+      -v "$n:/volume" "$image" -c 'rm -rf /volume/* /volume/.[!.]*' >/dev/null 2>&1 || true
+    rm -rf "$n" 2>/dev/null || true
+  done
   # Only this run's tag: the layers stay cached for the next build.
   if [ -n "$built_image" ]; then "$engine" rmi "$built_image" >/dev/null 2>&1 || true; fi
   if [ -n "$smoke_db" ]; then psql "$db_url" -qc "DROP DATABASE IF EXISTS $smoke_db" >/dev/null 2>&1 || true; fi
-  # The containers wrote as uid 1000: rootless podman maps that outside this user, `podman unshare` removes it.
-  for n in "${tmp_dirs[@]}"; do rm -rf "$n" 2>/dev/null || podman unshare rm -rf "$n" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
