@@ -9,7 +9,7 @@
 // PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (+ TEST_DATABASE_CA_FILE for TLS);
 // without one, the PostgreSQL rows are skipped with a note.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +23,9 @@ const appDir = fileURLToPath(new URL('../', import.meta.url));
 // in production; the bare baseline gets the same flags, like for like. (None today: see BENCHMARKS.md on
 // --max-semi-space-size.)
 const NODE_OPTIONS = /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(appDir, 'Dockerfile'), 'utf8'))?.[1] ?? '';
+// The node flags of the image's CMD (["node", <flags>, "dist/server.js"]): V8 takes --liftoff-only only there.
+const CMD = /^CMD (\[.*\])$/m.exec(readFileSync(join(appDir, 'Dockerfile'), 'utf8'))?.[1];
+const NODE_FLAGS = CMD ? (JSON.parse(CMD) as string[]).slice(1, -1) : [];
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 // wrk (C, one thread) leaves the CPU to the server; autocannon (JS) competes with it for the 2 cores.
@@ -85,11 +88,11 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startService(env: Record<string, string>): Promise<Server> {
+async function startService(env: Record<string, string>, flags: string[] = NODE_FLAGS): Promise<Server> {
   const port = await freePort();
   const devNull = openSync('/dev/null', 'w');
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['dist/server.js'], {
+  const child = spawn(process.execPath, [...flags, 'dist/server.js'], {
     cwd: appDir,
     env: {
       PATH: process.env.PATH,
@@ -245,7 +248,9 @@ const notes: string[] = [];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 console.error(`${TOOL}: ${CONNECTIONS} connections; hello: ${ROUNDS} alternating rounds of ${DURATION} s`);
-console.error(`NODE_OPTIONS (from the Dockerfile): ${NODE_OPTIONS || '(none)'}`);
+console.error(
+  `NODE_OPTIONS (from the Dockerfile): ${NODE_OPTIONS || '(none)'}; node flags (its CMD): ${NODE_FLAGS.join(' ') || '(none)'}`,
+);
 const database = await postgresEnv();
 const helloDataDir = mkdtempSync(join(tmpdir(), 'nodeapp-bench-'));
 const bare = await startPlain('bench/bare-server.js');
@@ -276,21 +281,37 @@ try {
   rmSync(helloDataDir, { recursive: true, force: true });
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'nodeapp-bench-'));
+// PGlite, side by side: the image's node flags and V8's default tiering (no flags), alternated round by round.
+// Each starts on an empty DATA_DIR (a copy of the prebuilt template that `npm run build` made: the "first start"),
+// is seeded and stopped, then started again on that folder: idle RSS after the start, peak RSS after the load.
+const pgliteVariants = [
+  { label: NODE_FLAGS.join(' ') || 'no flags', flags: NODE_FLAGS },
+  { label: 'no flags: V8 default tiering', flags: [] },
+].filter((v, i, all) => all.findIndex((w) => w.flags.join() === v.flags.join()) === i);
+const pgliteTargets: Target[] = [];
+const pgliteDirs: string[] = [];
 try {
-  // First start runs initdb; the figure that matters is a normal start on an existing data directory.
-  const first = await startService({ DATA_DIR: dataDir });
-  const initdbMs = first.readyMs;
-  await seed(first.port);
-  await first.stop();
-  const service = await startService({ DATA_DIR: dataDir });
-  const messages = await prepare('service: GET /api/messages (PGlite)', service, '/api/messages');
-  await run(messages, DURATION);
-  rows.push(summarize(messages));
-  await service.stop();
-  notes.push(`PGlite first start (initdb of a new DATA_DIR): ${Math.round(initdbMs)} ms.`);
+  for (const variant of pgliteVariants) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nodeapp-bench-'));
+    pgliteDirs.push(dataDir);
+    const first = await startService({ DATA_DIR: dataDir }, variant.flags);
+    const firstPeak = rss(first.child.pid as number).peak;
+    await seed(first.port);
+    await first.stop();
+    const service = await startService({ DATA_DIR: dataDir }, variant.flags);
+    pgliteTargets.push(
+      await prepare(`service: GET /api/messages (PGlite, ${variant.label})`, service, '/api/messages'),
+    );
+    notes.push(
+      `PGlite (${variant.label}) first start on an empty DATA_DIR → ready: ${Math.round(first.readyMs)} ms, peak RSS ${firstPeak.toFixed(1)} MB` +
+        ` (the template: ${existsSync(join(appDir, 'pglite-template', 'template.json')) ? 'present' : 'MISSING, so initdb ran'}); restart on it → ready: ${Math.round(service.readyMs)} ms.`,
+    );
+  }
+  for (let round = 0; round < ROUNDS; round++) for (const target of pgliteTargets) await run(target, DURATION);
+  for (const target of pgliteTargets) rows.push(summarize(target));
 } finally {
-  rmSync(dataDir, { recursive: true, force: true });
+  for (const target of pgliteTargets) await target.server.stop();
+  for (const dir of pgliteDirs) rmSync(dir, { recursive: true, force: true });
 }
 
 /**
@@ -323,6 +344,6 @@ for (const r of rows) {
 }
 console.log(
   `\nLoad: ${TOOL}${TOOL === 'wrk' ? ' -t1' : ''}, ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up; ` +
-    `hello rows: bare, floor and service alternated for ${ROUNDS} rounds, medians (ratios: median of the per-round ratios); NODE_OPTIONS=${NODE_OPTIONS || '(none)'} (the Dockerfile's).`,
+    `hello rows: bare, floor and service alternated for ${ROUNDS} rounds, medians (ratios: median of the per-round ratios); PGlite rows alternated for ${ROUNDS} rounds too; NODE_OPTIONS=${NODE_OPTIONS || '(none)'}, node flags ${NODE_FLAGS.join(' ') || '(none)'} (the Dockerfile's).`,
 );
 for (const n of notes) console.log(n);

@@ -35,6 +35,8 @@ export interface Config {
   version: string;
   gitCommit: string;
   database: DatabaseConfig;
+  /** MEMORY_LIMIT_BYTES; undefined: the cgroup's limit applies (memory-limit.ts) */
+  memoryLimitBytes: number | undefined;
 }
 
 // JSON schema for env-schema (ajv with type coercion, all errors reported at once).
@@ -74,6 +76,7 @@ const schema = {
     DATABASE_POOL_MAX: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
     DATABASE_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     DATABASE_CONNECT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 5000 },
+    MEMORY_LIMIT_BYTES: { type: 'integer', minimum: 16777216 },
   },
 } as const;
 
@@ -188,6 +191,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     version: v.APP_VERSION,
     gitCommit: v.GIT_COMMIT,
     database,
+    memoryLimitBytes: v.MEMORY_LIMIT_BYTES,
   };
 }
 

@@ -18,7 +18,11 @@ export interface Metrics {
   setPoolStatsSource(source: () => PoolStats): void;
 }
 
-export function createMetrics(info: { version: string; commit: string }): Metrics {
+export function createMetrics(info: {
+  version: string;
+  commit: string;
+  memoryLimitBytes?: number | undefined;
+}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -62,6 +66,15 @@ export function createMetrics(info: { version: string; commit: string }): Metric
     registers: [registry],
   });
   infoGauge.set({ version: info.version, commit: info.commit, node_version: process.version }, 1);
+  if (info.memoryLimitBytes !== undefined) {
+    // Monitoring's memory alert divides process_resident_memory_bytes by this (see memory-limit.ts for its source);
+    // no limit, no series: a ratio against "unlimited" would mean nothing.
+    new Gauge({
+      name: 'nodeapp_memory_limit_bytes',
+      help: 'Memory limit of this process in bytes: MEMORY_LIMIT_BYTES, else the cgroup limit (absent when unlimited)',
+      registers: [registry],
+    }).set(info.memoryLimitBytes);
+  }
 
   return {
     registry,

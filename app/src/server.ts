@@ -12,13 +12,15 @@ import { loadConfigOrExit } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrations.ts';
 import { createLogger } from './logger.ts';
+import { memoryLimitBytes } from './memory-limit.ts';
 import { createMetrics, createMetricsServer } from './metrics.ts';
 import type { Lifecycle } from './routes/health.ts';
 
 const startedAt = performance.now();
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
-const metrics = createMetrics({ version: config.version, commit: config.gitCommit });
+const memoryLimit = memoryLimitBytes(config.memoryLimitBytes);
+const metrics = createMetrics({ version: config.version, commit: config.gitCommit, memoryLimitBytes: memoryLimit });
 
 function fail(message: string, error: unknown): never {
   logger.fatal({ error: error instanceof Error ? error.message : String(error) }, message);
@@ -27,7 +29,7 @@ function fail(message: string, error: unknown): never {
 
 let db: Database;
 try {
-  db = await openDatabase(config.database, metrics);
+  db = await openDatabase(config.database, metrics, { memoryLimitBytes: memoryLimit });
   const applied = await migrate(db);
   logger.info({ database: db.kind, applied }, 'database ready');
 } catch (error) {

@@ -62,7 +62,10 @@ test('the final stage runs node directly as a numeric non-root user, with the he
   assert.match(finalStage, /^WORKDIR \/app$/m);
   assert.match(finalStage, /^EXPOSE 3000 9464$/m);
   assert.match(finalStage, /^HEALTHCHECK .* CMD \["node", "dist\/healthcheck\.js"\]$/m);
-  assert.match(finalStage, /^CMD \["node", "dist\/server\.js"\]$/m);
+  // --liftoff-only: PGlite's memory within a 512 MiB task (app/Dockerfile, BENCHMARKS.md).
+  assert.match(finalStage, /^CMD \["node", "--liftoff-only", "dist\/server\.js"\]$/m);
+  // Fargate's /tmp bind mount takes the owner and mode of a VOLUME the image declares (scripts/container-smoke.sh).
+  assert.match(finalStage, /^VOLUME \["\/tmp"\]$/m);
   assert.doesNotMatch(finalStage, /^(ENTRYPOINT|CMD) .*npm/m);
   assert.match(finalStage, /DATA_DIR=\/tmp\/data/);
 });

@@ -68,10 +68,14 @@ export function wrapEngine(engine: Engine, metrics?: Metrics): Database {
 }
 
 /** Opens the configured engine. Each engine is imported only when used (PGlite's WASM is large). */
-export async function openDatabase(config: DatabaseConfig, metrics?: Metrics): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  metrics?: Metrics,
+  options: { memoryLimitBytes?: number | undefined } = {},
+): Promise<Database> {
   const engine =
     config.kind === 'pglite'
-      ? await (await import('./pglite.ts')).openPglite(config.dataDir)
+      ? await (await import('./pglite.ts')).openPglite(config.dataDir, { memoryLimitBytes: options.memoryLimitBytes })
       : await (await import('./postgres.ts')).openPostgres(config);
   return wrapEngine(engine, metrics);
 }

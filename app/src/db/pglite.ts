@@ -1,10 +1,12 @@
 // Embedded PostgreSQL (PGlite, WASM) stored in DATA_DIR: the zero-configuration default.
 // PGlite is one in-process connection over files it owns; two processes on one data directory would
 // overwrite each other's pages, so a pid lock file refuses a second process with a clear message.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Engine, Runner } from './database.ts';
+import { checkPgliteMemory, liftoffOnly } from './pglite-memory.ts';
+import { copyTemplate, usableTemplate } from './pglite-template.ts';
 
 function isAlive(pid: number): boolean {
   try {
@@ -33,21 +35,40 @@ function takeLock(dataDir: string): string {
   return lockFile;
 }
 
+export interface PgliteOptions {
+  /** A `dumpDataDir()` tarball for `memory://`: skips the seconds initdb takes in WASM (the tests use it). */
+  loadDataDir?: Blob;
+  /** Where a new DATA_DIR's database is copied from (pglite-template.ts); false: run initdb. */
+  template?: string | false;
+  /** Memory limit (memory-limit.ts): below what the start needs, refuse with a clear error. */
+  memoryLimitBytes?: number | undefined;
+}
+
 /**
- * `dataDir` is a folder, or `memory://` for a throwaway in-memory database; `loadDataDir` (a
- * `dumpDataDir()` tarball) skips the several seconds initdb takes in WASM (the tests use it).
+ * PostgreSQL's default shared_buffers (128 MB) is allocated and touched in WebAssembly memory at start: 113 MB of RSS
+ * for a buffer cache a guestbook never fills. Its tables and indexes stay in the OS page cache beyond the 16 MB
+ * (PGlite reads its files through Node's fs). Measured in BENCHMARKS.md.
  */
-export async function openPglite(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<Engine> {
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
+/** `dataDir` is a folder, or `memory://` for a throwaway in-memory database. */
+export async function openPglite(dataDir: string, options: PgliteOptions = {}): Promise<Engine> {
   let lockFile: string | undefined;
   let db: PGlite;
   if (dataDir.startsWith('memory://')) {
     db = await PGlite.create(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
   } else {
     const dir = resolve(dataDir);
+    const pgdata = join(dir, 'pgdata');
+    const template =
+      existsSync(pgdata) || options.template === false ? undefined : (options.template ?? usableTemplate());
+    const start = existsSync(pgdata) || template ? 'open' : 'initdb';
+    checkPgliteMemory(options.memoryLimitBytes, start, liftoffOnly());
     mkdirSync(dir, { recursive: true });
     lockFile = takeLock(dir);
     try {
-      db = await PGlite.create(join(dir, 'pgdata'));
+      if (template && !existsSync(pgdata)) copyTemplate(template, pgdata);
+      db = await PGlite.create(pgdata, { startParams: PGLITE_START_PARAMS });
     } catch (error) {
       rmSync(lockFile, { force: true });
       throw error;
