@@ -96,6 +96,9 @@ describe('task definition', () => {
     assert.equal(env.TRUST_PROXY, '2');
     assert.equal(env.SHUTDOWN_DRAIN_SECONDS, '5');
     assert.equal(env.APP_VERSION, 'abc1234');
+    // Fargate hides the task's memory limit from the container: the service is told it (its memory check and gauge).
+    const task = resourcesOf(prod, 'AWS::ECS::TaskDefinition')[0]?.[1];
+    assert.equal(env.MEMORY_LIMIT_BYTES, String(Number(task?.Properties.Memory) * 1024 * 1024));
   });
 
   it('separates the execution role (pull, logs, named secrets) from the task role', () => {

@@ -44,6 +44,11 @@ export interface AppTaskDefinitionProps {
   readonly launchType?: 'fargate' | 'ec2';
 }
 
+/** The task's memory less what a sidecar may take (its hard limit): what the service itself can use. */
+export function appMemoryMiB(taskMemoryMiB: number, site24x7?: Site24x7Config): number {
+  return taskMemoryMiB - (site24x7?.enabled ? site24x7.memoryMiB : 0);
+}
+
 /**
  * The service's Fargate task: hardened container (read-only root, writable /tmp, non-root, all capabilities
  * dropped, init process), the image's health script, app + metrics ports, non-blocking awslogs to a KMS
@@ -165,6 +170,9 @@ export class AppTaskDefinition extends Construct {
         LOG_LEVEL: config.logLevel,
         APP_VERSION: props.version,
         GIT_COMMIT: props.version,
+        // The service's memory: Fargate's task-level limit is not visible inside the container (no cgroup limit of
+        // its own), so the start-up memory check and nodeapp_memory_limit_bytes read it from here (app/README.md).
+        MEMORY_LIMIT_BYTES: String(appMemoryMiB(config.memoryMiB, props.site24x7) * 1024 * 1024),
         ...props.environment,
       },
       secrets: {
