@@ -244,12 +244,12 @@ test('every ECS task is discovered and scraped, dashboards and rules work, alert
   const ecsUrl = await ecs.start();
   const snsUrl = await sns.start();
 
-  // The real service, built as the container builds it, as one of the tasks (embedded PostgreSQL: this test is
-  // about metrics, not about the database server).
+  // The real service, built and started as the container starts it (node --liftoff-only, app/Dockerfile's CMD), as
+  // one of the tasks (embedded PostgreSQL: this test is about metrics, not about the database server).
   run('npm', ['run', 'build', '-w', 'app'], REPO_DIR);
   const appEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(appEnv)) if (name.startsWith('DATABASE_')) delete appEnv[name];
-  const app = processes.start('app', process.execPath, ['dist/server.js'], {
+  const app = processes.start('app', process.execPath, ['--liftoff-only', 'dist/server.js'], {
     cwd: join(REPO_DIR, 'app'),
     env: {
       ...appEnv,
