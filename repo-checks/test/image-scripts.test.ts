@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { IMAGE_NAMES } from '../../infra/config/images.ts';
 import { runScript } from '../src/run-script.ts';
 
 const bin = mkdtempSync(join(tmpdir(), 'image-scripts-'));
@@ -61,9 +62,14 @@ describe('image-plan.sh', () => {
     });
     const legs = (JSON.parse(field(r.stdout, 'matrix') ?? '') as { include: { image: string; arch: string }[] })
       .include;
+    // Every image the registry does not hold yet (all but app and prometheus), in images.ts order, on both arches.
     assert.deepEqual(
       legs.map((l) => `${l.image}-${l.arch}`),
-      ['alertmanager-amd64', 'alertmanager-arm64', 'grafana-amd64', 'grafana-arm64'],
+      IMAGE_NAMES.filter((n) => n !== 'app' && n !== 'prometheus').flatMap((n) => [`${n}-amd64`, `${n}-arm64`]),
+    );
+    assert.ok(
+      legs.some((l) => l.image === 'alertmanager'),
+      'the unpublished images are planned',
     );
     assert.equal(field(r.stdout, 'build'), 'true');
     assert.match(r.stderr, /app: .*nodeapp:a{40} exists \(sha256:[0-9a-f]{64}\): reusing it, no build/);
@@ -80,15 +86,16 @@ describe('image-plan.sh', () => {
     const r = await plan({ REGISTRY: '' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(field(r.stdout, 'published'), '{}');
-    assert.equal((JSON.parse(field(r.stdout, 'matrix') ?? '') as { include: unknown[] }).include.length, 8);
+    assert.equal(
+      (JSON.parse(field(r.stdout, 'matrix') ?? '') as { include: unknown[] }).include.length,
+      IMAGE_NAMES.length * 2,
+    );
   });
 });
 
 describe('push-images.sh', () => {
   test('a re-run of a published commit pushes nothing and hands on the same digests', async () => {
-    const published = Object.fromEntries(
-      ['app', 'prometheus', 'alertmanager', 'grafana'].map((n, i) => [n, `sha256:${String(i).repeat(64)}`]),
-    );
+    const published = Object.fromEntries(IMAGE_NAMES.map((n, i) => [n, `sha256:${String(i % 10).repeat(64)}`]));
     rmSync(calls, { force: true });
     writeFileSync(calls, '');
     const r = await runScript('scripts/push-images.sh', ['registry.example', sha, join(bin, 'no-archives')], {
