@@ -3,6 +3,7 @@
 // "not published", and a production deploy of a commit that is no longer main's head stops itself.
 // The same scripts run for real against Docker and a registry in scripts/image-rehearsal.sh (.ci/run).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,6 +118,67 @@ describe('push-images.sh', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /app: no tested archive .*no-archives\/app-amd64\.tar/);
   });
+});
+
+describe('image-push.sh', () => {
+  // Stand-ins of its own: skopeo copies (writes the digest it was asked for) and serves the list; buildah refuses a
+  // list name with capitals, as the real one does ("repository name must be lowercase").
+  const pushBin = mkdtempSync(join(tmpdir(), 'image-push-'));
+  const pushCalls = join(pushBin, 'calls.log');
+  after(() => rmSync(pushBin, { recursive: true, force: true }));
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const list = JSON.stringify({
+    manifests: [{ digest, platform: { os: 'linux', architecture: 'amd64' } }],
+  });
+  const script = (name: string, body: string) => {
+    writeFileSync(join(pushBin, name), `#!/bin/bash\necho "${name} $*" >> "${pushCalls}"\n${body}\n`);
+    chmodSync(join(pushBin, name), 0o755);
+  };
+  script(
+    'skopeo',
+    [
+      'case "$1" in',
+      '  copy) while [ $# -gt 0 ]; do case $1 in --digestfile) f=$2; shift ;; docker://*@*) d=$(cut -d@ -f2 <<<"$1") ;; esac; shift; done',
+      '    printf %s "$d" > "$f" ;;',
+      '  inspect) printf %s "$FAKE_LIST" ;;',
+      'esac',
+    ].join('\n'),
+  );
+  script(
+    'buildah',
+    [
+      'if [ "$1 $2" = "manifest create" ] && ! [[ $3 =~ ^[a-z0-9][a-z0-9._-]*$ ]]; then',
+      '  echo "parsing name \\"$3\\": repository name must be lowercase" >&2; exit 125',
+      'fi',
+      'if [ "$1 $2" = "manifest push" ]; then',
+      '  while [ $# -gt 0 ]; do [ "$1" = --digestfile ] && printf %s "$FAKE_LIST_DIGEST" > "$2"; shift; done',
+      'fi',
+    ].join('\n'),
+  );
+  const archive = join(pushBin, 'image.tar');
+  writeFileSync(
+    join(pushBin, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest, size: 1 }],
+    }),
+  );
+  execFileSync('tar', ['-cf', archive, '-C', pushBin, 'index.json']);
+
+  for (const name of IMAGE_NAMES) {
+    test(`${name}: pushes the archive by digest, then a list under a valid local name, and prints its digest`, async () => {
+      rmSync(pushCalls, { force: true });
+      const r = await runScript('scripts/image-push.sh', [name, 'registry.example', sha, archive], {
+        PATH: `${pushBin}:${process.env.PATH}`,
+        FAKE_LIST: list,
+        FAKE_LIST_DIGEST: sha256(list),
+        GITHUB_OUTPUT: '',
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim().split('\n').at(-1), sha256(list));
+      assert.match(readFileSync(pushCalls, 'utf8'), /^buildah manifest create [a-z0-9._-]+$/m);
+    });
+  }
 });
 
 describe('superseded-check.sh', () => {
