@@ -132,6 +132,11 @@ case $name in
       -e AWS_ACCESS_KEY_ID=AKIDSMOKEONLY -e AWS_SECRET_ACCESS_KEY=smoke-only "$image" >/dev/null
     wait_ready "http://127.0.0.1:$port/-/ready"
     [ "$(process_uid)" = 1000 ] || fail "the sidecar does not run as uid 1000"
+    # The health command the ECS task definition gives the container (infra/lib/constructs/monitoring-prometheus.ts):
+    # node on the image's PATH, fetch of /-/healthy.
+    "$engine" exec "$container" node -e \
+      "fetch('http://127.0.0.1:$port/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" ||
+      fail "the ECS health command fails"
     targets=$(curl -fsS "http://127.0.0.1:$port/targets")
     jq -e 'length == 2 and ([.[].targets[]] == ["10.0.1.11:9464", "10.0.2.12:9464"])
       and all(.[]; .labels.task_revision == "7" and (.labels.task | startswith("smoke")))' <<<"$targets" >/dev/null ||
