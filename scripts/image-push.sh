@@ -33,7 +33,7 @@ tls=$(registry_tls_args --tls-verify)
 pushed=()
 format=
 work=$(mktemp -d)
-list=nodeapp-push-$name-$$
+list=$repository-push-$$ # a local name: lowercase like every image reference (not the image name, e.g. ecsSd)
 cleanup() {
   buildah manifest rm "$list" >/dev/null 2>&1 || true
   rm -rf "$work"

@@ -108,28 +108,32 @@ registry=127.0.0.1:$registry_port
 export REGISTRY_TLS_VERIFY=false # plain HTTP on loopback only; on GitHub every registry call verifies TLS
 
 step "base image stand-ins for prom/prometheus and prom/alertmanager (Debian's binaries; none exists for grafana/grafana)"
-# standin IMAGE_REF ENTRYPOINT [HOST_FILE IMAGE_PATH]...: a Debian slim image with host files at the official paths.
+# standin IMAGE_REF DATA_DIR ENTRYPOINT [HOST_FILE IMAGE_PATH]...: a Debian slim image with host files at the
+# official paths, laid out as the official image is (its Dockerfile's last lines): user nobody, DATA_DIR owned by
+# nobody, declared a VOLUME and the working directory (Nodeapp's images replace ENTRYPOINT and CMD with their own).
 standin() {
-  local ref=$1 entry=$2 ctx
-  shift 2
+  local ref=$1 data=$2 entry=$3 ctx
+  shift 3
   ctx=$(mktemp -d "$work/standin.XXXXXX")
   local copies=()
   while [ $# -gt 0 ]; do cp "$1" "$ctx/$(basename "$2")"; copies+=("COPY $(basename "$2") $2"); shift 2; done
   {
     echo "FROM docker.io/library/debian:bookworm-slim"
     printf '%s\n' "${copies[@]}"
-    echo "RUN mkdir -p /etc/prometheus /prometheus /etc/alertmanager /alertmanager && chown 65534:65534 /prometheus /alertmanager"
+    echo "RUN mkdir -p /etc/prometheus /etc/alertmanager $data && chown 65534:65534 $data"
     echo "USER 65534"
+    echo "VOLUME [\"$data\"]"
+    echo "WORKDIR $data"
     echo "ENTRYPOINT [\"$entry\"]"
   } >"$ctx/Dockerfile"
   podman build -q --pull=never --format docker -t "$ref" "$ctx" >/dev/null
   standins+=("$ref")
 }
 base_of() { awk 'toupper($1) == "FROM" { sub(/@sha256:[0-9a-f]+$/, "", $2); print $2; exit }' "$1"; }
-standin "docker.io/$(base_of monitoring/prometheus/Dockerfile)" /bin/prometheus \
+standin "docker.io/$(base_of monitoring/prometheus/Dockerfile)" /prometheus /bin/prometheus \
   /usr/bin/prometheus /bin/prometheus /usr/bin/promtool /bin/promtool
 # Debian's build reads its default notification templates from /usr/share/prometheus/alertmanager.
-standin "docker.io/$(base_of monitoring/alertmanager/Dockerfile)" /bin/alertmanager \
+standin "docker.io/$(base_of monitoring/alertmanager/Dockerfile)" /alertmanager /bin/alertmanager \
   /usr/bin/prometheus-alertmanager /bin/alertmanager /usr/bin/amtool /bin/amtool \
   /usr/share/prometheus/alertmanager/default.tmpl /usr/share/prometheus/alertmanager/default.tmpl \
   /usr/share/prometheus/alertmanager/email.tmpl /usr/share/prometheus/alertmanager/email.tmpl
@@ -172,7 +176,7 @@ tag=$commit
 mkdir -p "$work/archives"
 rows=$(image_rows)
 while read -r name repository dockerfile context _key; do
-  local_tag=nodeapp-$name:ci # the workflow's outputs name=nodeapp-<image>:ci
+  local_tag=$repository:ci # the workflow's LOCAL_IMAGE: <repository>:ci (image references are lowercase)
   step "image ($name, linux/amd64): build $dockerfile (podman, as build-push-action would)"
   # Base images pinned by digest (FROM name:tag@sha256:…) resolve to the local stand-ins by tag: the stand-ins cannot
   # have the official digests.
@@ -200,7 +204,7 @@ while read -r name repository dockerfile context _key; do
 done <<<"$rows"
 
 step "negative control: the old type=oci archive must fail scripts/image-load.sh"
-if bash scripts/image-load.sh "$work/old-oci.tar" nodeapp-app:ci >"$work/old.log" 2>&1; then
+if bash scripts/image-load.sh "$work/old-oci.tar" "$(image_field app repository):ci" >"$work/old.log" 2>&1; then
   echo "the old type=oci archive loaded: this rehearsal cannot tell the formats apart" >&2
   exit 1
 fi

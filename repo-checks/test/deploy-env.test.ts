@@ -8,16 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { skipUnless } from '@nodeapp/test-support';
+import { digestContextKey, IMAGE_NAMES, IMAGES } from '../../infra/config/images.ts';
 import { curlRequirement, hasCommand, runScript } from '../src/run-script.ts';
 
 const digest = `sha256:${'b'.repeat(64)}`;
-// The push job's output: one manifest-list digest per image of infra/config/images.ts.
-const digests = {
-  app: digest,
-  prometheus: `sha256:${'1'.repeat(64)}`,
-  alertmanager: `sha256:${'2'.repeat(64)}`,
-  grafana: `sha256:${'3'.repeat(64)}`,
-};
+// The push job's output: one manifest-list digest per image of infra/config/images.ts (the app's is `digest`).
+const digests: Record<string, string> = Object.fromEntries(
+  IMAGE_NAMES.map((name, i) => [name, name === 'app' ? digest : `sha256:${String(i % 10).repeat(64)}`]),
+);
+const otherImages = IMAGE_NAMES.filter((name) => name !== 'app');
 const sha = 'c'.repeat(40);
 const bin = mkdtempSync(join(tmpdir(), 'deploy-env-'));
 const calls = join(bin, 'calls.log');
@@ -35,9 +34,11 @@ before(async () => {
   writeFileSync(
     join(bin, 'aws'),
     `#!/bin/bash\necho "aws $*" >> "${calls}"\ncase "$*" in\n` +
-      `  *"--repository-name nodeapp "*) echo "$FAKE_DIGEST" ;;\n` +
-      `  *nodeapp-prometheus*) echo "${digests.prometheus}" ;;\n  *nodeapp-alertmanager*) echo "${digests.alertmanager}" ;;\n` +
-      `  *nodeapp-grafana*) echo "${digests.grafana}" ;;\n  *) echo None ;;\nesac\n`,
+      `  *"--repository-name ${IMAGES.app.repositoryName} "*) echo "$FAKE_DIGEST" ;;\n` +
+      otherImages
+        .map((name) => `  *"--repository-name ${IMAGES[name].repositoryName} "*) echo "${digests[name]}" ;;\n`)
+        .join('') +
+      `  *) echo None ;;\nesac\n`,
   );
   writeFileSync(
     join(bin, 'npm'),
@@ -74,7 +75,7 @@ describe('deploy-env.sh', { skip: skipUnless(hasCommand('curl'), curlRequirement
     const r = await deploy('staging', digest);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const log = readFileSync(calls, 'utf8');
-    for (const repository of ['nodeapp', 'nodeapp-prometheus', 'nodeapp-alertmanager', 'nodeapp-grafana']) {
+    for (const { repositoryName: repository } of Object.values(IMAGES)) {
       assert.match(
         log,
         new RegExp(
@@ -85,9 +86,9 @@ describe('deploy-env.sh', { skip: skipUnless(hasCommand('curl'), curlRequirement
     assert.match(
       log,
       new RegExp(
-        `^npm run deploy -w infra -- -c env=staging -c imageTag=${sha} -c appImageDigest=${digests.app} ` +
-          `-c prometheusImageDigest=${digests.prometheus} -c alertmanagerImageDigest=${digests.alertmanager} ` +
-          `-c grafanaImageDigest=${digests.grafana} --require-approval never --outputs-file \\S+$`,
+        `^npm run deploy -w infra -- -c env=staging -c imageTag=${sha} ` +
+          IMAGE_NAMES.map((name) => `-c ${digestContextKey(name)}=${digests[name]} `).join('') +
+          '--require-approval never --outputs-file \\S+$',
         'm',
       ),
     );

@@ -1,6 +1,9 @@
-// app/Dockerfile and .dockerignore agree with each other and with the container contract.
+// app/Dockerfile and .dockerignore agree with each other and with the container contract. The root .dockerignore
+// serves every image built from the repository root (infra/config/images.ts: context '.'), so the allowlist checks
+// read all of their Dockerfiles.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { IMAGES } from '../../infra/config/images.ts';
 import { readRepoFile } from '../src/repo.ts';
 
 const dockerfile = readRepoFile('app/Dockerfile');
@@ -8,20 +11,28 @@ const ignore = readRepoFile('.dockerignore')
   .split('\n')
   .map((l) => l.trim())
   .filter((l) => l && !l.startsWith('#'));
-const lines = dockerfile.split('\n');
 const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+const rootContextDockerfiles = Object.values(IMAGES)
+  .filter((image) => image.context === '.')
+  .map((image) => image.dockerfile);
 
 /** Sources of every COPY that reads the build context (not another stage). */
-const contextSources = lines
-  .filter((l) => /^COPY /.test(l) && !l.includes('--from='))
-  .flatMap((l) =>
-    l
-      .replace(/^COPY\s+/, '')
-      .split(/\s+/)
-      .slice(0, -1),
-  );
+function contextSourcesOf(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => /^COPY /.test(l) && !l.includes('--from='))
+    .flatMap((l) =>
+      l
+        .replace(/^COPY\s+/, '')
+        .split(/\s+/)
+        .slice(0, -1)
+        .map((source) => source.replace(/\/$/, '')),
+    );
+}
+const contextSources = rootContextDockerfiles.flatMap((file) => contextSourcesOf(readRepoFile(file)));
 
-test('.dockerignore denies everything, then allows exactly what the Dockerfile copies', () => {
+test('.dockerignore denies everything, then allows exactly what the root-context Dockerfiles copy', () => {
+  assert.ok(rootContextDockerfiles.includes('app/Dockerfile'), rootContextDockerfiles.join(', '));
   assert.equal(ignore[0], '*', 'the first rule must exclude everything');
   const allowed = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1));
   for (const source of contextSources) {
@@ -39,10 +50,13 @@ test('.dockerignore denies everything, then allows exactly what the Dockerfile c
   for (const never of ['**/node_modules', '**/.data', '**/dist']) assert.ok(ignore.includes(never), never);
 });
 
-test('npm ci sees the manifest of every workspace listed in the root package.json', () => {
+test('npm ci sees the manifest of every workspace listed in the root package.json, in every root-context image', () => {
   const { workspaces } = JSON.parse(readRepoFile('package.json')) as { workspaces: string[] };
-  for (const ws of workspaces) {
-    assert.ok(contextSources.includes(`${ws}/package.json`), `COPY ${ws}/package.json missing (npm ci would fail)`);
+  for (const file of rootContextDockerfiles) {
+    const sources = contextSourcesOf(readRepoFile(file));
+    for (const ws of workspaces) {
+      assert.ok(sources.includes(`${ws}/package.json`), `${file}: COPY ${ws}/package.json missing (npm ci would fail)`);
+    }
   }
 });
 

@@ -3,11 +3,13 @@
 // "not published", and a production deploy of a commit that is no longer main's head stops itself.
 // The same scripts run for real against Docker and a registry in scripts/image-rehearsal.sh (.ci/run).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { IMAGE_NAMES } from '../../infra/config/images.ts';
 import { runScript } from '../src/run-script.ts';
 
 const bin = mkdtempSync(join(tmpdir(), 'image-scripts-'));
@@ -61,9 +63,14 @@ describe('image-plan.sh', () => {
     });
     const legs = (JSON.parse(field(r.stdout, 'matrix') ?? '') as { include: { image: string; arch: string }[] })
       .include;
+    // Every image the registry does not hold yet (all but app and prometheus), in images.ts order, on both arches.
     assert.deepEqual(
       legs.map((l) => `${l.image}-${l.arch}`),
-      ['alertmanager-amd64', 'alertmanager-arm64', 'grafana-amd64', 'grafana-arm64'],
+      IMAGE_NAMES.filter((n) => n !== 'app' && n !== 'prometheus').flatMap((n) => [`${n}-amd64`, `${n}-arm64`]),
+    );
+    assert.ok(
+      legs.some((l) => l.image === 'alertmanager'),
+      'the unpublished images are planned',
     );
     assert.equal(field(r.stdout, 'build'), 'true');
     assert.match(r.stderr, /app: .*nodeapp:a{40} exists \(sha256:[0-9a-f]{64}\): reusing it, no build/);
@@ -80,15 +87,16 @@ describe('image-plan.sh', () => {
     const r = await plan({ REGISTRY: '' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(field(r.stdout, 'published'), '{}');
-    assert.equal((JSON.parse(field(r.stdout, 'matrix') ?? '') as { include: unknown[] }).include.length, 8);
+    assert.equal(
+      (JSON.parse(field(r.stdout, 'matrix') ?? '') as { include: unknown[] }).include.length,
+      IMAGE_NAMES.length * 2,
+    );
   });
 });
 
 describe('push-images.sh', () => {
   test('a re-run of a published commit pushes nothing and hands on the same digests', async () => {
-    const published = Object.fromEntries(
-      ['app', 'prometheus', 'alertmanager', 'grafana'].map((n, i) => [n, `sha256:${String(i).repeat(64)}`]),
-    );
+    const published = Object.fromEntries(IMAGE_NAMES.map((n, i) => [n, `sha256:${String(i % 10).repeat(64)}`]));
     rmSync(calls, { force: true });
     writeFileSync(calls, '');
     const r = await runScript('scripts/push-images.sh', ['registry.example', sha, join(bin, 'no-archives')], {
@@ -110,6 +118,67 @@ describe('push-images.sh', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /app: no tested archive .*no-archives\/app-amd64\.tar/);
   });
+});
+
+describe('image-push.sh', () => {
+  // Stand-ins of its own: skopeo copies (writes the digest it was asked for) and serves the list; buildah refuses a
+  // list name with capitals, as the real one does ("repository name must be lowercase").
+  const pushBin = mkdtempSync(join(tmpdir(), 'image-push-'));
+  const pushCalls = join(pushBin, 'calls.log');
+  after(() => rmSync(pushBin, { recursive: true, force: true }));
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const list = JSON.stringify({
+    manifests: [{ digest, platform: { os: 'linux', architecture: 'amd64' } }],
+  });
+  const script = (name: string, body: string) => {
+    writeFileSync(join(pushBin, name), `#!/bin/bash\necho "${name} $*" >> "${pushCalls}"\n${body}\n`);
+    chmodSync(join(pushBin, name), 0o755);
+  };
+  script(
+    'skopeo',
+    [
+      'case "$1" in',
+      '  copy) while [ $# -gt 0 ]; do case $1 in --digestfile) f=$2; shift ;; docker://*@*) d=$(cut -d@ -f2 <<<"$1") ;; esac; shift; done',
+      '    printf %s "$d" > "$f" ;;',
+      '  inspect) printf %s "$FAKE_LIST" ;;',
+      'esac',
+    ].join('\n'),
+  );
+  script(
+    'buildah',
+    [
+      'if [ "$1 $2" = "manifest create" ] && ! [[ $3 =~ ^[a-z0-9][a-z0-9._-]*$ ]]; then',
+      '  echo "parsing name \\"$3\\": repository name must be lowercase" >&2; exit 125',
+      'fi',
+      'if [ "$1 $2" = "manifest push" ]; then',
+      '  while [ $# -gt 0 ]; do [ "$1" = --digestfile ] && printf %s "$FAKE_LIST_DIGEST" > "$2"; shift; done',
+      'fi',
+    ].join('\n'),
+  );
+  const archive = join(pushBin, 'image.tar');
+  writeFileSync(
+    join(pushBin, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest, size: 1 }],
+    }),
+  );
+  execFileSync('tar', ['-cf', archive, '-C', pushBin, 'index.json']);
+
+  for (const name of IMAGE_NAMES) {
+    test(`${name}: pushes the archive by digest, then a list under a valid local name, and prints its digest`, async () => {
+      rmSync(pushCalls, { force: true });
+      const r = await runScript('scripts/image-push.sh', [name, 'registry.example', sha, archive], {
+        PATH: `${pushBin}:${process.env.PATH}`,
+        FAKE_LIST: list,
+        FAKE_LIST_DIGEST: sha256(list),
+        GITHUB_OUTPUT: '',
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim().split('\n').at(-1), sha256(list));
+      assert.match(readFileSync(pushCalls, 'utf8'), /^buildah manifest create [a-z0-9._-]+$/m);
+    });
+  }
 });
 
 describe('superseded-check.sh', () => {

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { IMAGE_NAMES } from '../../infra/config/images.ts';
 import { repoRoot } from '../src/repo.ts';
 import { runScript } from '../src/run-script.ts';
 
@@ -68,6 +69,15 @@ test('image-smoke.sh names an image that infra/config/images.ts does not list', 
   const r = await runScript('scripts/image-smoke.sh', ['nginx', 'nginx:ci', 'linux/amd64']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /unknown image 'nginx' \(infra\/config\/images.ts has: app prometheus alertmanager grafana/);
+});
+
+test('image-smoke.sh has a smoke test for every image of infra/config/images.ts (app through container-smoke.sh)', () => {
+  const smoke = readFileSync(join(repoRoot, 'scripts', 'image-smoke.sh'), 'utf8');
+  const cases = [...smoke.matchAll(/^ {2}([\w|-]+)\)$/gm)].flatMap((m) => (m[1] ?? '').split('|'));
+  assert.match(smoke, /^if \[ "\$name" = app \]; then\n.*exec bash scripts\/container-smoke\.sh$/m);
+  for (const name of IMAGE_NAMES.filter((n) => n !== 'app')) {
+    assert.ok(cases.includes(name), `scripts/image-smoke.sh has no case for ${name} (cases: ${cases.join(', ')})`);
+  }
 });
 
 test('image-rehearsal.sh skips with its reason in the GitHub test job and names a bad archive format', async () => {

@@ -130,6 +130,20 @@ describe('cicdaws-workflow.yml', () => {
       names.flatMap((n) => [`${n} linux/amd64 ubuntu-24.04 false`, `${n} linux/arm64 ubuntu-24.04-arm false`]).sort(),
     );
   });
+  test('the local image name of every leg is a valid image reference (lowercase), as docker load and run need', () => {
+    const local = String(wf.jobs.image?.env?.LOCAL_IMAGE ?? '');
+    // The Docker reference grammar (distribution/reference): lowercase path components, then a tag.
+    const reference =
+      /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:\w[\w.-]{0,127}$/;
+    assert.ok(legs.length >= 8);
+    for (const leg of legs) {
+      const name = local.replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (_, key: string) => String(leg[key]));
+      assert.match(name, reference, `leg ${leg.image} ${leg.arch}: LOCAL_IMAGE ${local} is ${name}`);
+    }
+    const rehearsal = readRepoFile('scripts/image-rehearsal.sh');
+    assert.match(rehearsal, /^ {2}local_tag=\$repository:ci\b/m, 'the rehearsal names its images as the workflow does');
+    assert.equal(local, `${expr('matrix.repository')}:ci`);
+  });
   test("every script the workflows run exists; the rehearsal runs the image and push jobs' scripts itself", () => {
     for (const { wf: w } of workflows) {
       for (const script of scriptsCalled(w)) assert.ok(existsSync(join(repoRoot, script)), `${script} missing`);
