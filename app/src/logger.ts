@@ -51,6 +51,34 @@ function prettyAvailable(): boolean {
   }
 }
 
+/**
+ * stdout through a buffer: lines are written in blocks of ~LOG_BUFFER_BYTES, not one write(2) per line (each
+ * costs a system call and a pipe wake-up for the log reader; BENCHMARKS.md has the figures). A quiet service still
+ * writes within LOG_FLUSH_MS. Writes stay synchronous, so a block is in the pipe when the write returns.
+ * What is buffered is flushed when the process ends: on exit (process.exit, a fatal start-up error), after the
+ * SIGTERM drain, and on an uncaught exception (server.ts logs it, then exits through the same path). Only a
+ * SIGKILL (or the kernel's OOM killer) can lose the last LOG_FLUSH_MS of lines.
+ */
+export const LOG_BUFFER_BYTES = 16 * 1024;
+export const LOG_FLUSH_MS = 200;
+
+export interface BufferedDestination extends DestinationStream {
+  flushSync(): void;
+}
+
+export function bufferedStdout(): BufferedDestination {
+  const destination = pino.destination({
+    dest: 1,
+    sync: true,
+    minLength: LOG_BUFFER_BYTES,
+    periodicFlush: LOG_FLUSH_MS,
+  });
+  // Runs for every exit that runs JavaScript: process.exit(), the end of the event loop, and after
+  // close-with-grace's handler for signals and uncaught errors (which ends in process.exit).
+  process.once('exit', () => destination.flushSync());
+  return destination;
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   if (!destination && process.stdout.isTTY && prettyAvailable()) {
     return pino({
@@ -58,10 +86,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },
     });
   }
-  // Synchronous writes, pino's default. Measured (`perf stat` on bench/floor-server.js, one line per
-  // request to /dev/null): a line cost ~14 µs of CPU written synchronously and ~27 µs asynchronously, whose
-  // fs.write hops through libuv's thread pool and back for nearly every line under load. And a line
-  // written is never lost if the process dies. Writes do not wait on CloudWatch: ECS's awslogs driver
-  // runs in non-blocking mode with a 25 MiB buffer (infra app-task-definition.ts), so stdout is always read.
-  return pino(loggerOptions(level), destination ?? pino.destination({ dest: 1, sync: true }));
+  // Writes do not wait on CloudWatch: ECS's awslogs driver runs in non-blocking mode with a 25 MiB buffer
+  // (infra app-task-definition.ts), so stdout is always read.
+  return pino(loggerOptions(level), destination ?? bufferedStdout());
 }
