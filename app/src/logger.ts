@@ -59,7 +59,7 @@ function prettyAvailable(): boolean {
  * SIGTERM drain, and on an uncaught exception (server.ts logs it, then exits through the same path). Only a
  * SIGKILL (or the kernel's OOM killer) can lose the last LOG_FLUSH_MS of lines.
  */
-export const LOG_BUFFER_BYTES = 16 * 1024;
+export const LOG_BUFFER_BYTES = 8 * 1024; // below sonic-boom's 16 KiB maxWrite
 export const LOG_FLUSH_MS = 200;
 
 export interface BufferedDestination extends DestinationStream {
