@@ -5,6 +5,8 @@
 // keep-alive connections end, in-flight requests finish), the database closes, exit 0.
 // A second signal exits at once (close-with-grace), logged as what it is: an operator's choice, not an error.
 // Log lines are buffered (logger.ts) and flushed on every way out: exit, signals, fatal and uncaught errors.
+// young-generation.ts is evaluated first (a side-effect import keeps its place): before the modules below load.
+import './young-generation.ts';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
@@ -15,6 +17,7 @@ import { migrate } from './db/migrations.ts';
 import { newLifecycle } from './lifecycle.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, createMetricsServer } from './metrics.ts';
+import { startupDone } from './young-generation.ts';
 
 const startedAt = performance.now();
 const config = loadConfigOrExit();
@@ -82,3 +85,4 @@ logger.info(
 );
 // The line that says the service is up is written now, not with the next block of request lines.
 logger.flush();
+startupDone();

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { Ajv } from 'ajv';
+import { ConfigError, configSchema, loadConfig } from '../src/config.ts';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -151,4 +152,9 @@ test('the server exits 1 on bad configuration, one line per problem naming the v
   assert.ok(lines.every((l) => l.startsWith('Configuration error: ')));
   assert.doesNotMatch(result.stderr, /\n\s+at /);
   assert.equal(result.stdout, '');
+});
+
+test('the configuration schema is a valid JSON Schema (the service skips that check at start-up)', () => {
+  const ajv = new Ajv({ strict: false });
+  assert.ok(ajv.validateSchema(configSchema), ajv.errorsText(ajv.errors));
 });

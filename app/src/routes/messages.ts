@@ -1,7 +1,7 @@
 // Guestbook messages: public list and post (rate-limited per client), admin-only delete.
 import type { FastifyInstance } from 'fastify';
 import type { FromSchema } from 'json-schema-to-ts';
-import { createMessage, deleteMessage, listMessages } from '../db/messages.ts';
+import { createMessage, deleteMessage, listMessagesJson } from '../db/messages.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import { sendError } from '../http/errors.ts';
 import type { RouteDependencies } from './index.ts';
@@ -102,7 +102,11 @@ export async function messageRoutes(app: FastifyInstance, { config, db }: RouteD
         },
       },
     },
-    async (request) => listMessages(db, request.query.limit ?? 20, request.query.before),
+    // Already JSON, built by the database (src/db/messages.ts): sent as it is, not serialised again.
+    async (request, reply) =>
+      reply
+        .type('application/json; charset=utf-8')
+        .send(await listMessagesJson(db, request.query.limit ?? 20, request.query.before)),
   );
 
   app.post<{ Body: FromSchema<typeof NewMessage> }>(
