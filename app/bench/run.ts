@@ -4,8 +4,9 @@
 // security headers, rate limiter registered, request ids), with the floor (bench/floor-server.js: the
 // bare route + the libraries the service requires + one log line per request, what any implementation pays)
 // and a bare Express 5 hello world (bench/express-server.js, the original app's framework) alternated with
-// them, then GET /api/messages on PostgreSQL and on the embedded PGlite; at the end, the targets. Also: server CPU time per request (from /proc, robust to other load on the machine), idle and
-// peak RSS, and process start -> ready time.
+// them, then GET /api/messages on PostgreSQL and on the embedded PGlite; at the end, the targets. Also: server
+// CPU time per request (from /proc, robust to other load on the machine), idle and peak RSS, and process
+// start -> ready time.
 // PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (+ TEST_DATABASE_CA_FILE for TLS);
 // without one, the PostgreSQL rows are skipped with a note.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';

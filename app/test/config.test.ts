@@ -16,7 +16,7 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
-  test('defaults: embedded database in ./.data, port 3000, metrics on loopback 9464, 1 s drain, 30 s request limit', () => {
+  test('defaults: embedded ./.data, port 3000, metrics on loopback 9464, 1 s drain, 30 s request limit', () => {
     const c = loadConfig({});
     assert.deepEqual(c.database, { kind: 'pglite', dataDir: './.data' });
     assert.equal(c.port, 3000);

@@ -12,7 +12,8 @@ export interface Message {
 
 // created_at formatted by the database as toISOString() would (UTC, milliseconds): the rows come back ready to
 // serialise, without parsing a timestamp into a Date and formatting it again for every row.
-const COLUMNS = `id, name, text, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"`;
+const CREATED_AT = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const COLUMNS = `id, name, text, ${CREATED_AT} AS "createdAt"`;
 
 export interface MessagePage {
   messages: Message[];
@@ -32,8 +33,7 @@ WITH page AS (
 SELECT json_build_object(
   'messages', COALESCE(
     json_agg(
-      json_build_object('id', id, 'name', name, 'text', text,
-        'createdAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+      json_build_object('id', id, 'name', name, 'text', text, 'createdAt', ${CREATED_AT})
       ORDER BY id DESC
     ) FILTER (WHERE n <= $1),
     '[]'::json),
