@@ -1,6 +1,7 @@
 // Builds the Fastify instance: plugins, routes, error handling. It does not listen and owns neither the
 // database nor the metrics registry (server.ts and the tests create those), so tests drive it through
 // app.inject and production through server.ts with the very same wiring.
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -29,6 +30,29 @@ function trustProxyOption(value: Config['trustProxy']) {
   return typeof value === 'number' ? (_address: string, hop: number) => hop < value : value;
 }
 
+/**
+ * Node's ServerResponse, except that once the server is closing its responses end their connection
+ * (`Connection: close`): requests still in flight when the drain ends finish, and their keep-alive connections do
+ * not outlive the server (Fastify only marks requests that arrive after the close began; Node would keep such
+ * connections alive). Node reads `shouldKeepAlive` when it writes the headers; a class given to createServer costs
+ * nothing per request, where an onSend hook ran for every response.
+ * https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener (the ServerResponse option)
+ */
+function closingAwareResponse(lifecycle: Lifecycle): typeof ServerResponse {
+  class ClosingAwareResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {}
+  const keepAlive = Symbol('keepAlive');
+  // A data property in Node (and its typings); an accessor here, which Node reads and writes the same way.
+  Object.defineProperty(ClosingAwareResponse.prototype, 'shouldKeepAlive', {
+    get(this: Record<symbol, boolean>) {
+      return this[keepAlive] !== false && !lifecycle.closing;
+    },
+    set(this: Record<symbol, boolean>, value: boolean) {
+      this[keepAlive] = value;
+    },
+  });
+  return ClosingAwareResponse;
+}
+
 export interface AppDependencies {
   config: Config;
   db: Database;
@@ -54,7 +78,10 @@ export async function buildApp({ config, db, metrics, logger, lifecycle }: AppDe
     // says). https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
-    http: { connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
+    http: {
+      connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs),
+      ServerResponse: closingAwareResponse(lifecycle),
+    },
     // On close: idle keep-alive connections end at once, in-flight requests finish and their responses
     // carry `Connection: close`; a request racing the close is still served, not answered 503.
     forceCloseConnections: 'idle',
@@ -74,7 +101,7 @@ export async function buildApp({ config, db, metrics, logger, lifecycle }: AppDe
 
   const perWindow = { timeWindow: config.rateLimit.windowMs, ipv6Subnet: config.rateLimit.ipv6PrefixLength };
   configureValidation(app);
-  configureObservability(app, metrics, lifecycle);
+  configureObservability(app, metrics);
   // Not global: each route opts in with its own limit (config.rateLimit), keyed per client address, an IPv6
   // client per prefix (RATE_LIMIT_IPV6_PREFIX): one allocation must not get thousands of buckets.
   await app.register(rateLimit, { global: false, ...perWindow });

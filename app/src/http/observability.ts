@@ -6,7 +6,6 @@ import type { IncomingMessage } from 'node:http';
 import { BlockList, isIPv6 } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { TrustProxy } from '../config.ts';
-import type { Lifecycle } from '../lifecycle.ts';
 import type { Metrics } from '../metrics.ts';
 import { apiHeaders, isApiPath, pageHeaders } from './security.ts';
 
@@ -48,18 +47,12 @@ export function requestIdGenerator(trustProxy: TrustProxy): (req: IncomingMessag
   };
 }
 
-export function configureObservability(app: FastifyInstance, metrics: Metrics, lifecycle: Lifecycle): void {
+export function configureObservability(app: FastifyInstance, metrics: Metrics): void {
   const page = Object.freeze(pageHeaders());
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(isApiPath(request.url) ? apiHeaders : page);
     reply.header('x-request-id', request.id);
     done();
-  });
-  // Requests still in flight when the server closes finish, and their connections end with them (Fastify only
-  // marks requests that arrive after the close began; Node keeps such connections alive).
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (lifecycle.closing) reply.header('connection', 'close');
-    done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
     // The template (/api/messages/:id), never the raw URL: bounded label cardinality.
