@@ -18,7 +18,7 @@ export const redactPaths = [
 
 /**
  * pino's isoTime, with the ISO string built once per millisecond: under load several lines share a
- * millisecond, and Date#toISOString was ~2.5% of the CPU of GET /api/hello in a profile.
+ * millisecond, and Date#toISOString per line showed in a CPU profile of GET /api/hello (BENCHMARKS.md, session 1).
  */
 export function isoTimePerMillisecond(): () => string {
   let lastMs = -1;

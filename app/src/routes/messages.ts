@@ -75,7 +75,7 @@ const quietLimitHeaders = {
 };
 
 export async function messageRoutes(app: FastifyInstance, { config, db }: RouteDependencies): Promise<void> {
-  // Reads are cheap for a client and not for the service (a page of 100 messages costs ~40 hello requests):
+  // Reads are cheap for a client and not for the service (a page of 100 messages costs many hello requests):
   // a generous per-client limit of their own.
   app.get<{ Querystring: FromSchema<typeof ListQuery> }>(
     '/api/messages',
