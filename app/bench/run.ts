@@ -337,7 +337,7 @@ for (const r of rows) {
 }
 console.log(
   `\nLoad: ${TOOL}${TOOL === 'wrk' ? ' -t1' : ''}, ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up; ` +
-    `hello rows: bare, floor and service alternated for ${ROUNDS} rounds, medians (ratios: median of the per-round ratios); NODE_OPTIONS=${NODE_OPTIONS || '(none)'} (the Dockerfile's).`,
+    `hello rows: bare, floor, Express and service alternated for ${ROUNDS} rounds, medians (ratios: median of the per-round ratios); NODE_OPTIONS=${NODE_OPTIONS || '(none)'} (the Dockerfile's).`,
 );
 for (const n of notes) console.log(n);
 
