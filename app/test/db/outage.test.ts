@@ -19,6 +19,15 @@ const STATEMENT_TIMEOUT_MS = 1000;
 // The pool's client-side query limit is the statement timeout + 1 s (src/db/postgres.ts).
 const LONGEST_WAIT_MS = CONNECT_TIMEOUT_MS + STATEMENT_TIMEOUT_MS + 1000;
 
+/** Waits for a condition; a generous deadline turns a service that never gets there into a failure, not a hang. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
 interface Answer {
   status: number;
   body: Record<string, unknown>;
@@ -95,17 +104,23 @@ test('PostgreSQL killed under writes: 503 + Retry-After while down, recovery wit
       });
       const acknowledged = () => answers.filter((a) => a.status === 201).length;
 
-      while (acknowledged() < 20) await sleep(20);
+      await until(() => acknowledged() >= 20, '20 acknowledged writes');
       db.stop('immediate');
       phase = 'down';
       const okBeforeKill = acknowledged();
-      while (answers.filter((a) => a.phase === 'down' && a.status === 503).length < 20) await sleep(20);
+      await until(
+        () => answers.filter((a) => a.phase === 'down').length >= 20,
+        '20 answers while the database is down',
+      );
       const readyWhileDown = await call(server.port, 'GET', '/health/ready', new Agent());
       const listWhileDown = await call(server.port, 'GET', '/api/messages', new Agent());
 
       db.start();
       phase = 'back';
-      while (answers.filter((a) => a.phase === 'back' && a.status === 201).length < 20) await sleep(20);
+      await until(
+        () => answers.filter((a) => a.phase === 'back' && a.status === 201).length >= 20,
+        '20 acknowledged writes after the restart (recovery without a restart of the service)',
+      );
       writing = false;
       await Promise.all(writers);
       const readyAfter = await call(server.port, 'GET', '/health/ready', new Agent());
