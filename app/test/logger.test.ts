@@ -33,7 +33,7 @@ test('BlockWriter: lines wait for a block (or a flush), then reach the file whol
   const file = join(dir, 'out.log');
   const fd = openSync(file, 'w');
   try {
-    const writer = new BlockWriter(fd, 150, 60_000); // the lines are 34 characters: 5 make a block
+    const writer = new BlockWriter(fd, 190, 60_000); // the lines are 40 characters: 5 make a block
     const lines = Array.from({ length: 7 }, (_, i) => `{"n":${i},"text":"é ${'x'.repeat(20)}"}\n`);
     for (const line of lines.slice(0, 3)) writer.write(line);
     assert.equal(readFileSync(file, 'utf8'), '', 'under a block: nothing written yet');
