@@ -1,11 +1,12 @@
 // `npm run bench`: one run, side by side, on 127.0.0.1 with Debian's `wrk -t1` (10 connections, 5 s runs
 // after a 2 s warm-up; autocannon when wrk is not installed, or with BENCH_TOOL=autocannon): a bare Fastify
 // hello route vs this service's GET /api/hello with everything on (info logging to /dev/null, metrics,
-// helmet, rate limiter registered, request ids), and between them the floor (bench/floor-server.js: the
-// bare route + the libraries the issue requires + one log line per request, what any implementation pays),
-// then GET /api/messages on PostgreSQL and on the embedded
-// PGlite. Also: server CPU time per request (from /proc, robust to other load on the machine), idle and
-// peak RSS, and process start -> ready time.
+// security headers, rate limiter registered, request ids), with the floor (bench/floor-server.js: the
+// bare route + the libraries the service requires + one log line per request, what any implementation pays)
+// and a bare Express 5 hello world (bench/express-server.js, the original app's framework) alternated with
+// them, then GET /api/messages on PostgreSQL and on the embedded PGlite; at the end, the targets. Also: server
+// CPU time per request (from /proc, robust to other load on the machine), idle and peak RSS, and process
+// start -> ready time.
 // PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (+ TEST_DATABASE_CA_FILE for TLS);
 // without one, the PostgreSQL rows are skipped with a note.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -102,6 +103,7 @@ async function startService(env: Record<string, string>, flags: string[] = NODE_
       METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
       RATE_LIMIT_MAX: '1000000',
+      RATE_LIMIT_READ_MAX: '1000000',
       ...env,
     },
     stdio: ['ignore', devNull, 'inherit'],
@@ -255,16 +257,18 @@ const database = await postgresEnv();
 const helloDataDir = mkdtempSync(join(tmpdir(), 'nodeapp-bench-'));
 const bare = await startPlain('bench/bare-server.js');
 const floor = await startPlain('bench/floor-server.js');
+const express = await startPlain('bench/express-server.js');
 try {
   const service = await startService(database ? database.env : { DATA_DIR: helloDataDir });
   const engine = database ? 'PostgreSQL' : 'PGlite';
   const bareTarget = await prepare('bare Fastify: GET /api/hello', bare, '/api/hello?name=bench');
   const floorTarget = await prepare('floor: bare + required libraries + 1 log line', floor, '/api/hello?name=bench');
+  const expressTarget = await prepare('bare Express 5: GET /api/hello', express, '/api/hello?name=bench');
   const serviceTarget = await prepare(`service: GET /api/hello (${engine})`, service, '/api/hello?name=bench');
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of [bareTarget, floorTarget, serviceTarget]) await run(target, DURATION);
+    for (const target of [bareTarget, floorTarget, expressTarget, serviceTarget]) await run(target, DURATION);
   }
-  rows.push(summarize(bareTarget), summarize(floorTarget), summarize(serviceTarget));
+  rows.push(summarize(bareTarget), summarize(floorTarget), summarize(expressTarget), summarize(serviceTarget));
   if (database) {
     await seed(service.port);
     const messages = await prepare('service: GET /api/messages (PostgreSQL)', service, '/api/messages');
@@ -277,6 +281,7 @@ try {
 } finally {
   await bare.stop();
   await floor.stop();
+  await express.stop();
   await database?.drop();
   rmSync(helloDataDir, { recursive: true, force: true });
 }
@@ -344,6 +349,34 @@ for (const r of rows) {
 }
 console.log(
   `\nLoad: ${TOOL}${TOOL === 'wrk' ? ' -t1' : ''}, ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up; ` +
-    `hello rows: bare, floor and service alternated for ${ROUNDS} rounds, medians (ratios: median of the per-round ratios); PGlite rows alternated for ${ROUNDS} rounds too; NODE_OPTIONS=${NODE_OPTIONS || '(none)'}, node flags ${NODE_FLAGS.join(' ') || '(none)'} (the Dockerfile's).`,
+    `hello rows: bare, floor, Express and service alternated for ${ROUNDS} rounds, medians (ratios: median of the per-round ratios); PGlite rows alternated for ${ROUNDS} rounds too; NODE_OPTIONS=${NODE_OPTIONS || '(none)'}, node flags ${NODE_FLAGS.join(' ') || '(none)'} (the Dockerfile's).`,
 );
 for (const n of notes) console.log(n);
+
+// The targets (BENCHMARKS.md, "Targets"), judged in this run: hello ratios per round against the floor and the
+// bare servers alternated with the service, the PostgreSQL figures from the service's own rows.
+const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix));
+const service = byName('service: GET /api/hello');
+const floorRow = byName('floor:');
+const expressRow = byName('bare Express 5');
+const pgMessages = byName('service: GET /api/messages (PostgreSQL)');
+if (service && floorRow && expressRow) {
+  const reqs = (x: Run) => x.reqPerSec;
+  const targets: [string, string, boolean][] = [];
+  const check = (name: string, value: number, goal: number, atLeast: boolean, digits: number, unit = '') =>
+    targets.push([
+      name,
+      `${fmt(value, digits)}${unit} (target ${atLeast ? '≥' : '≤'} ${goal}${unit})`,
+      atLeast ? value >= goal : value <= goal,
+    ]);
+  check('GET /api/hello req/s, service/bare Fastify', ratio(service.runs, baseline.runs, reqs), 0.7, true, 2);
+  check('GET /api/hello req/s, service/floor', ratio(service.runs, floorRow.runs, reqs), 0.9, true, 2);
+  check('GET /api/hello req/s, service/bare Express 5', ratio(service.runs, expressRow.runs, reqs), 1.0, true, 2);
+  if (pgMessages) {
+    check('GET /api/messages on PostgreSQL (TLS), CPU µs/request', pgMessages.cpuUsPerRequest, 300, false, 0);
+    check('idle RSS on PostgreSQL, MB', service.idleRss, 88, false, 1);
+    check('start → ready on PostgreSQL, ms', service.readyMs, 1000, false, 0);
+  }
+  console.log('\n| target | this run | met |\n|---|---|---|');
+  for (const [name, value, met] of targets) console.log(`| ${name} | ${value} | ${met ? 'yes' : '**no**'} |`);
+}

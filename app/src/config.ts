@@ -2,7 +2,7 @@
 // A bad value is reported as one line per problem naming the variable (see server.ts),
 // never as a stack trace: an operator must be able to fix the task definition from the log.
 import { existsSync } from 'node:fs';
-import { envSchema } from 'env-schema';
+import { Ajv } from 'ajv';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
@@ -24,14 +24,18 @@ export type TrustProxy = boolean | number | string[];
 export interface Config {
   host: string;
   port: number;
+  metricsHost: string;
   metricsPort: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   adminToken: string | undefined;
   trustProxy: TrustProxy;
   bodyLimitBytes: number;
-  rateLimit: { max: number; windowMs: number };
+  /** Posts per client per window; reads (and 404s) get their own, generous budget. */
+  rateLimit: { max: number; readMax: number; windowMs: number; ipv6PrefixLength: number };
   shutdownDrainSeconds: number;
   keepAliveTimeoutMs: number;
+  /** Longest a request may take to arrive (headers and body), and longest a connection may sit silent. */
+  requestTimeoutMs: number;
   version: string;
   gitCommit: string;
   database: DatabaseConfig;
@@ -39,19 +43,23 @@ export interface Config {
   memoryLimitBytes: number | undefined;
 }
 
-// JSON schema for env-schema (ajv with type coercion, all errors reported at once).
-const schema = {
+const ADMIN_TOKEN_MIN_LENGTH = 32;
+
+// JSON schema of the environment (Ajv with type coercion and defaults, all errors reported at once).
+export const configSchema = {
   type: 'object',
   properties: {
     HOST: { type: 'string', minLength: 1, default: '0.0.0.0' },
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
     METRICS_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 9464 },
+    // Loopback unless told otherwise: in a container (compose, ECS) the image or task sets the address it needs.
+    METRICS_HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
     LOG_LEVEL: {
       type: 'string',
       enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
       default: 'info',
     },
-    ADMIN_TOKEN: { type: 'string', minLength: 16 },
+    ADMIN_TOKEN: { type: 'string', minLength: ADMIN_TOKEN_MIN_LENGTH },
     TRUST_PROXY: {
       type: 'string',
       pattern: '^(true|false|[0-9]{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$',
@@ -59,9 +67,14 @@ const schema = {
     },
     BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 10485760, default: 16384 },
     RATE_LIMIT_MAX: { type: 'integer', minimum: 1, maximum: 1000000, default: 10 },
+    RATE_LIMIT_READ_MAX: { type: 'integer', minimum: 1, maximum: 1000000, default: 600 },
     RATE_LIMIT_WINDOW_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 60 },
-    SHUTDOWN_DRAIN_SECONDS: { type: 'number', minimum: 0, maximum: 20, default: 5 },
+    RATE_LIMIT_IPV6_PREFIX: { type: 'integer', minimum: 16, maximum: 128, default: 56 },
+    // Short for a local Ctrl-C; ECS (infra config) and compose set the drain their load balancer needs.
+    SHUTDOWN_DRAIN_SECONDS: { type: 'number', minimum: 0, maximum: 20, default: 1 },
     KEEP_ALIVE_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 4000, default: 65 },
+    // Below the ALB's 60 s idle timeout: a client trickling a request byte by byte is cut off here.
+    REQUEST_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 59, default: 30 },
     APP_VERSION: { type: 'string', minLength: 1, maxLength: 64, default: 'dev' },
     GIT_COMMIT: { type: 'string', minLength: 1, maxLength: 64, default: 'unknown' },
     DATA_DIR: { type: 'string', minLength: 1, default: './.data' },
@@ -81,7 +94,7 @@ const schema = {
 } as const;
 
 /** Every variable this service reads (documented in the root README's configuration table). */
-export const configVariables = Object.keys(schema.properties);
+export const configVariables = Object.keys(configSchema.properties);
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -100,16 +113,39 @@ interface AjvError {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * The password of `user:password@host` is masked wherever a URL-like value is echoed, even in a mistyped URL
+ * (`postgress://`, no scheme, an unencoded `@` in the password: up to the last `@` before the path).
+ */
+export function maskCredentials(value: string): string {
+  return value.replace(/([^\s:/@]+:)[^\s/]*@/g, '$1***@');
+}
+
+/** A value as an error message may show it: secrets by name hidden, passwords inside URLs masked. */
+function shown(name: string, value: string): string {
+  return JSON.stringify(/PASSWORD|TOKEN|SECRET/.test(name) ? '***' : maskCredentials(value));
+}
+
+/**
+ * A token an attacker cannot guess: at least 32 characters, not a short pattern repeated ("abab...") and not
+ * drawn from a handful of characters. The token generated in AWS (48 random alphanumerics) passes.
+ */
+export function weakTokenReason(token: string): string | undefined {
+  if (token.length < ADMIN_TOKEN_MIN_LENGTH) return `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters`;
+  if (/^(.{1,16}?)\1+$/s.test(token)) return 'must not be a short pattern repeated';
+  if (new Set(token).size < 10) return 'must use at least 10 different characters';
+  return undefined;
+}
+
 function describe(error: AjvError, env: Env): string {
   const name = error.instancePath.replace(/^\//, '');
   const raw = env[name];
-  const shown =
-    raw === undefined
-      ? ''
-      : ` (got ${JSON.stringify(name.includes('PASSWORD') || name.includes('TOKEN') ? '***' : raw)})`;
-  if (name === 'ADMIN_TOKEN' && error.params.limit !== undefined) return 'ADMIN_TOKEN: must be at least 16 characters';
+  if (name === 'ADMIN_TOKEN' && error.params.limit !== undefined) {
+    return `ADMIN_TOKEN: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters`;
+  }
+  const got = raw === undefined ? '' : ` (got ${shown(name, raw)})`;
   const allowed = Array.isArray(error.params.allowedValues) ? `: ${error.params.allowedValues.join(', ')}` : '';
-  return `${name}: ${error.message ?? 'is invalid'}${allowed}${shown}`;
+  return `${name}: ${error.message ?? 'is invalid'}${allowed}${got}`;
 }
 
 function parseTrustProxy(value: string): TrustProxy {
@@ -127,14 +163,15 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     const value = rawEnv[name];
     if (value !== undefined && value !== '') env[name] = value;
   }
-  // biome-ignore lint/suspicious/noExplicitAny: env-schema returns an untyped object validated by the schema above
-  let v: any;
-  try {
-    v = envSchema({ schema: structuredClone(schema) as object, data: [env], env: false, dotenv: false });
-  } catch (error) {
-    const errors = (error as { errors?: AjvError[] }).errors ?? [];
-    throw new ConfigError(errors.map((e) => describe(e, env)));
-  }
+  // Ajv directly, in an instance that is garbage once the configuration is read: env-schema (which wraps the same
+  // Ajv) keeps a shared instance compiled at import for the process's lifetime (idle RSS: BENCHMARKS.md).
+  // The schema is this file's constant, checked against the meta-schema by test/config.test.ts.
+  const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false, validateSchema: false });
+  // Typed as a plain predicate: Ajv's type guard would narrow `v` to unknown.
+  const validate: { (data: object): boolean; errors?: unknown[] | null } = ajv.compile(configSchema);
+  // biome-ignore lint/suspicious/noExplicitAny: validated above by the schema; read field by field below
+  const v: any = { ...env };
+  if (!validate(v)) throw new ConfigError((validate.errors ?? []).map((e) => describe(e as AjvError, env)));
 
   const problems: string[] = [];
   const discrete = ['DATABASE_HOST', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD'] as const;
@@ -153,6 +190,8 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     problems.push('DATABASE_URL: remove sslmode from the URL; use DATABASE_SSL and DATABASE_CA_FILE');
   }
   if (v.PORT !== 0 && v.PORT === v.METRICS_PORT) problems.push('METRICS_PORT: must differ from PORT');
+  const weak = v.ADMIN_TOKEN === undefined ? undefined : weakTokenReason(v.ADMIN_TOKEN);
+  if (weak) problems.push(`ADMIN_TOKEN: ${weak}`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const usesServer = v.DATABASE_URL !== undefined || anyDiscrete;
@@ -180,14 +219,21 @@ export function loadConfig(rawEnv: Env = process.env): Config {
   return {
     host: v.HOST,
     port: v.PORT,
+    metricsHost: v.METRICS_HOST,
     metricsPort: v.METRICS_PORT,
     logLevel: v.LOG_LEVEL,
     adminToken: v.ADMIN_TOKEN,
     trustProxy: parseTrustProxy(v.TRUST_PROXY),
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
-    rateLimit: { max: v.RATE_LIMIT_MAX, windowMs: v.RATE_LIMIT_WINDOW_SECONDS * 1000 },
+    rateLimit: {
+      max: v.RATE_LIMIT_MAX,
+      readMax: v.RATE_LIMIT_READ_MAX,
+      windowMs: v.RATE_LIMIT_WINDOW_SECONDS * 1000,
+      ipv6PrefixLength: v.RATE_LIMIT_IPV6_PREFIX,
+    },
     shutdownDrainSeconds: v.SHUTDOWN_DRAIN_SECONDS,
     keepAliveTimeoutMs: v.KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    requestTimeoutMs: v.REQUEST_TIMEOUT_SECONDS * 1000,
     version: v.APP_VERSION,
     gitCommit: v.GIT_COMMIT,
     database,

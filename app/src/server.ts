@@ -3,7 +3,10 @@
 // Stop (SIGTERM/SIGINT): readiness turns 503 at once; requests are still served for
 // SHUTDOWN_DRAIN_SECONDS while the load balancer deregisters the task; then the server closes (idle
 // keep-alive connections end, in-flight requests finish), the database closes, exit 0.
-// A second signal exits at once (close-with-grace).
+// A second signal exits at once (close-with-grace), logged as what it is: an operator's choice, not an error.
+// Log lines are buffered (logger.ts) and flushed on every way out: exit, signals, fatal and uncaught errors.
+// young-generation.ts is evaluated first (a side-effect import keeps its place): before the modules below load.
+import './young-generation.ts';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
@@ -11,10 +14,11 @@ import { buildApp } from './app.ts';
 import { loadConfigOrExit } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { migrate } from './db/migrations.ts';
+import { newLifecycle } from './lifecycle.ts';
 import { createLogger } from './logger.ts';
 import { memoryLimitBytes } from './memory-limit.ts';
 import { createMetrics, createMetricsServer } from './metrics.ts';
-import type { Lifecycle } from './routes/health.ts';
+import { startupDone } from './young-generation.ts';
 
 const startedAt = performance.now();
 const config = loadConfigOrExit();
@@ -36,20 +40,25 @@ try {
   fail('cannot open the database', error);
 }
 
-const lifecycle: Lifecycle = { shuttingDown: false };
+const lifecycle = newLifecycle();
 const app = await buildApp({ config, db, metrics, logger, lifecycle });
 const metricsServer = createMetricsServer(metrics.registry);
 try {
   await app.listen({ host: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {
     metricsServer.once('error', reject);
-    metricsServer.listen(config.metricsPort, config.host, resolve);
+    metricsServer.listen(config.metricsPort, config.metricsHost, resolve);
   });
 } catch (error) {
   fail('cannot listen', error);
 }
 
-closeWithGrace({ delay: (config.shutdownDrainSeconds + 20) * 1000, logger }, async ({ signal, err }) => {
+const closeOptions = {
+  delay: (config.shutdownDrainSeconds + 20) * 1000,
+  logger,
+  onSecondSignal: (signal: string) => logger.info({ signal }, 'second signal: exiting without finishing the drain'),
+};
+closeWithGrace(closeOptions, async ({ signal, err }) => {
   lifecycle.shuttingDown = true;
   if (err) logger.error({ err }, 'unexpected error, shutting down');
   if (signal) {
@@ -69,9 +78,13 @@ logger.info(
   {
     port: (app.server.address() as AddressInfo).port,
     metricsPort: (metricsServer.address() as AddressInfo).port,
+    metricsHost: config.metricsHost,
     database: db.kind,
     startupMs: Math.round(performance.now() - startedAt),
     version: config.version,
   },
   'ready',
 );
+// The line that says the service is up is written now, not with the next block of request lines.
+logger.flush();
+startupDone();

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { Ajv } from 'ajv';
+import { ConfigError, configSchema, loadConfig } from '../src/config.ts';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -15,17 +16,19 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
-  test('defaults: embedded database in ./.data, port 3000, metrics 9464, 5 s drain', () => {
+  test('defaults: embedded ./.data, port 3000, metrics on loopback 9464, 1 s drain, 30 s request limit', () => {
     const c = loadConfig({});
     assert.deepEqual(c.database, { kind: 'pglite', dataDir: './.data' });
     assert.equal(c.port, 3000);
     assert.equal(c.host, '0.0.0.0');
     assert.equal(c.metricsPort, 9464);
-    assert.equal(c.shutdownDrainSeconds, 5);
+    assert.equal(c.metricsHost, '127.0.0.1');
+    assert.equal(c.shutdownDrainSeconds, 1);
+    assert.equal(c.requestTimeoutMs, 30_000);
     assert.equal(c.keepAliveTimeoutMs, 65_000);
     assert.equal(c.adminToken, undefined);
     assert.equal(c.trustProxy, false);
-    assert.deepEqual(c.rateLimit, { max: 10, windowMs: 60_000 });
+    assert.deepEqual(c.rateLimit, { max: 10, readMax: 600, windowMs: 60_000, ipv6PrefixLength: 56 });
   });
 
   test('DATABASE_URL selects a PostgreSQL server with the pool settings', () => {
@@ -82,7 +85,13 @@ describe('loadConfig', () => {
     [{ METRICS_PORT: '-1' }, /^METRICS_PORT: must be >= 0/],
     [{ PORT: '8080', METRICS_PORT: '8080' }, /^METRICS_PORT: must differ from PORT$/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be equal to one of the allowed values: fatal, error/],
-    [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN: must be at least 16 characters$/],
+    [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN: must be at least 32 characters$/],
+    [{ ADMIN_TOKEN: 'aaaaaaaaaaaaaaaa' }, /^ADMIN_TOKEN: must be at least 32 characters$/],
+    [{ ADMIN_TOKEN: 'a'.repeat(40) }, /^ADMIN_TOKEN: must not be a short pattern repeated$/],
+    [{ ADMIN_TOKEN: 'abc123'.repeat(6) }, /^ADMIN_TOKEN: must not be a short pattern repeated$/],
+    [{ ADMIN_TOKEN: 'abababababababababababababababababcd' }, /^ADMIN_TOKEN: must use at least 10 different/],
+    [{ REQUEST_TIMEOUT_SECONDS: '60' }, /^REQUEST_TIMEOUT_SECONDS: must be <= 59/],
+    [{ RATE_LIMIT_IPV6_PREFIX: '8' }, /^RATE_LIMIT_IPV6_PREFIX: must be >= 16/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: must match pattern/],
     [{ DATABASE_URL: 'postgres://h/db?sslmode=require' }, /^DATABASE_URL: remove sslmode/],
     [{ DATABASE_SSL: 'require' }, /^DATABASE_SSL: must be equal to one of the allowed values: disable, verify-full/],
@@ -109,6 +118,20 @@ describe('loadConfig', () => {
     assert.ok(found.some((p) => p.startsWith('LOG_LEVEL:')));
     assert.doesNotMatch(found.join('\n'), /hunter2/);
   });
+
+  test('a mistyped DATABASE_URL is echoed with its password masked', () => {
+    for (const url of ['postgress://app:hunter2@db:5432/app', 'postgres//app:hunter2@db/app', 'app:hunter2@db']) {
+      const found = problems({ DATABASE_URL: url }).join('\n');
+      assert.match(found, /^DATABASE_URL: must match pattern/);
+      assert.match(found, /app:\*\*\*@db/);
+      assert.doesNotMatch(found, /hunter2/, found);
+    }
+  });
+
+  test('a strong token (48 random alphanumerics, as generated in AWS) is accepted', () => {
+    const token = 'Q7hK2mZp9XwR4tLc8VbN3sJd6FgY1aHe5uTi0oPqWxEzCvBn';
+    assert.equal(loadConfig({ ADMIN_TOKEN: token }).adminToken, token);
+  });
 });
 
 test('the server exits 1 on bad configuration, one line per problem naming the variable, no stack trace', () => {
@@ -129,4 +152,9 @@ test('the server exits 1 on bad configuration, one line per problem naming the v
   assert.ok(lines.every((l) => l.startsWith('Configuration error: ')));
   assert.doesNotMatch(result.stderr, /\n\s+at /);
   assert.equal(result.stdout, '');
+});
+
+test('the configuration schema is a valid JSON Schema (the service skips that check at start-up)', () => {
+  const ajv = new Ajv({ strict: false });
+  assert.ok(ajv.validateSchema(configSchema), ajv.errorsText(ajv.errors));
 });

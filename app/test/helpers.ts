@@ -16,11 +16,11 @@ import { type Database, openDatabase, wrapEngine } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrations.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import { tlsOptions } from '../src/db/postgres.ts';
+import { type Lifecycle, newLifecycle } from '../src/lifecycle.ts';
 import { loggerOptions } from '../src/logger.ts';
 import { createMetrics, type Metrics } from '../src/metrics.ts';
-import type { Lifecycle } from '../src/routes/health.ts';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789-abcdefghij';
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ADMIN_TOKEN, RATE_LIMIT_MAX: '1000', ...env });
@@ -109,13 +109,13 @@ export async function openTestPglite(metrics?: Metrics): Promise<Database> {
   return wrapEngine(await openPglite('memory://', { loadDataDir: await pgliteTemplate() }), metrics);
 }
 
-export interface Engine {
+export interface EngineUnderTest {
   name: 'pglite' | 'postgres';
   open(metrics?: Metrics): Promise<{ db: Database; cleanup: () => Promise<void> }>;
 }
 
 /** The two engines every data-access test runs against. */
-export const engines: Engine[] = [
+export const engines: EngineUnderTest[] = [
   {
     name: 'pglite',
     async open(metrics) {
@@ -168,7 +168,7 @@ export async function buildTestApp(options: { env?: Record<string, string>; db?:
   const db = options.db ?? (await openTestPglite(metrics));
   await migrate(db);
   const { lines, logger } = captureLogs();
-  const lifecycle = { shuttingDown: false };
+  const lifecycle = newLifecycle();
   const app = await buildApp({ config, db, metrics, logger, lifecycle });
   await app.ready();
   return {

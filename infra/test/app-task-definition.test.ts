@@ -93,6 +93,7 @@ describe('task definition', () => {
     assert.equal(env.HOST, '0.0.0.0');
     assert.equal(env.PORT, '3000');
     assert.equal(env.METRICS_PORT, '9464');
+    assert.equal(env.METRICS_HOST, '0.0.0.0', 'Prometheus scrapes the task address, not loopback');
     assert.equal(env.TRUST_PROXY, '2');
     assert.equal(env.SHUTDOWN_DRAIN_SECONDS, '5');
     assert.equal(env.APP_VERSION, 'abc1234');

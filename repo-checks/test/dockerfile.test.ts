@@ -82,6 +82,8 @@ test('the final stage runs node directly as a numeric non-root user, with the he
   assert.match(finalStage, /^VOLUME \["\/tmp"\]$/m);
   assert.doesNotMatch(finalStage, /^(ENTRYPOINT|CMD) .*npm/m);
   assert.match(finalStage, /DATA_DIR=\/tmp\/data/);
+  // The service binds metrics to loopback by default; in a container Prometheus scrapes from elsewhere (compose).
+  assert.match(finalStage, /METRICS_HOST=0\.0\.0\.0/);
 });
 
 test('OCI labels come from build arguments, and the commit reaches the service', () => {

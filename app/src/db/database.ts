@@ -3,9 +3,30 @@
 import type { DatabaseConfig } from '../config.ts';
 import type { Metrics, PoolStats } from '../metrics.ts';
 
+/**
+ * The database cannot be reached (refused or lost connection, connect or statement timeout, server shutting
+ * down): the request may succeed later, so the HTTP layer answers 503 with Retry-After rather than 500.
+ */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return error instanceof DatabaseUnavailableError;
+}
+
 export interface Queryable {
-  /** Runs one statement. `operation` labels the metrics; it defaults to the SQL's first keyword. */
-  query<Row = Record<string, unknown>>(sql: string, params?: unknown[], operation?: string): Promise<Row[]>;
+  /**
+   * Runs one statement. `operation` labels the metrics; it defaults to the SQL's first keyword. With `prepare`,
+   * the statement is prepared once per connection under the operation's name and then only bound and run (for
+   * the hot queries with a fixed text: the server skips parsing and planning them again).
+   */
+  query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    operation?: string,
+    prepare?: boolean,
+  ): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string, operation?: string): Promise<void>;
 }
@@ -20,7 +41,8 @@ export interface Database extends Queryable {
 
 /** What an engine implements; `openDatabase` adds the instrumentation. */
 export interface Runner {
-  query(sql: string, params: unknown[]): Promise<unknown[]>;
+  /** `name`: a prepared statement's name (engines without prepared statements ignore it). */
+  query(sql: string, params: unknown[], name?: string): Promise<unknown[]>;
   exec(sql: string): Promise<void>;
 }
 
@@ -48,8 +70,8 @@ function instrument(runner: Runner, metrics: Metrics | undefined): Queryable {
     }
   }
   return {
-    query: <Row>(sql: string, params: unknown[] = [], operation = operationOf(sql)) =>
-      timed(operation, () => runner.query(sql, params)) as Promise<Row[]>,
+    query: <Row>(sql: string, params: unknown[] = [], operation = operationOf(sql), prepare = false) =>
+      timed(operation, () => runner.query(sql, params, prepare ? operation : undefined)) as Promise<Row[]>,
     exec: (sql: string, operation = 'script') => timed(operation, () => runner.exec(sql)),
   };
 }

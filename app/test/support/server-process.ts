@@ -24,7 +24,7 @@ export interface ServerProcess {
  */
 export async function startServer(
   env: Record<string, string> = {},
-  options: { dataDir?: string } = {},
+  options: { dataDir?: string; nodeArgs?: string[]; ipc?: boolean } = {},
 ): Promise<ServerProcess> {
   const entry = join(appDir, 'dist', 'server.js');
   if (!existsSync(entry)) throw new Error('dist/server.js is missing: run `npm run build -w app` first');
@@ -42,10 +42,10 @@ export async function startServer(
   } else {
     await seedPgliteDataDir(dataDir);
   }
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     cwd: appDir,
     env: { PATH: process.env.PATH, PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', ...databaseEnv, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';

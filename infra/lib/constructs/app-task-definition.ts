@@ -164,6 +164,8 @@ export class AppTaskDefinition extends Construct {
         HOST: '0.0.0.0',
         PORT: String(APP_PORT),
         METRICS_PORT: String(METRICS_PORT),
+        // Prometheus scrapes the task's address from its own task: not loopback (the service's local default).
+        METRICS_HOST: '0.0.0.0',
         SHUTDOWN_DRAIN_SECONDS: String(config.shutdownDrainSeconds),
         BODY_LIMIT_BYTES: String(APP_BODY_LIMIT_BYTES),
         TRUST_PROXY: config.trustProxy,

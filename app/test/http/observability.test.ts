@@ -8,37 +8,53 @@ before(async () => {
 });
 after(() => t.close());
 
-test('an incoming X-Request-Id is kept and returned; otherwise a UUID is generated', async () => {
-  const kept = await t.app.inject({ url: '/api/hello', headers: { 'x-request-id': 'abc-123.x:y' } });
-  assert.equal(kept.headers['x-request-id'], 'abc-123.x:y');
-  const generated = await t.app.inject({ url: '/api/hello' });
-  assert.match(generated.headers['x-request-id'] as string, /^[0-9a-f-]{36}$/);
-  // An id that could break a log line or is absurdly long is replaced, not trusted.
-  for (const bad of ['a b', 'x'.repeat(129), '<script>', 'line\\nbreak']) {
-    const res = await t.app.inject({ url: '/api/hello', headers: { 'x-request-id': bad } });
-    assert.match(res.headers['x-request-id'] as string, /^[0-9a-f-]{36}$/, bad);
-  }
+test('a client cannot choose its request id: an incoming X-Request-Id from an untrusted peer is replaced', async () => {
+  const res = await t.app.inject({ url: '/api/hello', headers: { 'x-request-id': 'someone-elses-id' } });
+  assert.match(res.headers['x-request-id'] as string, /^[0-9a-f-]{36}$/);
 });
 
-test('the request id also reaches 404 and error responses', async () => {
-  const res = await t.app.inject({ url: '/nowhere', headers: { 'x-request-id': 'trace-404' } });
-  assert.equal(res.headers['x-request-id'], 'trace-404');
-  assert.equal(res.json().requestId, 'trace-404');
+test('an X-Request-Id sent by a trusted proxy (TRUST_PROXY) is kept and returned; a bad one is replaced', async () => {
+  for (const trustProxy of ['127.0.0.1', '127.0.0.0/8,10.0.0.0/8', '1', 'true']) {
+    const proxied = await buildTestApp({ env: { TRUST_PROXY: trustProxy } });
+    try {
+      const kept = await proxied.app.inject({ url: '/api/hello', headers: { 'x-request-id': 'abc-123.x:y' } });
+      assert.equal(kept.headers['x-request-id'], 'abc-123.x:y', trustProxy);
+      const elsewhere = await proxied.app.inject({
+        url: '/api/hello',
+        headers: { 'x-request-id': 'abc-123.x:y' },
+        remoteAddress: '192.0.2.1',
+      });
+      const fromOutside = trustProxy.includes('.') ? /^[0-9a-f-]{36}$/ : /^abc-123\.x:y$/;
+      assert.match(elsewhere.headers['x-request-id'] as string, fromOutside, `${trustProxy}: peer 192.0.2.1`);
+      const generated = await proxied.app.inject({ url: '/api/hello' });
+      assert.match(generated.headers['x-request-id'] as string, /^[0-9a-f-]{36}$/);
+      // An id that could break a log line or is absurdly long is replaced, not trusted.
+      for (const bad of ['a b', 'x'.repeat(129), '<script>', 'line\\nbreak']) {
+        const res = await proxied.app.inject({ url: '/api/hello', headers: { 'x-request-id': bad } });
+        assert.match(res.headers['x-request-id'] as string, /^[0-9a-f-]{36}$/, bad);
+      }
+      const notFound = await proxied.app.inject({ url: '/nowhere', headers: { 'x-request-id': 'trace-404' } });
+      assert.equal(notFound.headers['x-request-id'], 'trace-404');
+      assert.equal(notFound.json().requestId, 'trace-404');
+    } finally {
+      await proxied.close();
+    }
+  }
 });
 
 test('one JSON log line per request with id, method, route template, status and duration', async () => {
   const before = t.logs.length;
-  await t.app.inject({
+  const res = await t.app.inject({
     method: 'DELETE',
     url: '/api/messages/12345',
-    headers: { 'x-request-id': 'log-line-1', authorization: 'Bearer secret-value', cookie: 'session=s3cret' },
+    headers: { authorization: 'Bearer secret-value', cookie: 'session=s3cret' },
   });
   const lines = t.logs.slice(before);
   assert.equal(lines.length, 1);
   const line = lines[0] as Record<string, unknown>;
   assert.equal(line.msg, 'request completed');
   assert.equal(line.level, 'info');
-  assert.equal(line.reqId, 'log-line-1');
+  assert.equal(line.reqId, res.headers['x-request-id']);
   assert.equal(line.method, 'DELETE');
   assert.equal(line.route, '/api/messages/:id');
   assert.equal(line.statusCode, 403);

@@ -1,8 +1,13 @@
 // Error responses: a JSON body {statusCode, error, message, requestId}. Client errors (4xx) explain
 // themselves; server errors are logged in full and answered with a generic message, never a stack
-// trace or SQL.
+// trace or SQL. A database that cannot be reached is a 503 with Retry-After: the client may retry, and the
+// service recovers by itself when the database returns (readiness is 503 meanwhile).
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/database.ts';
+
+/** Seconds a client is asked to wait while the database is unreachable (about one connect timeout). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export function sendError(reply: FastifyReply, statusCode: number, message: string) {
   return reply
@@ -11,8 +16,13 @@ export function sendError(reply: FastifyReply, statusCode: number, message: stri
     .send({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, requestId: reply.request.id });
 }
 
-export function configureErrors(app: FastifyInstance): void {
+export function configureErrors(app: FastifyInstance, notFoundLimit: { max: number; timeWindow: number }): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ error: error.message }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendError(reply, 503, 'The database is unavailable; retry after the Retry-After delay');
+    }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error(
@@ -27,7 +37,8 @@ export function configureErrors(app: FastifyInstance): void {
     return sendError(reply, status, error.message);
   });
 
-  app.setNotFoundHandler((request, reply) =>
+  // Unknown URLs are rate-limited per client like reads: enumerating URLs must not be free.
+  app.setNotFoundHandler({ preHandler: app.rateLimit(notFoundLimit) }, (request, reply) =>
     sendError(reply, 404, `Route ${request.method} ${request.url.split('?')[0]} not found`),
   );
 }
