@@ -25,6 +25,8 @@ export function runScript(script: string, args: string[], env: Record<string, st
 
 /** For skipUnless (@nodeapp/test-support): the scripts call curl. */
 export const curlRequirement = { missing: 'curl not found', howToGet: 'apt-get install curl' };
+/** The workflow's image/push scripts read JSON with jq (on every GitHub runner image). */
+export const jqRequirement = { missing: 'jq not found', howToGet: 'apt-get install jq' };
 
 /** Whether a command is on PATH. */
 export function hasCommand(name: string): boolean {

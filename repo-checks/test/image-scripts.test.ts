@@ -9,8 +9,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { skipUnless } from '@nodeapp/test-support';
 import { IMAGE_NAMES } from '../../infra/config/images.ts';
-import { runScript } from '../src/run-script.ts';
+import { hasCommand, jqRequirement, runScript } from '../src/run-script.ts';
 
 const bin = mkdtempSync(join(tmpdir(), 'image-scripts-'));
 const calls = join(bin, 'calls.log');
@@ -53,7 +54,7 @@ const field = (out: string, key: string) =>
     .find((l) => l.startsWith(`${key}=`))
     ?.slice(key.length + 1);
 
-describe('image-plan.sh', () => {
+describe('image-plan.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) }, () => {
   test('a re-run reuses what :SHA already holds and builds only the rest', async () => {
     const r = await plan({});
     assert.equal(r.code, 0, r.stderr);
@@ -94,7 +95,7 @@ describe('image-plan.sh', () => {
   });
 });
 
-describe('push-images.sh', () => {
+describe('push-images.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) }, () => {
   test('a re-run of a published commit pushes nothing and hands on the same digests', async () => {
     const published = Object.fromEntries(IMAGE_NAMES.map((n, i) => [n, `sha256:${String(i % 10).repeat(64)}`]));
     rmSync(calls, { force: true });
@@ -120,7 +121,7 @@ describe('push-images.sh', () => {
   });
 });
 
-describe('image-push.sh', () => {
+describe('image-push.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) }, () => {
   // Stand-ins of its own: skopeo copies (writes the digest it was asked for) and serves the list; buildah refuses a
   // list name with capitals, as the real one does ("repository name must be lowercase").
   const pushBin = mkdtempSync(join(tmpdir(), 'image-push-'));
