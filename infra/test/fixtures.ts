@@ -2,7 +2,7 @@
 // the checked-in config for explicit props, and a service (cluster, task definition, AppService) built from its
 // constructs, so a construct can be built alone with explicit props (no whole app, no other stacks).
 import assert from 'node:assert/strict';
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -16,11 +16,16 @@ import { AppTaskDefinition } from '../lib/constructs/app-task-definition.ts';
 import { Cluster } from '../lib/constructs/cluster.ts';
 import { Ec2Capacity } from '../lib/constructs/ec2-capacity.ts';
 import { pinnedImage } from '../lib/images.ts';
+import { cdkJsonContext, testOutdir } from './helpers.ts';
 
 export const FIXTURE_ENV = { account: '123456789012', region: 'us-east-1' };
 
-export function fixtureStack(): Stack {
-  return new Stack(undefined, 'Fixture', { env: FIXTURE_ENV });
+/**
+ * A fresh Stack in its own App with cdk.json's context, so the construct synthesizes with the project's feature
+ * flags (without them, e.g. IAM statements are not merged as in the real stacks).
+ */
+export function fixtureStack(env: { account: string; region: string } = FIXTURE_ENV): Stack {
+  return new Stack(new App({ outdir: testOutdir(), context: { ...cdkJsonContext } }), 'Fixture', { env });
 }
 
 /**

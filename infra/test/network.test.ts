@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../config/environments.ts';
 import type { EgressStrategy } from '../config/types.ts';
 import { Network } from '../lib/constructs/network.ts';
-import { envConfig, fixtureConfig } from './fixtures.ts';
+import { envConfig, fixtureConfig, fixtureStack } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 /** The Network construct alone in a fresh Stack, with the named environment's network config (and account/region). */
 function networkTemplate(env: string): Template {
   const config = envConfig(env);
-  const stack = new Stack(undefined, 'Test', { env: { account: config.account, region: config.region } });
+  const stack = fixtureStack({ account: config.account, region: config.region });
   new Network(stack, 'Network', { config: config.network, retainData: config.retainData });
   return Template.fromStack(stack);
 }
@@ -53,9 +52,7 @@ describe('network', () => {
   for (const environment of fixtureConfig.environments) {
     it(`${environment.name}: every NAT (instance or gateway), with each egress strategy, has a public IPv4 address`, () => {
       for (const egress of ['nat-instance', 'single-nat', 'nat-per-az'] satisfies EgressStrategy[]) {
-        const stack = new Stack(undefined, 'Test', {
-          env: { account: environment.account, region: environment.region },
-        });
+        const stack = fixtureStack({ account: environment.account, region: environment.region });
         new Network(stack, 'Network', { config: { ...environment.network, egress }, retainData: false });
         const t = Template.fromStack(stack);
         const subnets = new Map(resourcesOf(t, 'AWS::EC2::Subnet'));
