@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { names } from '../config/names.ts';
 import { Alarms } from '../lib/constructs/alarms.ts';
-import { envConfig, serviceFixture } from './fixtures.ts';
+import { envConfig, fixtureStack, serviceFixture } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 /** Alarms with the service alarms, on a fixture service (serviceFixture), with the named environment's config. */
@@ -37,7 +36,7 @@ describe('alarms and notification', () => {
   });
 
   it('lets CloudWatch use the topic key only for alarms of this account (aws:SourceAccount)', () => {
-    const stack = new Stack(undefined, 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+    const stack = fixtureStack();
     new Alarms(stack, 'Alarms', {
       namePrefix: 'Test',
       retainData: false,
