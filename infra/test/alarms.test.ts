@@ -1,13 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { names } from '../config/names.ts';
 import { Alarms } from '../lib/constructs/alarms.ts';
+import { envConfig, fixtureStack, serviceFixture } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
-const stacks = buildTestApp();
-const dev = template(stacks, 'dev', 'service');
-const prod = template(stacks, 'prod', 'service');
+/** Alarms with the service alarms, on a fixture service (serviceFixture), with the named environment's config. */
+function alarmsTemplate(env: string): Template {
+  const config = envConfig(env);
+  const { stack, alb, appService } = serviceFixture(config);
+  const alarms = new Alarms(stack, 'Alarms', {
+    config: config.alarms,
+    namePrefix: names(env).prefix,
+    retainData: config.retainData,
+  });
+  alarms.addServiceAlarms({
+    service: appService.service,
+    clusterName: names(env).cluster,
+    serviceName: 'app',
+    loadBalancer: alb,
+    targetGroup: appService.targetGroup,
+    containerInsights: config.service.containerInsights !== 'disabled',
+  });
+  return Template.fromStack(stack);
+}
+const dev = alarmsTemplate('dev');
+const prod = alarmsTemplate('prod');
 
 describe('alarms and notification', () => {
   it('notifies through a KMS-encrypted SNS topic with the configured e-mail subscriptions', () => {
@@ -17,7 +36,7 @@ describe('alarms and notification', () => {
   });
 
   it('lets CloudWatch use the topic key only for alarms of this account (aws:SourceAccount)', () => {
-    const stack = new Stack(undefined, 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+    const stack = fixtureStack();
     new Alarms(stack, 'Alarms', {
       namePrefix: 'Test',
       retainData: false,
@@ -86,7 +105,7 @@ describe('alarms and notification', () => {
 
   it('leaves the tasks-below-desired alarm out where Container Insights is off (no metrics to compare)', () => {
     const names = resourcesOf(dev, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
-    assert.equal(stacks.environments.get('dev')?.config.service.containerInsights, 'disabled');
+    assert.equal(envConfig('dev').service.containerInsights, 'disabled');
     assert.ok(!names.includes('Nodeapp-dev-tasks-below-desired'));
     assert.ok(names.includes('Nodeapp-dev-cpu-high'));
   });
@@ -101,7 +120,9 @@ describe('alarms and notification', () => {
     prod.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Nodeapp-prod' });
   });
 
+  // Whole app (prod only): the outputs are the Service stack's, not the Alarms construct's.
   it('outputs the public URL and console links (ECS service, log group, dashboard)', () => {
+    const prod = template(buildTestApp({ env: 'prod' }), 'prod', 'service');
     for (const output of ['PublicUrl', 'EcsServiceConsoleUrl', 'LogGroupConsoleUrl', 'DashboardConsoleUrl']) {
       prod.hasOutput(output, {});
     }

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Template } from 'aws-cdk-lib/assertions';
+import { envConfig, FIXTURE_DIGEST, fixtureStack, fixtureTask, serviceFixture } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
-const APP_DIGEST = `sha256:${'ab'.repeat(32)}`;
-const stacks = buildTestApp({ context: { imageTag: 'abc1234', appImageDigest: APP_DIGEST } });
-const dev = template(stacks, 'dev', 'service');
-const prod = template(stacks, 'prod', 'service');
+/** AppTaskDefinition alone in a fresh Stack, with the named environment's config, version abc1234, FIXTURE_DIGEST. */
+function taskTemplate(env: string): Template {
+  const stack = fixtureStack();
+  fixtureTask(stack, envConfig(env), { version: 'abc1234' });
+  return Template.fromStack(stack);
+}
+const dev = taskTemplate('dev');
+const prod = taskTemplate('prod');
 
 function taskDef(t: typeof dev): CfnProperties {
   return resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties ?? {};
@@ -26,16 +32,24 @@ describe('task definition', () => {
     assert.equal(taskDef(dev).RuntimePlatform.CpuArchitecture, 'ARM64');
   });
 
-  it('runs the image by the digest given in -c appImageDigest, from the shared ECR repository', () => {
+  it('runs the image by its digest from the shared ECR repository', () => {
     const image = JSON.stringify(app(prod).Image);
     assert.match(image, /111111111111\.dkr\.ecr\.us-east-1\./);
-    assert.ok(image.includes(`/nodeapp@${APP_DIGEST}`), image);
+    assert.ok(image.includes(`/nodeapp@${FIXTURE_DIGEST}`), image);
     assert.doesNotMatch(image, /nodeapp:abc1234/, 'the tag is only the version label');
   });
 
-  it('builds no image during cdk deploy: no Docker asset in any environment', () => {
+  // Whole app: -c appImageDigest / imageTag reach the task through the app and the Service stack, and no construct
+  // of any environment's Service stack may add a Docker asset.
+  it('runs the image by the digest given in -c appImageDigest and builds no image during cdk deploy (whole app)', () => {
+    const APP_DIGEST = `sha256:${'cd'.repeat(32)}`;
+    const stacks = buildTestApp({ context: { imageTag: 'def5678', appImageDigest: APP_DIGEST } });
+    const image = JSON.stringify(app(template(stacks, 'prod', 'service')).Image);
+    assert.match(image, /111111111111\.dkr\.ecr\.us-east-1\./);
+    assert.ok(image.includes(`/nodeapp@${APP_DIGEST}`), image);
+    assert.doesNotMatch(image, /nodeapp:def5678/, 'the tag is only the version label');
+    const assembly = stacks.app.synth();
     for (const env of ['dev', 'staging', 'prod']) {
-      const assembly = stacks.app.synth();
       const service = stacks.environments.get(env)?.service;
       const artifact = assembly.getStackArtifact(service?.artifactId ?? '');
       assert.deepEqual(
@@ -102,7 +116,9 @@ describe('task definition', () => {
     assert.equal(env.MEMORY_LIMIT_BYTES, String(Number(task?.Properties.Memory) * 1024 * 1024));
   });
 
+  // With the prod service around it (serviceFixture): ECS Exec's grants to the task role come from the service.
   it('separates the execution role (pull, logs, named secrets) from the task role', () => {
+    const prod = Template.fromStack(serviceFixture(envConfig('prod')).stack);
     const td = taskDef(prod);
     const executionRoleId = td.ExecutionRoleArn['Fn::GetAtt'][0];
     const taskRoleId = td.TaskRoleArn['Fn::GetAtt'][0];

@@ -2,13 +2,14 @@
 // e-mail notifications, and the optional Cost Anomaly Detection monitor + subscription.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CostBudget, type CostBudgetProps } from '../lib/constructs/budget.ts';
+import { fixtureStack } from './fixtures.ts';
 import { buildTestApp, template } from './helpers.ts';
 
 function synth(props: Partial<CostBudgetProps> = {}): Template {
-  const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+  const stack = fixtureStack({ account: '111111111111', region: 'us-east-1' });
   Tags.of(stack).add('Project', 'nodeapp');
   new CostBudget(stack, 'Budget', {
     environment: 'prod',
@@ -84,6 +85,8 @@ describe('CostBudget', () => {
   });
 });
 
+// Whole app: which config each environment's Service stack hands the CostBudget, and config validation (which the
+// app runs before it builds any stack). The construct itself is tested alone above.
 describe('budgets in the environments', () => {
   it("each environment's Service stack budgets its config amount on its CostCenter tag", () => {
     const stacks = buildTestApp();

@@ -1,12 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Match } from 'aws-cdk-lib/assertions';
-import { buildTestApp, resourcesOf, template } from './helpers.ts';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { names } from '../config/names.ts';
+import { Cluster } from '../lib/constructs/cluster.ts';
+import { envConfig, fixtureStack, fixtureVpc } from './fixtures.ts';
+import { resourcesOf } from './helpers.ts';
 
-const stacks = buildTestApp();
-const dev = template(stacks, 'dev', 'service');
-const prod = template(stacks, 'prod', 'service');
-
+/** The Cluster construct alone in a fresh Stack, with the named environment's config as its props. */
+function clusterTemplate(env: string): Template {
+  const config = envConfig(env);
+  const stack = fixtureStack();
+  new Cluster(stack, 'Cluster', {
+    vpc: fixtureVpc(stack),
+    clusterName: names(env).cluster,
+    containerInsights: config.service.containerInsights,
+    ecsExec: config.service.ecsExec,
+    logRetentionDays: config.service.logRetentionDays,
+    retainData: config.retainData,
+  });
+  return Template.fromStack(stack);
+}
+const dev = clusterTemplate('dev');
+const prod = clusterTemplate('prod');
 describe('ECS cluster', () => {
   it('turns Container Insights on per config (enhanced in prod, off in dev to save cost)', () => {
     prod.hasResourceProperties('AWS::ECS::Cluster', {

@@ -1,17 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { names } from '../config/names.ts';
+import type { RdsConfig } from '../config/types.ts';
+import { Alarms, addDatabaseAlarms } from '../lib/constructs/alarms.ts';
+import { Database } from '../lib/constructs/database.ts';
+import { envConfig, fixtureStack, fixtureVpc } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
-const stacks = buildTestApp({ overrides: { staging: (c) => ({ ...c, database: 'none' }) } });
-const data = (env: string) => {
-  const stack = stacks.environments.get(env)?.data;
-  assert.ok(stack, `${env} has a data stack`);
-  return Template.fromStack(stack);
+/** The Database construct alone in a fresh Stack (VPC with isolated subnets), with an environment's rds config. */
+function databaseFixture(env: string, rds: RdsConfig = envConfig(env).rds): { template: Template; database: Database } {
+  const stack = fixtureStack();
+  const database = new Database(stack, 'Database', {
+    config: rds,
+    vpc: fixtureVpc(stack, { isolated: true }),
+    namePrefix: names(env).prefix,
+  });
+  return { database, template: Template.fromStack(stack) };
+}
+const data = (env: string) => databaseFixture(env).template;
+
+// Whole app, built once for the tests of what the Service and Data stacks wire around the Database: the subnets
+// from the Network stack, the ingress from the tasks, the task's connection settings and secrets, database 'none'.
+let whole: ReturnType<typeof buildTestApp> | undefined;
+const stacks = () => {
+  whole ??= buildTestApp({ overrides: { staging: (c) => ({ ...c, database: 'none' }) } });
+  return whole;
 };
 function appContainer(env: string): CfnProperties {
-  const task = resourcesOf(template(stacks, env, 'service'), 'AWS::ECS::TaskDefinition')[0];
+  const task = resourcesOf(template(stacks(), env, 'service'), 'AWS::ECS::TaskDefinition')[0];
   assert.ok(task);
   return (task[1].Properties.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app') ?? {};
 }
@@ -34,9 +51,10 @@ describe('RDS PostgreSQL', () => {
     });
     db.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Snapshot' });
     db.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
-    db.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
-      SubnetIds: Match.arrayWith([Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() })]),
-    });
+    // The isolated subnets (the whole-app test below: taken from the Network stack).
+    const subnetIds = resourcesOf(db, 'AWS::RDS::DBSubnetGroup')[0]?.[1].Properties.SubnetIds as { Ref: string }[];
+    assert.equal(subnetIds.length, 2);
+    for (const id of subnetIds) assert.match(id.Ref, /^VpcisolatedSubnet/);
     db.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
     // The hosted rotation function runs in the private (egress) subnets so it can reach Secrets Manager.
     const rotation = resourcesOf(db, 'AWS::Serverless::Application')[0]?.[1].Properties.Parameters;
@@ -52,38 +70,34 @@ describe('RDS PostgreSQL', () => {
   });
 
   it('leaves a final snapshot of staging (config rds.finalSnapshot) and keeps its KMS key restorable', () => {
-    const staging = buildTestApp({ env: 'staging' }).environments.get('staging')?.data;
-    assert.ok(staging);
-    const db = Template.fromStack(staging);
+    const db = data('staging');
     db.hasResourceProperties('AWS::RDS::DBInstance', { DeletionProtection: false });
     db.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' });
     db.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
   });
 
   it('follows rds.finalSnapshot, not the environment name', () => {
-    const built = buildTestApp({
-      env: 'dev',
-      overrides: { dev: (c) => ({ ...c, rds: { ...c.rds, finalSnapshot: true } }) },
-    });
-    const db = Template.fromStack(built.environments.get('dev')?.data as Stack);
+    const db = databaseFixture('dev', { ...envConfig('dev').rds, finalSnapshot: true }).template;
     db.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Snapshot' });
     db.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
     data('dev').hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 
+  // Whole app for the ingress: the Service stack creates it, so the Data stack never depends on the Service stack.
   it('admits 5432 only from the service tasks', () => {
     const [, sg] =
       resourcesOf(data('prod'), 'AWS::EC2::SecurityGroup').find(([, r]) =>
         String(r.Properties.GroupDescription).startsWith('PostgreSQL'),
       ) ?? [];
     assert.equal(sg?.Properties.SecurityGroupIngress, undefined);
-    const ingress = resourcesOf(template(stacks, 'prod', 'service'), 'AWS::EC2::SecurityGroupIngress')
+    const ingress = resourcesOf(template(stacks(), 'prod', 'service'), 'AWS::EC2::SecurityGroupIngress')
       .map(([, r]) => r.Properties)
       .filter((p) => p.FromPort === 5432);
     assert.equal(ingress.length, 1);
     assert.match(ingress[0]?.SourceSecurityGroupId['Fn::GetAtt'][0], /^AppSecurityGroup/);
   });
 
+  // Whole app: the Service stack turns the Database into the task's settings (databaseSettings).
   it('gives the task the connection as environment plus ECS secrets, TLS verify-full, no password in plain text', () => {
     const c = appContainer('prod');
     const env = Object.fromEntries((c.Environment as CfnProperties[]).map((e) => [e.Name, e.Value]));
@@ -100,8 +114,9 @@ describe('RDS PostgreSQL', () => {
     assert.match(secrets.DATABASE_USER ?? '', /:username::/);
   });
 
+  // Whole app: the database secret is imported from the Data stack.
   it('lets the execution role read only the database secret and the ADMIN_TOKEN secret', () => {
-    const service = template(stacks, 'prod', 'service');
+    const service = template(stacks(), 'prod', 'service');
     const td = resourcesOf(service, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties;
     const roleId = td?.ExecutionRoleArn['Fn::GetAtt'][0];
     const statements = resourcesOf(service, 'AWS::IAM::Policy')
@@ -122,7 +137,18 @@ describe('RDS PostgreSQL', () => {
   });
 
   it("alarms on the database's CPU, free storage, free memory and connections", () => {
-    const names = resourcesOf(template(stacks, 'prod', 'service'), 'AWS::CloudWatch::Alarm').map(
+    // addDatabaseAlarms on the Database alone and an Alarms construct, as the Service stack calls it.
+    const config = envConfig('prod');
+    const stack = fixtureStack();
+    const vpc = fixtureVpc(stack, { isolated: true });
+    const database = new Database(stack, 'Database', { config: config.rds, vpc, namePrefix: 'Nodeapp-prod' });
+    const alarms = new Alarms(stack, 'Alarms', {
+      config: config.alarms,
+      namePrefix: 'Nodeapp-prod',
+      retainData: false,
+    });
+    addDatabaseAlarms(alarms, database.instance, config.rds);
+    const names = resourcesOf(Template.fromStack(stack), 'AWS::CloudWatch::Alarm').map(
       ([, a]) => a.Properties.AlarmName,
     );
     for (const suffix of ['db-cpu-high', 'db-free-storage-low', 'db-free-memory-low', 'db-connections-high']) {
@@ -130,9 +156,10 @@ describe('RDS PostgreSQL', () => {
     }
   });
 
+  // Whole app: which stacks exist and what the Service stack passes without a database.
   it("with database 'none': no data stack, no RDS alarms, the embedded database on /tmp", () => {
-    assert.equal(stacks.environments.get('staging')?.data, undefined);
-    const service = template(stacks, 'staging', 'service');
+    assert.equal(stacks().environments.get('staging')?.data, undefined);
+    const service = template(stacks(), 'staging', 'service');
     service.resourceCountIs('AWS::RDS::DBInstance', 0);
     const names = resourcesOf(service, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName as string);
     assert.ok(names.every((n) => !n.includes('-db-')));
@@ -141,5 +168,14 @@ describe('RDS PostgreSQL', () => {
     );
     assert.equal(env.DATA_DIR, '/tmp/data');
     assert.equal(env.DATABASE_HOST, undefined);
+  });
+
+  // Whole app: the DB subnet group takes the isolated subnets from the Network stack (stack outputs).
+  it('takes the subnets from the Network stack (whole app)', () => {
+    const stack = stacks().environments.get('prod')?.data;
+    assert.ok(stack, 'prod has a data stack');
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBSubnetGroup', {
+      SubnetIds: Match.arrayWith([Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() })]),
+    });
   });
 });

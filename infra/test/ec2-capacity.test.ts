@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { envConfig, serviceFixture } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
-const stacks = buildTestApp({ env: 'prod', overrides: { prod: (c) => ({ ...c, capacity: 'ec2' }) } });
-const prod = template(stacks, 'prod', 'service');
-const fargate = template(buildTestApp({ env: 'prod' }), 'prod', 'service');
+// Ec2Capacity with prod's ec2 config, the cluster it serves and AppService/task definition on it (serviceFixture).
+const prod = Template.fromStack(serviceFixture({ ...envConfig('prod'), capacity: 'ec2' }).stack);
 
 function launchTemplateData(): CfnProperties {
   const lt = resourcesOf(prod, 'AWS::EC2::LaunchTemplate')[0];
@@ -72,7 +72,9 @@ describe("EC2 launch type option (capacity: 'ec2')", () => {
     });
   });
 
+  // Whole app (prod only): whether the capacity exists is the Service stack's choice from config capacity.
   it('is absent on the default Fargate capacity', () => {
+    const fargate = template(buildTestApp({ env: 'prod' }), 'prod', 'service');
     fargate.resourceCountIs('AWS::EC2::LaunchTemplate', 0);
     fargate.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 0);
     fargate.hasResourceProperties('AWS::ECS::TaskDefinition', { RequiresCompatibilities: ['FARGATE'] });

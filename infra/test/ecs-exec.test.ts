@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
+import { Template } from 'aws-cdk-lib/assertions';
+import { envConfig, serviceFixture } from './fixtures.ts';
+import { type CfnProperties, resourcesOf } from './helpers.ts';
 
-const stacks = buildTestApp();
+// ECS Exec is the Cluster (key, session log group), the task definition (writable agent paths) and AppService
+// (enableExecuteCommand, the task role's grants): built together by serviceFixture with each environment's config.
+const templates = new Map(
+  ['dev', 'staging', 'prod'].map((env) => [env, Template.fromStack(serviceFixture(envConfig(env)).stack)]),
+);
+function template(env: string): Template {
+  return templates.get(env) ?? assert.fail(env);
+}
 
 function taskRoleStatements(env: string): CfnProperties[] {
-  const t = template(stacks, env, 'service');
+  const t = template(env);
   const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties;
   const roleId = td?.TaskRoleArn['Fn::GetAtt'][0];
   return resourcesOf(t, 'AWS::IAM::Policy')
@@ -35,7 +44,7 @@ describe('ECS Exec', () => {
   it('gives the exec agent writable paths wherever exec is on with a read-only root filesystem', () => {
     const exec = ['/managed-agents', '/var/lib/amazon/ssm', '/var/log/amazon/ssm'];
     for (const env of ['dev', 'staging', 'prod']) {
-      const t = template(stacks, env, 'service');
+      const t = template(env);
       const service = resourcesOf(t, 'AWS::ECS::Service')[0]?.[1].Properties;
       const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties ?? {};
       const app = (td.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app') ?? {};
@@ -52,7 +61,7 @@ describe('ECS Exec', () => {
 
   it('is off in prod: no exec permissions, no enableExecuteCommand', () => {
     assert.deepEqual(taskRoleStatements('prod'), []);
-    const service = resourcesOf(template(stacks, 'prod', 'service'), 'AWS::ECS::Service')[0]?.[1].Properties;
+    const service = resourcesOf(template('prod'), 'AWS::ECS::Service')[0]?.[1].Properties;
     assert.notEqual(service?.EnableExecuteCommand, true);
   });
 });

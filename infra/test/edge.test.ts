@@ -2,20 +2,51 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { EdgeConfig } from '../config/types.ts';
+import { APP_BODY_LIMIT_BYTES } from '../lib/constructs/app-task-definition.ts';
 import { Edge } from '../lib/constructs/edge.ts';
 import { GRAFANA_PATH } from '../lib/constructs/monitoring-grafana.ts';
-import { albFixture } from './fixtures.ts';
+import { albFixture, envConfig } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 const CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/0f0e0d0c-aaaa-bbbb-cccc-000000000000';
-const stacks = buildTestApp({
-  overrides: {
-    staging: (c) => ({ ...c, edge: { ...c.edge, domain: { name: 'staging.example.com', certificateArn: CERT } } }),
-  },
-});
-const dev = template(stacks, 'dev', 'service');
-const staging = template(stacks, 'staging', 'service');
-const prod = template(stacks, 'prod', 'service');
+const STAGING_DOMAIN = { name: 'staging.example.com', certificateArn: CERT };
+
+/** The Edge construct alone on the ALB fixture, with an environment's edge config (as the Service stack passes it). */
+function edge(config: EdgeConfig): { edge: Edge; template: Template } {
+  const { stack, alb, logBucket } = albFixture();
+  const built = new Edge(stack, 'Edge', {
+    config,
+    alb,
+    albPort: 80,
+    logBucket,
+    staticAssetsPath: fileURLToPath(new URL('../../app/public', import.meta.url)),
+    retainData: false,
+    namePrefix: 'Test',
+    appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
+  });
+  return { edge: built, template: Template.fromStack(stack) };
+}
+const stagingEdge = edge({ ...envConfig('staging').edge, domain: STAGING_DOMAIN });
+const templates = new Map([
+  ['dev', edge(envConfig('dev').edge).template],
+  ['staging', stagingEdge.template],
+  ['prod', edge(envConfig('prod').edge).template],
+]);
+const edgeTemplate = (env: string): Template => templates.get(env) ?? assert.fail(env);
+const dev = edgeTemplate('dev');
+const staging = edgeTemplate('staging');
+const prod = edgeTemplate('prod');
+
+// Whole app, built once and only for the wiring test: the Monitoring stack adds /grafana* to this distribution,
+// and the Service stack gives the Edge and the task one body limit and outputs the Edge's URL.
+let whole: ReturnType<typeof buildTestApp> | undefined;
+const wholeApp = () => {
+  whole ??= buildTestApp({
+    overrides: { staging: (c) => ({ ...c, edge: { ...c.edge, domain: STAGING_DOMAIN } }) },
+  });
+  return whole;
+};
 
 function distribution(t: typeof dev) {
   return resourcesOf(t, 'AWS::CloudFront::Distribution')[0]?.[1].Properties.DistributionConfig;
@@ -43,8 +74,8 @@ describe('edge (CloudFront)', () => {
   it('sends /api/*, /docs* and /health/* uncached to the internal ALB through a VPC origin', () => {
     const config = distribution(prod);
     const paths = (config.CacheBehaviors as { PathPattern: string }[]).map((b) => b.PathPattern);
-    // /grafana* is added by the Monitoring stack (same distribution, same ALB origin).
-    assert.deepEqual(paths.sort(), ['/api/*', '/docs*', '/grafana*', '/health/*']);
+    // /grafana* is added by the Monitoring stack (same distribution, same ALB origin): the whole-app test below.
+    assert.deepEqual(paths.sort(), ['/api/*', '/docs*', '/health/*']);
     const vpcOrigin = (config.Origins as { Id: string; VpcOriginConfig?: unknown }[]).find((o) => o.VpcOriginConfig);
     assert.ok(vpcOrigin, 'a VPC origin');
     for (const b of config.CacheBehaviors as { TargetOriginId: string; CachePolicyId: string }[]) {
@@ -90,7 +121,7 @@ describe('edge (CloudFront)', () => {
 
   for (const env of ['dev', 'staging', 'prod']) {
     it(`${env}: a WAF web ACL guards the distribution, with Grafana's login rate-limited`, () => {
-      const t = template(stacks, env, 'service');
+      const t = edgeTemplate(env);
       assert.equal(webAcl(t).Scope, 'CLOUDFRONT');
       assert.ok(distribution(t).WebACLId, 'attached to the distribution');
       const login = rule(t, 'GrafanaLoginRateLimit')?.Statement.RateBasedStatement;
@@ -102,13 +133,11 @@ describe('edge (CloudFront)', () => {
     });
 
     it(`${env}: the WAF blocks bodies above the service's limit, not the common rule set's 8 KB, and not Grafana's`, () => {
-      const t = template(stacks, env, 'service');
+      const t = edgeTemplate(env);
       const common = rule(t, 'AWSManagedRulesCommonRuleSet')?.Statement.ManagedRuleGroupStatement;
       assert.deepEqual(common?.RuleActionOverrides, [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
-      const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties ?? {};
-      const app = (td.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app') ?? {};
-      const environment = (app.Environment ?? []) as { Name: string; Value: string }[];
-      const limit = Number(environment.find((v) => v.Name === 'BODY_LIMIT_BYTES')?.Value);
+      // The service's limit (APP_BODY_LIMIT_BYTES); that the task is told the same is the whole-app test below.
+      const limit = APP_BODY_LIMIT_BYTES;
       assert.equal(limit, 16384);
       const size = rule(t, 'ServiceBodySizeLimit') ?? {};
       assert.deepEqual(size.Action, { Block: {} });
@@ -122,7 +151,7 @@ describe('edge (CloudFront)', () => {
 
   it('blocks /grafana* from outside edge.waf.grafanaAllowedCidrs when they are set (Edge alone, fixtures)', () => {
     const { stack, alb, logBucket } = albFixture();
-    const base = stacks.config.environments[0]?.edge ?? assert.fail('config');
+    const base = envConfig('dev').edge;
     new Edge(stack, 'Edge', {
       config: { ...base, waf: { ...base.waf, grafanaAllowedCidrs: ['203.0.113.0/24'] } },
       alb,
@@ -148,6 +177,36 @@ describe('edge (CloudFront)', () => {
     assert.equal(config.ViewerCertificate.AcmCertificateArn, CERT);
     assert.equal(config.ViewerCertificate.MinimumProtocolVersion, 'TLSv1.2_2021');
     assert.equal(distribution(dev).Aliases, undefined);
-    staging.hasOutput('PublicUrl', { Value: 'https://staging.example.com' });
+    assert.equal(stagingEdge.edge.url, 'https://staging.example.com');
+  });
+
+  // Whole app: what other stacks add to or take from the Edge, in every environment.
+  it("whole app: every behaviour (with /grafana*) is HTTPS-only with security headers, uncached to the VPC origin; the WAF limit is the task's BODY_LIMIT_BYTES; PublicUrl is the Edge URL", () => {
+    const stacks = wholeApp();
+    for (const env of ['dev', 'staging', 'prod']) {
+      const t = template(stacks, env, 'service');
+      const config = distribution(t);
+      for (const b of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+        assert.equal(b.ViewerProtocolPolicy, 'redirect-to-https', env);
+        assert.ok(b.ResponseHeadersPolicyId, `${env}: security headers on every behaviour`);
+      }
+      const paths = (config.CacheBehaviors as { PathPattern: string }[]).map((b) => b.PathPattern);
+      assert.deepEqual(paths.sort(), ['/api/*', '/docs*', '/grafana*', '/health/*'], env);
+      const vpcOrigin = (config.Origins as { Id: string; VpcOriginConfig?: unknown }[]).find((o) => o.VpcOriginConfig);
+      assert.ok(vpcOrigin, `${env}: a VPC origin`);
+      for (const b of config.CacheBehaviors as { TargetOriginId: string; CachePolicyId: string }[]) {
+        assert.equal(b.TargetOriginId, vpcOrigin.Id, env);
+        assert.equal(b.CachePolicyId, '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', 'Managed-CachingDisabled');
+      }
+      const td = resourcesOf(t, 'AWS::ECS::TaskDefinition')[0]?.[1].Properties ?? {};
+      const app = (td.ContainerDefinitions as CfnProperties[]).find((c) => c.Name === 'app') ?? {};
+      const environment = (app.Environment ?? []) as { Name: string; Value: string }[];
+      const limit = Number(environment.find((v) => v.Name === 'BODY_LIMIT_BYTES')?.Value);
+      assert.equal(limit, 16384, env);
+      const size = rule(t, 'ServiceBodySizeLimit') ?? {};
+      const [, bodySize] = size.Statement.AndStatement.Statements as CfnProperties[];
+      assert.equal(bodySize?.SizeConstraintStatement.Size, limit, env);
+    }
+    template(stacks, 'staging', 'service').hasOutput('PublicUrl', { Value: 'https://staging.example.com' });
   });
 });

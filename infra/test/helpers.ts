@@ -14,6 +14,9 @@ const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url),
   context: Record<string, unknown>;
 };
 
+/** cdk.json's context: the feature flags (e.g. @aws-cdk/aws-iam:minimizePolicies) every app synthesizes with. */
+export const cdkJsonContext: Readonly<Record<string, unknown>> = cdkJson.context;
+
 export interface BuildTestAppOptions {
   /** Only this environment's stacks (plus the shared ones). */
   readonly env?: string;

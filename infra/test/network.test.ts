@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../config/environments.ts';
 import type { EgressStrategy } from '../config/types.ts';
 import { Network } from '../lib/constructs/network.ts';
+import { envConfig, fixtureConfig, fixtureStack } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
-const stacks = buildTestApp();
-const dev = template(stacks, 'dev', 'network');
-const staging = template(stacks, 'staging', 'network');
-const prod = template(stacks, 'prod', 'network');
+/** The Network construct alone in a fresh Stack, with the named environment's network config (and account/region). */
+function networkTemplate(env: string): Template {
+  const config = envConfig(env);
+  const stack = fixtureStack({ account: config.account, region: config.region });
+  new Network(stack, 'Network', { config: config.network, retainData: config.retainData });
+  return Template.fromStack(stack);
+}
+const dev = networkTemplate('dev');
+const staging = networkTemplate('staging');
+const prod = networkTemplate('prod');
 
 describe('network', () => {
   it('spreads public, private and isolated subnets over 2 AZs (3 in prod)', () => {
@@ -43,16 +49,16 @@ describe('network', () => {
   // Public subnets here do not map public IPs on launch, so a NAT instance must ask for one itself
   // (https://github.com/aws/aws-cdk/issues/31711); a NAT gateway needs an Elastic IP allocation.
   // Construct test: the Network alone in a fresh Stack, with each environment's network config and each egress.
-  for (const envConfig of stacks.config.environments) {
-    it(`${envConfig.name}: every NAT (instance or gateway), with each egress strategy, has a public IPv4 address`, () => {
+  for (const environment of fixtureConfig.environments) {
+    it(`${environment.name}: every NAT (instance or gateway), with each egress strategy, has a public IPv4 address`, () => {
       for (const egress of ['nat-instance', 'single-nat', 'nat-per-az'] satisfies EgressStrategy[]) {
-        const stack = new Stack(undefined, 'Test', { env: { account: envConfig.account, region: envConfig.region } });
-        new Network(stack, 'Network', { config: { ...envConfig.network, egress }, retainData: false });
+        const stack = fixtureStack({ account: environment.account, region: environment.region });
+        new Network(stack, 'Network', { config: { ...environment.network, egress }, retainData: false });
         const t = Template.fromStack(stack);
         const subnets = new Map(resourcesOf(t, 'AWS::EC2::Subnet'));
         const instances = resourcesOf(t, 'AWS::EC2::Instance').map(([, r]) => r.Properties);
         const gateways = resourcesOf(t, 'AWS::EC2::NatGateway').map(([, r]) => r.Properties);
-        const env = envConfig.name;
+        const env = environment.name;
         assert.ok(instances.length + gateways.length > 0, `${env}/${egress}: some NAT`);
         for (const instance of instances) {
           const subnetId = (instance.SubnetId ?? instance.NetworkInterfaces?.[0]?.SubnetId)?.Ref as string;
@@ -67,6 +73,7 @@ describe('network', () => {
     });
   }
 
+  // Whole app: the AZ pins are context the app sets before it creates any stack (lib/app.ts), not the construct's.
   it('synthesizes for real accounts absent from cdk.json, also when two environments share one (AZs pinned first)', () => {
     const shared = { NODEAPP_ACCOUNT_DEV: '333333333333', NODEAPP_ACCOUNT_STAGING: '444444444444' };
     const built = buildTestApp({ config: loadConfig({ ...shared, NODEAPP_ACCOUNT_PROD: '444444444444' }) });

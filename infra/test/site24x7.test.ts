@@ -1,16 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { EnvironmentConfig } from '../config/types.ts';
+import { envConfig, fixtureStack, fixtureTask } from './fixtures.ts';
+import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
 
-const stacks = buildTestApp({
-  overrides: { prod: (c) => ({ ...c, site24x7: { ...c.site24x7, enabled: true } }) },
-});
-const containers = (env: string): CfnProperties[] =>
-  resourcesOf(template(stacks, env, 'service'), 'AWS::ECS::TaskDefinition')[0]?.[1].Properties.ContainerDefinitions;
+/** The app task definition alone (fixtureTask) with the given environment config: its containers. */
+function containers(config: EnvironmentConfig): CfnProperties[] {
+  const stack = fixtureStack();
+  fixtureTask(stack, config);
+  return resourcesOf(Template.fromStack(stack), 'AWS::ECS::TaskDefinition')[0]?.[1].Properties.ContainerDefinitions;
+}
+const prod = envConfig('prod');
 
 describe('Site24x7 agent sidecar', () => {
   it('runs the pinned agent image, non-essential, with its own share and the key as an ECS secret', () => {
-    const agent = containers('prod').find((c) => c.Name === 'site24x7-agent');
+    const agent = containers({ ...prod, site24x7: { ...prod.site24x7, enabled: true } }).find(
+      (c) => c.Name === 'site24x7-agent',
+    );
     assert.ok(agent);
     // The tag Site24x7's own Helm chart pins (charts/site24x7/values.yaml).
     assert.equal(agent.Image, 'site24x7/docker-agent:release22300');
@@ -28,6 +35,7 @@ describe('Site24x7 agent sidecar', () => {
     assert.equal(agent.ReadonlyRootFilesystem, false);
   });
 
+  // Config validation, which the app runs before it builds any stack (buildApp): no construct involved.
   it('rejects a memory reservation above the agent limit, naming the field', () => {
     assert.throws(
       () =>
@@ -42,7 +50,7 @@ describe('Site24x7 agent sidecar', () => {
 
   it('is absent when config leaves it off (the default)', () => {
     assert.deepEqual(
-      containers('dev').map((c) => c.Name),
+      containers(envConfig('dev')).map((c) => c.Name),
       ['app'],
     );
   });
