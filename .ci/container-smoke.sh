@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # .ci/run's container step: build app/Dockerfile and smoke-test it hardened (scripts/container-smoke.sh) with the
 # first engine that works here, or skip with the reason:
-#   1. ../shared/tools/offline-container-engine.sh beside the clone (the offline machine this repository is built on:
-#      it installs podman and builds local stand-ins for the base images; Docker Hub is not reachable there);
+#   1. the offline container tool, when this machine has one (scripts/lib/offline-engine.sh: the offline machine this
+#      repository is built on, where it installs podman and builds local stand-ins for the base images);
 #   2. Docker from PATH, when its daemon answers (`docker info`);
 #   3. Podman from PATH (`podman info`).
 # None of them: skipped with how to get one; a failure instead under CI=true, where the image is part of the proof.
@@ -24,8 +24,8 @@ podman_without_systemd() {
   fi
 }
 
-offline_tool=../shared/tools/offline-container-engine.sh
-if [ -f "$offline_tool" ]; then
+source scripts/lib/offline-engine.sh
+if offline_tool=$(offline_engine_tool); then
   echo "container engine: podman, prepared by $offline_tool"
   # shellcheck source=/dev/null
   source "$offline_tool"
@@ -37,7 +37,7 @@ elif command -v podman >/dev/null && { podman_without_systemd; podman info >/dev
   echo "container engine: podman ($(command -v podman)${CONTAINERS_CONF:+, CONTAINERS_CONF=$CONTAINERS_CONF})"
   engine=podman
 else
-  reason="no container engine (no $offline_tool, no running Docker, no working Podman)"
+  reason="no container engine (no offline container tool beside the clone, no running Docker, no working Podman)"
   how="install Docker (https://docs.docker.com/engine/install/) or Podman (apt-get install podman)"
   if [ "${CI:-}" = true ]; then
     echo "container smoke test FAILED: $reason; CI must provide one: $how, or set NODEAPP_SKIP_CONTAINER_SMOKE=true where another job smoke-tests the image" >&2

@@ -11,10 +11,10 @@
 # it); REHEARSAL_ARCHIVE=oci runs the whole rehearsal with that old format and stops at that step.
 # Substitutions (docs/deploy.md, "workflow job → script → what proves it here"): podman/buildah builds instead of
 # BuildKit (not packaged for Debian 12); the archive assembled from skopeo's dir: copy as containerd's exporter lays
-# it out; local stand-ins for the base images (../shared/tools/offline-container-engine.sh for node and Debian, and
+# it out; local stand-ins for the base images (the offline container tool, scripts/lib/offline-engine.sh, for node and Debian, and
 # below for prom/prometheus and prom/alertmanager from Debian's binaries; grafana/grafana has none, so Grafana is
 # built, loaded and pushed but not smoke-tested); amd64 only (no arm64 emulation here).
-# Without ../shared/tools (a plain clone, no offline base images) it skips with the reason; under CI=true it fails.
+# Without that tool (a plain clone, no offline base images) it skips with the reason; under CI=true it fails.
 # NODEAPP_SKIP_CONTAINER_SMOKE=true (the GitHub test job) skips it: the workflow's own jobs run the scripts there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,8 +39,8 @@ if [ "${NODEAPP_SKIP_CONTAINER_SMOKE:-}" = true ]; then
 fi
 format=${REHEARSAL_ARCHIVE:-docker}
 case $format in docker | oci) ;; *) echo "REHEARSAL_ARCHIVE must be docker or oci (got '$format')" >&2; exit 2 ;; esac
-engine_tool=../shared/tools/offline-container-engine.sh
-[ -f "$engine_tool" ] || skip_or_fail "no $engine_tool beside the clone: the base images cannot be pulled on this machine's network (on a machine with Docker Hub access the workflow's image job is the test)"
+source scripts/lib/offline-engine.sh
+engine_tool=$(offline_engine_tool) || skip_or_fail "no offline container tool beside the clone: the base images cannot be pulled on this machine's network (on a machine with Docker Hub access the workflow's image job is the test)"
 [ "$(id -u)" = 0 ] || skip_or_fail "needs root (dockerd, registry): run it with sudo"
 tools=(dockerd docker-registry skopeo buildah podman jq curl)
 missing=()

@@ -1,6 +1,6 @@
 // .ci/container-smoke.sh (the container step of .ci/run) on a plain clone: which engine it picks, and that it skips
 // with the reason outside CI and fails under CI=true when there is none. The clone is a temp copy of .ci/ with a
-// stub scripts/container-smoke.sh; engines are stub commands on a PATH that holds nothing else.
+// stub scripts/container-smoke.sh (and the real scripts/lib/offline-engine.sh); engines are stub commands on a PATH that holds nothing else.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
@@ -36,8 +36,9 @@ function runStep(setup: Setup) {
   const root = mkdtempSync(join(tmpdir(), 'nodeapp-ci-engine-'));
   roots.push(root);
   const clone = join(root, 'clone');
-  mkdirSync(join(clone, 'scripts'), { recursive: true });
+  mkdirSync(join(clone, 'scripts', 'lib'), { recursive: true });
   cpSync(join(repoRoot, '.ci'), join(clone, '.ci'), { recursive: true });
+  cpSync(join(repoRoot, 'scripts', 'lib', 'offline-engine.sh'), join(clone, 'scripts', 'lib', 'offline-engine.sh'));
   writeFileSync(
     join(clone, 'scripts', 'container-smoke.sh'),
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax in a shell script
@@ -70,6 +71,17 @@ test('../shared/tools beside the clone wins: podman prepared by the offline tool
   const r = runStep({ shared: true, docker: 'ok', podman: 'ok' });
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /SMOKE engine=podman conf=\/offline\.conf/);
+});
+
+test('NODEAPP_OFFLINE_ENGINE names the offline tool elsewhere; a name that does not exist falls back to Docker', () => {
+  const tool = join(mkdtempSync(join(tmpdir(), 'nodeapp-offline-tool-')), 'engine.sh');
+  roots.push(join(tool, '..'));
+  writeFileSync(tool, 'export CONTAINERS_CONF=/elsewhere.conf\n');
+  const named = runStep({ docker: 'ok', env: { NODEAPP_OFFLINE_ENGINE: tool } });
+  assert.equal(named.code, 0, named.out);
+  assert.match(named.out, /SMOKE engine=podman conf=\/elsewhere\.conf/);
+  const missing = runStep({ docker: 'ok', env: { NODEAPP_OFFLINE_ENGINE: `${tool}.absent` } });
+  assert.match(missing.out, /SMOKE engine=docker/);
 });
 
 test('no ../shared: a Docker whose daemon answers', () => {
