@@ -150,19 +150,8 @@ describe('edge (CloudFront)', () => {
   }
 
   it('blocks /grafana* from outside edge.waf.grafanaAllowedCidrs when they are set (Edge alone, fixtures)', () => {
-    const { stack, alb, logBucket } = albFixture();
     const base = envConfig('dev').edge;
-    new Edge(stack, 'Edge', {
-      config: { ...base, waf: { ...base.waf, grafanaAllowedCidrs: ['203.0.113.0/24'] } },
-      alb,
-      albPort: 80,
-      logBucket,
-      staticAssetsPath: fileURLToPath(new URL('../../app/public', import.meta.url)),
-      retainData: false,
-      namePrefix: 'Test',
-      appBodyLimitBytes: 16384,
-    });
-    const t = Template.fromStack(stack);
+    const { template: t } = edge({ ...base, waf: { ...base.waf, grafanaAllowedCidrs: ['203.0.113.0/24'] } });
     t.hasResourceProperties('AWS::WAFv2::IPSet', { Addresses: ['203.0.113.0/24'], Scope: 'CLOUDFRONT' });
     const allowList = rule(t, 'GrafanaAllowList') ?? {};
     const [path, notAllowed] = allowList.Statement.AndStatement.Statements as CfnProperties[];
