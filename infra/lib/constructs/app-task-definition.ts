@@ -173,7 +173,8 @@ export class AppTaskDefinition extends Construct {
         APP_VERSION: props.version,
         GIT_COMMIT: props.version,
         // The service's memory: Fargate's task-level limit is not visible inside the container (no cgroup limit of
-        // its own), so the start-up memory check and nodeapp_memory_limit_bytes read it from here (app/README.md).
+        // its own: https://github.com/heroku/buildpacks-nodejs/issues/220), so the start-up memory check and
+        // nodeapp_memory_limit_bytes read it from here (app/src/memory-limit.ts).
         MEMORY_LIMIT_BYTES: String(appMemoryMiB(config.memoryMiB, props.site24x7) * 1024 * 1024),
         ...props.environment,
       },
