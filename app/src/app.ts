@@ -1,7 +1,7 @@
 // Builds the Fastify instance: plugins, routes, error handling. It does not listen and owns neither the
 // database nor the metrics registry (server.ts and the tests create those), so tests drive it through
 // app.inject and production through server.ts with the very same wiring.
-import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -16,6 +16,7 @@ import { apiHeaders } from './http/security.ts';
 import { configureValidation } from './http/validation.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Metrics } from './metrics.ts';
+import { http } from './node-http.ts';
 import { registerRoutes } from './routes/index.ts';
 
 /** The guestbook page: read from the package root, next to dist/ in the image. */
@@ -39,7 +40,7 @@ function trustProxyOption(value: Config['trustProxy']) {
  * https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener (the ServerResponse option)
  */
 function closingAwareResponse(lifecycle: Lifecycle): typeof ServerResponse {
-  class ClosingAwareResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {}
+  class ClosingAwareResponse<Request extends IncomingMessage = IncomingMessage> extends http.ServerResponse<Request> {}
   const keepAlive = Symbol('keepAlive');
   // A data property in Node (and its typings); an accessor here, which Node reads and writes the same way.
   Object.defineProperty(ClosingAwareResponse.prototype, 'shouldKeepAlive', {

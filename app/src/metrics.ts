@@ -1,7 +1,8 @@
 // Prometheus metrics (prom-client). Each app instance gets its own registry so tests can build
 // many apps in one process; the names and labels are a contract with monitoring/ (see COMMON contracts).
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { http } from './node-http.ts';
 
 export interface PoolStats {
   total: number;
@@ -89,7 +90,7 @@ export function createMetrics(info: {
 
 /** A plain HTTP server for GET /metrics on its own port, so the public port never exposes it. */
 export function createMetricsServer(registry: Registry): Server {
-  return createServer((req, res) => {
+  return http.createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: metrics are at /metrics\n');
       return;

@@ -2,9 +2,9 @@
 // themselves; server errors are logged in full and answered with a generic message, never a stack
 // trace or SQL. A database that cannot be reached is a 503 with Retry-After: the client may retry, and the
 // service recovers by itself when the database returns (readiness is 503 meanwhile).
-import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../db/database.ts';
+import { http } from '../node-http.ts';
 
 /** Seconds a client is asked to wait while the database is unreachable (about one connect timeout). */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -13,7 +13,7 @@ export function sendError(reply: FastifyReply, statusCode: number, message: stri
   return reply
     .code(statusCode)
     .type('application/json; charset=utf-8')
-    .send({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, requestId: reply.request.id });
+    .send({ statusCode, error: http.STATUS_CODES[statusCode] ?? 'Error', message, requestId: reply.request.id });
 }
 
 export function configureErrors(app: FastifyInstance, notFoundLimit: { max: number; timeWindow: number }): void {
