@@ -18,15 +18,18 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '@nodeapp/test-support';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { imageRuntime } from './image.ts';
 
 const appDir = fileURLToPath(new URL('../', import.meta.url));
-// The container's Node flags, if the Dockerfile sets any (ENV NODE_OPTIONS=...), so the service runs exactly as
-// in production; the bare baseline gets the same flags, like for like. (None today: see BENCHMARKS.md on
-// --max-semi-space-size.)
-const NODE_OPTIONS = /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(appDir, 'Dockerfile'), 'utf8'))?.[1] ?? '';
-// The node flags of the image's CMD (["node", <flags>, "dist/server.js"]): V8 takes --liftoff-only only there.
-const CMD = /^CMD (\[.*\])$/m.exec(readFileSync(join(appDir, 'Dockerfile'), 'utf8'))?.[1];
-const NODE_FLAGS = CMD ? (JSON.parse(CMD) as string[]).slice(1, -1) : [];
+// The image's environment and node flags (bench/image.ts), so the service runs exactly as in the container. Every
+// server gets the image's environment (MALLOC_ARENA_MAX, NODE_OPTIONS if set: like for like); the network and data
+// settings are the bench's own. The CMD's node flags (V8 takes --liftoff-only only there) go to the service.
+const IMAGE = imageRuntime(readFileSync(join(appDir, 'Dockerfile'), 'utf8'));
+const { HOST: _h, PORT: _p, METRICS_HOST: _mh, METRICS_PORT: _mp, DATA_DIR: _d, ...IMAGE_ENV } = IMAGE.env;
+const NODE_FLAGS = IMAGE.nodeFlags;
+const imageEnvText = Object.entries(IMAGE_ENV)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ');
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 // wrk (C, one thread) leaves the CPU to the server; autocannon (JS) competes with it for the 2 cores.
@@ -97,9 +100,10 @@ async function startService(env: Record<string, string>, flags: string[] = NODE_
     cwd: appDir,
     env: {
       PATH: process.env.PATH,
-      NODE_OPTIONS,
+      ...IMAGE_ENV,
       HOST: '127.0.0.1',
       PORT: String(port),
+      METRICS_HOST: '127.0.0.1',
       METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
       RATE_LIMIT_MAX: '1000000',
@@ -120,7 +124,7 @@ async function startPlain(script: string): Promise<Server> {
   const startedAt = performance.now();
   const child = spawn(process.execPath, [script], {
     cwd: appDir,
-    env: { PATH: process.env.PATH, NODE_OPTIONS, PORT: String(port) },
+    env: { PATH: process.env.PATH, ...IMAGE_ENV, PORT: String(port) },
     stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'],
   });
   await waitReady(`http://127.0.0.1:${port}/api/hello`, child);
@@ -251,7 +255,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 console.error(`${TOOL}: ${CONNECTIONS} connections; hello: ${ROUNDS} alternating rounds of ${DURATION} s`);
 console.error(
-  `NODE_OPTIONS (from the Dockerfile): ${NODE_OPTIONS || '(none)'}; node flags (its CMD): ${NODE_FLAGS.join(' ') || '(none)'}`,
+  `the image's environment (app/Dockerfile): ${imageEnvText || '(none)'}; node flags (its CMD): ${NODE_FLAGS.join(' ') || '(none)'}`,
 );
 const database = await postgresEnv();
 const helloDataDir = mkdtempSync(join(tmpdir(), 'nodeapp-bench-'));
@@ -349,7 +353,7 @@ for (const r of rows) {
 }
 console.log(
   `\nLoad: ${TOOL}${TOOL === 'wrk' ? ' -t1' : ''}, ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up; ` +
-    `hello rows: bare, floor, Express and service alternated for ${ROUNDS} rounds, medians (ratios: median of the per-round ratios); PGlite rows alternated for ${ROUNDS} rounds too; NODE_OPTIONS=${NODE_OPTIONS || '(none)'}, node flags ${NODE_FLAGS.join(' ') || '(none)'} (the Dockerfile's).`,
+    `hello rows: bare, floor, Express and service alternated for ${ROUNDS} rounds, medians (ratios: median of the per-round ratios); PGlite rows alternated for ${ROUNDS} rounds too; every server with the image's environment (${imageEnvText || 'none'}), the service with its node flags (${NODE_FLAGS.join(' ') || 'none'}).`,
 );
 for (const n of notes) console.log(n);
 
