@@ -122,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     monitoring: {
       prometheus: { cpu: 256, memoryMiB: 1024, ephemeralStorageGiB: 21, retentionDays: 7, retentionSizeGiB: 12 },
       grafana: { cpu: 256, memoryMiB: 512 },
-      // Cost (docs/finops.md): about 11 USD/month less than on-demand; keeps dev under its 60 USD budget.
+      // Cost (docs/finops.md): about 11 USD/month less than on-demand; keeps dev under its 70 USD budget.
       spot: true,
     },
   };
