@@ -9,6 +9,8 @@
 //     now writes its lines in blocks (src/logger.ts), one of the levers the targets allow (BENCHMARKS.md).
 // No hooks, headers, metrics, validation or database of its own: every one of those would only add cost.
 // If this floor misses a target, no implementation of the requirements can meet it on this machine.
+// FLOOR_LOG=blocks: the same floor with the one lever it lacks, the log lines written in blocks by the service's own
+// writer (dist/logger.js, `npm run build` first): the floor of an implementation that uses that lever too.
 // Plain JavaScript like the bare server and the service's dist/. Listens on PORT; its stdout is the log.
 import '@fastify/rate-limit';
 import '@fastify/static';
@@ -20,7 +22,11 @@ import 'prom-client';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 
-const log = pino({}, pino.destination({ dest: 1, sync: true }));
+const destination =
+  process.env.FLOOR_LOG === 'blocks'
+    ? new (await import('../dist/logger.js')).BlockWriter(1)
+    : pino.destination({ dest: 1, sync: true });
+const log = pino({}, destination);
 const app = Fastify();
 app.get('/api/hello', async (request) => {
   const name = request.query.name?.trim() || 'world';
