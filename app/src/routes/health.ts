@@ -2,8 +2,8 @@
 // the load balancer stops routing to a task as soon as ready turns 503 (see server.ts, drain).
 import type { FastifyInstance } from 'fastify';
 import { ping } from '../db/messages.ts';
-import type { RouteDependencies } from './index.ts';
 import { Status } from './schemas.ts';
+import type { RouteDependencies } from './types.ts';
 
 const READY_PING_TIMEOUT_MS = 2000;
 

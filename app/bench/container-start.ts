@@ -1,0 +1,139 @@
+// `node app/bench/container-start.ts <image> [<baseline image>]`: container start → ready with the embedded database
+// (no DATABASE_URL: PGlite in DATA_DIR), as ECS runs the task: read-only root, no capabilities, a memory limit and no
+// swap, /tmp writable. Each start is a new container; the images alternate (the baseline first in each round), so the
+// ratio compares them under the same load on the machine.
+// Per start: `run` → the first 200 from the contract's readiness path (what a load balancer waits for, engine
+// included), and the service's own `startupMs` (process start → ready, from its "ready" log line). Once per round:
+// the engine's own cost, `run --rm <image> node -e 0` (create, start, exit, remove).
+// Env: CONTAINER_ENGINE (podman | docker, default podman), STARTS (5 per image), MEMORY (512m), READY_TIMEOUT_MS (60000).
+// Prints one table per image (medians, min–max) and the ratios this/baseline (median of the per-round ratios).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadServiceContract } from '@nodeapp/contract';
+import { freePort } from '@nodeapp/test-support';
+
+const engine = process.env.CONTAINER_ENGINE ?? 'podman';
+const starts = Number(process.env.STARTS ?? 5);
+const memory = process.env.MEMORY ?? '512m';
+const readyTimeoutMs = Number(process.env.READY_TIMEOUT_MS ?? 60_000);
+const images = process.argv.slice(2).reverse(); // the baseline (second argument) first in every round
+if (images.length === 0 || images.length > 2 || !Number.isInteger(starts) || starts < 1) {
+  console.error('usage: [STARTS=5] [MEMORY=512m] node app/bench/container-start.ts <image> [<baseline image>]');
+  process.exit(1);
+}
+const readiness = loadServiceContract().health.readiness;
+const hardening = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+const limits = ['--memory', memory, '--memory-swap', memory];
+
+interface Start {
+  runToReadyMs: number;
+  serviceMs: number;
+  engineMs: number;
+}
+
+function docker(args: string[]): string {
+  return execFileSync(engine, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+async function startOnce(image: string, name: string): Promise<Start> {
+  const port = await freePort();
+  let metricsPort = await freePort();
+  while (metricsPort === port) metricsPort = await freePort();
+  const engineStarted = performance.now();
+  const baseline = spawnSync(engine, [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    ...hardening,
+    '--entrypoint',
+    'node',
+    image,
+    '-e',
+    '0',
+  ]);
+  if (baseline.status !== 0) throw new Error(`${image}: node -e 0 failed: ${baseline.stderr}`);
+  const engineMs = performance.now() - engineStarted;
+
+  const started = performance.now();
+  docker([
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--network',
+    'host',
+    ...hardening,
+    ...limits,
+    '--tmpfs',
+    '/tmp:mode=1777',
+    '-e',
+    `PORT=${port}`,
+    '-e',
+    `METRICS_PORT=${metricsPort}`,
+    '-e',
+    'HOST=127.0.0.1',
+    '-e',
+    'METRICS_HOST=127.0.0.1',
+    image,
+  ]);
+  try {
+    for (;;) {
+      const status = await fetch(`http://127.0.0.1:${port}${readiness}`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status === 200) break;
+      if (performance.now() - started > readyTimeoutMs)
+        throw new Error(`${image}: not ready after ${readyTimeoutMs} ms`);
+      await sleep(10);
+    }
+    const runToReadyMs = performance.now() - started;
+    const logs = spawnSync(engine, ['logs', name], { encoding: 'utf8' });
+    const ready = `${logs.stdout}${logs.stderr}`.split('\n').find((l) => l.includes('"msg":"ready"'));
+    const serviceMs = Number(/"startupMs":(\d+)/.exec(ready ?? '')?.[1] ?? Number.NaN);
+    return { runToReadyMs, serviceMs, engineMs };
+  } finally {
+    spawnSync(engine, ['rm', '-f', '-v', name]);
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const range = (xs: number[]) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`;
+const sizeMb = (image: string) => (Number(docker(['image', 'inspect', '-f', '{{.Size}}', image])) / 1e6).toFixed(1);
+
+const results = new Map<string, Start[]>(images.map((i) => [i, []]));
+for (let round = 1; round <= starts; round++) {
+  for (const image of images) {
+    const start = await startOnce(image, `nodeapp-start-bench-${process.pid}-${round}`);
+    results.get(image)?.push(start);
+    console.error(
+      `round ${round} ${image}: run → ready ${Math.round(start.runToReadyMs)} ms, service ${start.serviceMs} ms`,
+    );
+  }
+}
+
+console.log(
+  `\nContainer start → ready, embedded database, ${memory} memory limit, ${engine}, ${starts} starts per image:\n`,
+);
+console.log(
+  '| image | size MB | run → ready ms (median, min–max) | service start → ready ms | engine run + exit of node -e 0 ms |',
+);
+console.log('|---|---:|---:|---:|---:|');
+for (const [image, rs] of results) {
+  const col = (k: keyof Start) => `${Math.round(median(rs.map((r) => r[k])))} (${range(rs.map((r) => r[k]))})`;
+  console.log(`| ${image} | ${sizeMb(image)} | ${col('runToReadyMs')} | ${col('serviceMs')} | ${col('engineMs')} |`);
+}
+if (images.length === 2) {
+  const [base, other] = images as [string, string];
+  const b = results.get(base) ?? [];
+  const o = results.get(other) ?? [];
+  const ratio = (k: keyof Start) => median(o.map((r, i) => r[k] / (b[i]?.[k] ?? Number.NaN))).toFixed(2);
+  console.log(
+    `\n${other} / ${base} (median of the per-round ratios): run → ready ${ratio('runToReadyMs')}, service start → ready ${ratio('serviceMs')}`,
+  );
+}
