@@ -14,7 +14,8 @@
 # TLS verify-full against SMOKE_DATABASE_CA_FILE / TEST_DATABASE_CA_FILE when given; a database of its own when psql
 # is available); then always the embedded PGlite (DATA_DIR=/tmp/data, the image's default) in the same memory limit;
 # then the embedded mode below its need (SMOKE_SMALL_MEMORY, 256m), which must exit 1 with one line naming the need.
-# Env: SMOKE_IMAGE (skip the build), SMOKE_PLATFORM (e.g. linux/arm64: fail unless the image is that platform, so a
+# Env: SMOKE_IMAGE (skip the build), SMOKE_UNPIN_BASES=true (build with the base images by tag, not digest: offline
+# stand-ins), SMOKE_PLATFORM (e.g. linux/arm64: fail unless the image is that platform, so a
 # per-architecture CI leg proves it ran the architecture it names), SMOKE_DRAIN_SECONDS (2), SMOKE_MEMORY (512m, the
 # task size; no swap), SMOKE_SMALL_MEMORY (256m), SMOKE_HEALTHY_TIMEOUT seconds (90). The containers use the host
 # network with free loopback ports.
@@ -72,8 +73,15 @@ if [ -z "$image" ]; then
   [ "$engine" = podman ] && format=(--format docker) # podman's OCI format drops HEALTHCHECK
   echo "building $image with $engine"
   build_log=$(mktemp)
+  dockerfile=app/Dockerfile
+  if [ "${SMOKE_UNPIN_BASES:-}" = true ]; then
+    # Base images pinned by digest (FROM name:tag@sha256:…) resolve to local stand-ins by tag: an offline machine's
+    # stand-ins cannot have the official digests (as in scripts/image-rehearsal.sh).
+    dockerfile=$(mktemp)
+    sed -E 's/@sha256:[0-9a-f]{64}//g' app/Dockerfile >"$dockerfile"
+  fi
   build_started=$(now_ms)
-  if ! "$engine" build "${format[@]}" -f app/Dockerfile -t "$image" \
+  if ! "$engine" build "${format[@]}" -f "$dockerfile" -t "$image" \
     --build-arg "GIT_COMMIT=$commit" \
     --build-arg "APP_VERSION=$(node -p 'require("./app/package.json").version' 2>/dev/null || echo dev)" \
     --build-arg "BUILD_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)" . >"$build_log" 2>&1; then
@@ -81,6 +89,7 @@ if [ -z "$image" ]; then
     fail "image build failed"
   fi
   rm -f "$build_log"
+  [ "$dockerfile" = app/Dockerfile ] || rm -f "$dockerfile"
   echo "built in $((($(now_ms) - build_started) / 1000)) s"
 fi
 label=$("$engine" image inspect -f '{{ index .Config.Labels "org.opencontainers.image.revision" }}' "$image")

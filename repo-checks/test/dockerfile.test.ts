@@ -65,10 +65,28 @@ test('buildable by podman/buildah here: no syntax directive, no heredoc RUN', ()
   assert.doesNotMatch(dockerfile, /^RUN\b.*<</m);
 });
 
-test('official bases: node:24-bookworm-slim for building, Debian slim + its node binary at run time', () => {
-  assert.match(dockerfile, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
-  assert.match(dockerfile, /^ARG BASE_IMAGE=debian:bookworm-slim$/m);
-  assert.match(dockerfile, /^COPY --from=node \/usr\/local\/bin\/node \/usr\/local\/bin\/node$/m);
+test('official bases pinned by digest in the FROM lines: node:24-bookworm-slim, Debian slim for the runtime files', () => {
+  // Dependabot's docker updater reads FROM lines, not ARG defaults (dependabot/dependabot-core#2057).
+  const bases = (text: string) =>
+    [...text.matchAll(/^FROM (?:--platform=\S+ )?(\S+)/gm)].map((m) => m[1] as string).filter((f) => f.includes(':'));
+  const appBases = bases(dockerfile);
+  assert.deepEqual([...new Set(appBases.map((b) => b.split('@')[0]))].sort(), [
+    'debian:bookworm-slim',
+    'node:24-bookworm-slim',
+  ]);
+  for (const base of appBases) assert.match(base, /^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/, base);
+  assert.doesNotMatch(dockerfile, /^ARG \w*IMAGE=/m);
+  assert.match(dockerfile, /^COPY --from=node \/usr\/local\/bin\/node \/rootfs\/usr\/local\/bin\/node$/m);
+  assert.match(finalStage, /^FROM scratch\nCOPY --from=rootfs \/rootfs\/ \/$/m);
+  // One digest per tag across the repository's Dockerfiles.
+  const digests = new Map<string, Set<string>>();
+  for (const file of Object.values(IMAGES).map((i) => i.dockerfile)) {
+    for (const base of bases(readRepoFile(file)).filter((b) => b.includes('@'))) {
+      const [tag, digest] = base.split('@') as [string, string];
+      digests.set(tag, (digests.get(tag) ?? new Set()).add(digest));
+    }
+  }
+  for (const [tag, set] of digests) assert.equal(set.size, 1, `${tag} is pinned to ${[...set].join(' and ')}`);
 });
 
 test('the final stage runs node directly as a numeric non-root user, with the health command ECS uses', () => {
