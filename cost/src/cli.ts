@@ -1,6 +1,6 @@
 // `npm run cost -w infra -- [options]`: the monthly cost estimate of every environment, from the synthesized stacks.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@nodeapp/infra/config/environments.ts';
+import { loadConfig } from '@nodeapp/infra/config/environments';
 import { markdownTable } from 'markdown-table';
 import { defaultUsage, parseAmount, USAGE_FIELDS, type Usage, usageOverrides } from './assumptions.ts';
 import { readCdkOut, SHARED } from './cdk-out.ts';

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { testOutdir } from '@nodeapp/infra/test/helpers.ts';
+import { testOutdir } from '@nodeapp/infra/test-app';
 import { readCdkOut } from '../src/cdk-out.ts';
 import { devStacks } from './fixtures/dev-stacks.ts';
 

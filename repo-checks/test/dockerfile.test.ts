@@ -3,7 +3,7 @@
 // read all of their Dockerfiles.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IMAGES } from '../../infra/config/images.ts';
+import { IMAGES } from '@nodeapp/infra/config/images';
 import { readRepoFile } from '../src/repo.ts';
 
 const dockerfile = readRepoFile('app/Dockerfile');

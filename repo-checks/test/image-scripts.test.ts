@@ -9,8 +9,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { IMAGE_NAMES } from '@nodeapp/infra/config/images';
 import { skipUnless } from '@nodeapp/test-support';
-import { IMAGE_NAMES } from '../../infra/config/images.ts';
 import { hasCommand, jqRequirement, runScript } from '../src/run-script.ts';
 
 const bin = mkdtempSync(join(tmpdir(), 'image-scripts-'));
