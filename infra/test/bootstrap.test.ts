@@ -14,7 +14,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parse, stringify } from 'yaml';
 import { loadConfig } from '../config/environments.ts';
 import { bootstrapArguments, EXECUTION_POLICY } from '../lib/bootstrap/bootstrap-command.ts';
-import { boundedBootstrapTemplate, cdkBootstrapTemplate } from '../lib/bootstrap/execution-boundary.ts';
+import {
+  boundedBootstrapTemplate,
+  cdkBootstrapTemplate,
+  executionRoleBounded,
+} from '../lib/bootstrap/execution-boundary.ts';
 import { buildTestApp, testAccounts } from './helpers.ts';
 
 const ACCOUNT = '555555555555';
@@ -535,7 +539,7 @@ describe('bootstrap: bounded CloudFormation execution role', () => {
 });
 
 describe('environment stacks: every identity carries the boundary', () => {
-  const stacks = buildTestApp({});
+  const stacks = buildTestApp({ config: loadConfig({ ...testAccounts }) });
   it('every AWS::IAM::Role and AWS::IAM::User of every environment stack, providers included, has it', () => {
     let roles = 0;
     for (const [env, e] of stacks.environments) {
@@ -550,7 +554,7 @@ describe('environment stacks: every identity carries the boundary', () => {
           roles++;
           assert.equal(
             stack.resolve(r.Properties.PermissionsBoundary),
-            `arn:aws:iam::111111111111:policy/cdk-hnb659fds-nodeapp-exec-boundary`,
+            `arn:aws:iam::${stack.account}:policy/cdk-hnb659fds-nodeapp-exec-boundary`,
             `${env} ${stack.stackName} ${id}`,
           );
         }
@@ -563,6 +567,16 @@ describe('environment stacks: every identity carries the boundary', () => {
     for (const stack of [stacks.registry, stacks.githubDeploy]) {
       assert.doesNotMatch(JSON.stringify(Template.fromStack(stack).toJSON()), /PermissionsBoundary/);
     }
+  });
+
+  it("an environment in the shared account (one-account trial) carries none: that account's execution role is CDK's plain one", () => {
+    const oneAccount = loadConfig({ ...testAccounts, NODEAPP_ACCOUNT_DEV: testAccounts.NODEAPP_ACCOUNT_SHARED });
+    const trial = buildTestApp({ env: 'dev', config: oneAccount }).environments.get('dev');
+    assert.ok(trial);
+    for (const stack of [trial.network, trial.data, trial.service, trial.monitoring]) {
+      if (stack) assert.doesNotMatch(JSON.stringify(Template.fromStack(stack).toJSON()), /PermissionsBoundary/);
+    }
+    assert.ok(executionRoleBounded('111111111111', '111111111111'), 'an unset account counts as separate');
   });
 
   it('no environment stack nests a template whose roles CDK cannot bound', {

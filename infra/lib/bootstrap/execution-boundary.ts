@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
+import { PLACEHOLDER_ACCOUNT } from '../../config/environments.ts';
 import { names } from '../../config/names.ts';
 
 /** The GitHub roles' names (lib/constructs/github-deploy.ts): no template may create or change such a role. */
@@ -36,6 +37,16 @@ export const GITHUB_ROLE_PATTERN = 'nodeapp-github-*';
  * passing one to a Lambda function would run code outside it.
  */
 export const STACK_ROLE_PATTERN = names('*').stackPattern;
+
+/**
+ * Whether an environment account's CloudFormation execution role is bounded (bootstrapped with
+ * boundedBootstrapTemplate), and so whether its stacks' roles must carry the boundary: every account but the shared
+ * one, whose execution role must create the GitHub roles and the OIDC provider (bootstrap-command.ts). An unset
+ * (placeholder) account counts as separate, the supported layout. bootstrap-command.ts and lib/app.ts both ask this.
+ */
+export function executionRoleBounded(account: string, sharedAccount: string): boolean {
+  return account !== sharedAccount || account === PLACEHOLDER_ACCOUNT;
+}
 
 /** Name of the boundary policy in each bootstrapped account. */
 export function boundaryPolicyName(qualifier: string): string {
