@@ -114,30 +114,34 @@ describe('GitHub roles: trust', () => {
     }
   });
 
-  const expected: Record<string, string> = {
-    'nodeapp-github-image-push': 'repo:acme/shop:ref:refs/heads/main:ref:refs/heads/main',
-    'nodeapp-github-deploy-staging': 'repo:acme/shop:environment:staging:ref:refs/heads/main',
-    'nodeapp-github-deploy-production': 'repo:acme/shop:environment:production:ref:refs/heads/main',
+  const expected: Record<string, string[]> = {
+    'nodeapp-github-image-push': [
+      'repo:acme/shop:ref:refs/heads/main:ref:refs/heads/main',
+      'repo:acme/shop:ref:refs/heads/main',
+    ],
+    'nodeapp-github-deploy-staging': ['repo:acme/shop:environment:staging:ref:refs/heads/main'],
+    'nodeapp-github-deploy-production': ['repo:acme/shop:environment:production:ref:refs/heads/main'],
   };
-  for (const [roleName, subject] of Object.entries(expected)) {
-    it(`${roleName} trusts exactly ${subject}, no other branch, environment or repository`, () => {
+  for (const [roleName, subjects] of Object.entries(expected)) {
+    it(`${roleName} trusts exactly ${subjects.join(' or ')}, no other branch, environment or repository`, () => {
       for (const sub of SUBJECTS) {
         assert.equal(
           trusts(roleName, sub),
-          sub === subject,
-          `${roleName} ${sub === subject ? 'must' : 'must not'} trust ${sub}`,
+          subjects.includes(sub),
+          `${roleName} ${subjects.includes(sub) ? 'must' : 'must not'} trust ${sub}`,
         );
       }
     });
   }
 
-  it('compares one exact subject per role, without wildcards (StringEquals only)', () => {
+  it('compares exact subjects, each ending in the main ref, without wildcards (StringEquals only)', () => {
     for (const name of ROLE_NAMES) {
       const condition = trust(name).Condition;
       assert.deepEqual(Object.keys(condition), ['StringEquals'], name);
-      const sub = condition.StringEquals['token.actions.githubusercontent.com:sub'];
-      assert.equal(typeof sub, 'string', `${name}: one subject`);
-      assert.doesNotMatch(sub, /[*?]/, name);
+      for (const sub of [condition.StringEquals['token.actions.githubusercontent.com:sub']].flat()) {
+        assert.match(sub, /:ref:refs\/heads\/main$/, name);
+        assert.doesNotMatch(sub, /[*?]/, name);
+      }
     }
   });
 

@@ -79,9 +79,24 @@ export const SUBJECT_CLAIM_KEYS = ['repo', 'context', 'ref'] as const;
  * No wildcard: the trust compares it with StringEquals.
  */
 export function githubSubject(repository: string, context: string, ids?: GithubRepositoryIds): string {
+  return `${repoClaim(repository, ids)}:${context}:ref:refs/heads/${DEPLOY_BRANCH}`;
+}
+
+/** The `repo` segment of a subject: `repo:OWNER/REPO`, or with immutable IDs `repo:OWNER@ID/REPO@ID`. */
+function repoClaim(repository: string, ids?: GithubRepositoryIds): string {
   const [owner, repo] = repository.split('/');
-  const name = ids ? `${owner}@${ids.owner}/${repo}@${ids.repository}` : `${owner}/${repo}`;
-  return `repo:${name}:${context}:ref:refs/heads/${DEPLOY_BRANCH}`;
+  return `repo:${ids ? `${owner}@${ids.owner}/${repo}@${ids.repository}` : `${owner}/${repo}`}`;
+}
+
+/**
+ * The push role's subjects: a job without an environment on the deploy branch. Its context is the ref itself, so
+ * under the template it reads `…:ref:refs/heads/main:ref:refs/heads/main`; GitHub's reference gives no example of
+ * this case, so the single `…:ref:refs/heads/main` (the same job, were the ref not repeated) is accepted too. Both
+ * are exact and both name the deploy branch only.
+ */
+export function imagePushSubjects(repository: string, ids?: GithubRepositoryIds): string[] {
+  const ref = `ref:refs/heads/${DEPLOY_BRANCH}`;
+  return [githubSubject(repository, ref, ids), `${repoClaim(repository, ids)}:${ref}`];
 }
 
 /**
@@ -135,12 +150,12 @@ export class GithubDeploy extends Construct {
       ? iam.OidcProviderNative.fromOidcProviderArn(this, 'Provider', props.existingOidcProviderArn)
       : new iam.OidcProviderNative(this, 'Provider', { url: GITHUB_OIDC_URL, clientIds: ['sts.amazonaws.com'] });
 
-    // A job without an environment: its context is the ref itself, so the ref appears twice.
     this.imagePushRole = this.githubRole(
       'ImagePushRole',
       'nodeapp-github-image-push',
       props,
       `ref:refs/heads/${DEPLOY_BRANCH}`,
+      imagePushSubjects(props.repository, props.immutableIds),
     );
     this.imagePushRole.addToPolicy(
       new iam.PolicyStatement({
@@ -159,7 +174,10 @@ export class GithubDeploy extends Construct {
     );
 
     const deployRole = (roleId: string, environment: 'staging' | 'production') => {
-      const role = this.githubRole(roleId, `nodeapp-github-deploy-${environment}`, props, `environment:${environment}`);
+      const context = `environment:${environment}`;
+      const role = this.githubRole(roleId, `nodeapp-github-deploy-${environment}`, props, context, [
+        githubSubject(props.repository, context, props.immutableIds),
+      ]);
       role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'AssumeCdkBootstrapRoles',
@@ -180,7 +198,13 @@ export class GithubDeploy extends Construct {
     this.productionDeployRole = deployRole('ProductionDeployRole', 'production');
   }
 
-  private githubRole(id: string, roleName: string, props: GithubDeployProps, context: string): iam.Role {
+  private githubRole(
+    id: string,
+    roleName: string,
+    props: GithubDeployProps,
+    context: string,
+    subjects: readonly string[],
+  ): iam.Role {
     return new iam.Role(this, id, {
       roleName,
       description: `GitHub Actions ${context} of ${props.repository}`,
@@ -190,7 +214,7 @@ export class GithubDeploy extends Construct {
       assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, {
         StringEquals: {
           [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
-          [`${GITHUB_OIDC_HOST}:sub`]: githubSubject(props.repository, context, props.immutableIds),
+          [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects],
         },
       }).withSessionTags(),
     });
