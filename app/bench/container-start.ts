@@ -5,14 +5,21 @@
 // Per start: `run` → the first 200 from the contract's readiness path (what a load balancer waits for, engine
 // included), and the service's own `startupMs` (process start → ready, from its "ready" log line). Once per round:
 // the engine's own cost, `run --rm <image> node -e 0` (create, start, exit, remove).
-// Env: CONTAINER_ENGINE (podman | docker, default podman), STARTS (5 per image), MEMORY (512m), READY_TIMEOUT_MS (60000).
-// Prints one table per image (medians, min–max) and the ratios this/baseline (median of the per-round ratios).
+// With PULL=true the images are registry references: each start first pulls the image into a store without it (and
+// removes it afterwards), so the table also has pull → pulled (what a new Fargate task does before it starts).
+// Env: CONTAINER_ENGINE (podman | docker | a path to one, default podman), ENGINE_ARGS (global engine arguments, e.g.
+// podman's --root of an empty store), PULL, PULL_ARGS (e.g. --tls-verify=false for a loopback registry), STARTS (5
+// per image), MEMORY (512m), READY_TIMEOUT_MS (60000).
+// Prints one table (medians, min–max) and the ratios this/baseline (median of the per-round ratios).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadServiceContract } from '@nodeapp/contract';
 import { freePort } from '@nodeapp/test-support';
 
 const engine = process.env.CONTAINER_ENGINE ?? 'podman';
+const engineArgs = (process.env.ENGINE_ARGS ?? '').split(' ').filter(Boolean);
+const pull = process.env.PULL === 'true';
+const pullArgs = (process.env.PULL_ARGS ?? '').split(' ').filter(Boolean);
 const starts = Number(process.env.STARTS ?? 5);
 const memory = process.env.MEMORY ?? '512m';
 const readyTimeoutMs = Number(process.env.READY_TIMEOUT_MS ?? 60_000);
@@ -26,21 +33,32 @@ const hardening = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new
 const limits = ['--memory', memory, '--memory-swap', memory];
 
 interface Start {
+  sizeBytes: number;
+  pullMs: number;
   runToReadyMs: number;
   serviceMs: number;
   engineMs: number;
 }
 
 function docker(args: string[]): string {
-  return execFileSync(engine, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync(engine, [...engineArgs, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
+const quietly = (args: string[]) => spawnSync(engine, [...engineArgs, ...args], { encoding: 'utf8' });
 
 async function startOnce(image: string, name: string): Promise<Start> {
   const port = await freePort();
   let metricsPort = await freePort();
   while (metricsPort === port) metricsPort = await freePort();
+  let pullMs = Number.NaN;
+  if (pull) {
+    quietly(['rmi', '-f', image]);
+    const pullStarted = performance.now();
+    docker(['pull', ...pullArgs, image]);
+    pullMs = performance.now() - pullStarted;
+  }
+  const sizeBytes = Number(docker(['image', 'inspect', '-f', '{{.Size}}', image]));
   const engineStarted = performance.now();
-  const baseline = spawnSync(engine, [
+  const baseline = quietly([
     'run',
     '--rm',
     '--network',
@@ -89,12 +107,13 @@ async function startOnce(image: string, name: string): Promise<Start> {
       await sleep(10);
     }
     const runToReadyMs = performance.now() - started;
-    const logs = spawnSync(engine, ['logs', name], { encoding: 'utf8' });
+    const logs = quietly(['logs', name]);
     const ready = `${logs.stdout}${logs.stderr}`.split('\n').find((l) => l.includes('"msg":"ready"'));
     const serviceMs = Number(/"startupMs":(\d+)/.exec(ready ?? '')?.[1] ?? Number.NaN);
-    return { runToReadyMs, serviceMs, engineMs };
+    return { sizeBytes, pullMs, runToReadyMs, serviceMs, engineMs };
   } finally {
-    spawnSync(engine, ['rm', '-f', '-v', name]);
+    quietly(['rm', '-f', '-v', name]);
+    if (pull) quietly(['rmi', '-f', image]);
   }
 }
 
@@ -104,7 +123,6 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 const range = (xs: number[]) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`;
-const sizeMb = (image: string) => (Number(docker(['image', 'inspect', '-f', '{{.Size}}', image])) / 1e6).toFixed(1);
 
 const results = new Map<string, Start[]>(images.map((i) => [i, []]));
 for (let round = 1; round <= starts; round++) {
@@ -120,13 +138,16 @@ for (let round = 1; round <= starts; round++) {
 console.log(
   `\nContainer start → ready, embedded database, ${memory} memory limit, ${engine}, ${starts} starts per image:\n`,
 );
+const pullHead = pull ? ' pull ms (median, min–max) |' : '';
 console.log(
-  '| image | size MB | run → ready ms (median, min–max) | service start → ready ms | engine run + exit of node -e 0 ms |',
+  `| image | size MB |${pullHead} run → ready ms (median, min–max) | service start → ready ms | engine run + exit of node -e 0 ms |`,
 );
-console.log('|---|---:|---:|---:|---:|');
+console.log(`|---|---:|${pull ? '---:|' : ''}---:|---:|---:|`);
 for (const [image, rs] of results) {
   const col = (k: keyof Start) => `${Math.round(median(rs.map((r) => r[k])))} (${range(rs.map((r) => r[k]))})`;
-  console.log(`| ${image} | ${sizeMb(image)} | ${col('runToReadyMs')} | ${col('serviceMs')} | ${col('engineMs')} |`);
+  const size = ((rs[0]?.sizeBytes ?? Number.NaN) / 1e6).toFixed(1);
+  const pulled = pull ? ` ${col('pullMs')} |` : '';
+  console.log(`| ${image} | ${size} |${pulled} ${col('runToReadyMs')} | ${col('serviceMs')} | ${col('engineMs')} |`);
 }
 if (images.length === 2) {
   const [base, other] = images as [string, string];
@@ -134,6 +155,6 @@ if (images.length === 2) {
   const o = results.get(other) ?? [];
   const ratio = (k: keyof Start) => median(o.map((r, i) => r[k] / (b[i]?.[k] ?? Number.NaN))).toFixed(2);
   console.log(
-    `\n${other} / ${base} (median of the per-round ratios): run → ready ${ratio('runToReadyMs')}, service start → ready ${ratio('serviceMs')}`,
+    `\n${other} / ${base} (median of the per-round ratios):${pull ? ` pull ${ratio('pullMs')},` : ''} run → ready ${ratio('runToReadyMs')}, service start → ready ${ratio('serviceMs')}`,
   );
 }
