@@ -4,7 +4,8 @@
 // ratio compares them under the same load on the machine.
 // Per start: `run` → the first 200 from the contract's readiness path (what a load balancer waits for, engine
 // included), and the service's own `startupMs` (process start → ready, from its "ready" log line). Once per round:
-// the engine's own cost, `run --rm <image> node -e 0` (create, start, exit, remove).
+// the engine's own cost, `run --rm <image> node -e 0` (create, start, exit, remove). And node's CPU time up to ready,
+// which other load on the machine does not inflate.
 // With PULL=true the images are registry references: each start first pulls the image into a store without it (and
 // removes it afterwards), so the table also has pull → pulled (what a new Fargate task does before it starts).
 // Env: CONTAINER_ENGINE (podman | docker | a path to one, default podman), ENGINE_ARGS (global engine arguments, e.g.
@@ -37,6 +38,7 @@ interface Start {
   pullMs: number;
   runToReadyMs: number;
   serviceMs: number;
+  cpuMs: number;
   engineMs: number;
 }
 
@@ -107,10 +109,14 @@ async function startOnce(image: string, name: string): Promise<Start> {
       await sleep(10);
     }
     const runToReadyMs = performance.now() - started;
+    // The CPU time node used up to now (all its threads: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms):
+    // unlike the wall-clock figures it does not grow when other work on the machine takes the CPU.
+    const stat = quietly(['exec', name, 'cat', '/proc/1/stat']).stdout.split(') ')[1]?.split(' ') ?? [];
+    const cpuMs = (Number(stat[11]) + Number(stat[12])) * 10;
     const logs = quietly(['logs', name]);
     const ready = `${logs.stdout}${logs.stderr}`.split('\n').find((l) => l.includes('"msg":"ready"'));
     const serviceMs = Number(/"startupMs":(\d+)/.exec(ready ?? '')?.[1] ?? Number.NaN);
-    return { sizeBytes, pullMs, runToReadyMs, serviceMs, engineMs };
+    return { sizeBytes, pullMs, runToReadyMs, serviceMs, cpuMs, engineMs };
   } finally {
     quietly(['rm', '-f', '-v', name]);
     if (pull) quietly(['rmi', '-f', image]);
@@ -122,6 +128,8 @@ const median = (xs: number[]) => {
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
+/** A registry reference by digest, shortened for the table: name@sha256:<12 hex>… */
+const short = (image: string) => image.replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}$/, '@sha256:$1…');
 const range = (xs: number[]) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`;
 
 const results = new Map<string, Start[]>(images.map((i) => [i, []]));
@@ -130,7 +138,7 @@ for (let round = 1; round <= starts; round++) {
     const start = await startOnce(image, `nodeapp-start-bench-${process.pid}-${round}`);
     results.get(image)?.push(start);
     console.error(
-      `round ${round} ${image}: run → ready ${Math.round(start.runToReadyMs)} ms, service ${start.serviceMs} ms`,
+      `round ${round} ${short(image)}: run → ready ${Math.round(start.runToReadyMs)} ms, service ${start.serviceMs} ms`,
     );
   }
 }
@@ -140,14 +148,16 @@ console.log(
 );
 const pullHead = pull ? ' pull ms (median, min–max) |' : '';
 console.log(
-  `| image | size MB |${pullHead} run → ready ms (median, min–max) | service start → ready ms | engine run + exit of node -e 0 ms |`,
+  `| image | size MB |${pullHead} run → ready ms (median, min–max) | service start → ready ms | node CPU ms to ready | engine run + exit of node -e 0 ms |`,
 );
-console.log(`|---|---:|${pull ? '---:|' : ''}---:|---:|---:|`);
+console.log(`|---|---:|${pull ? '---:|' : ''}---:|---:|---:|---:|`);
 for (const [image, rs] of results) {
   const col = (k: keyof Start) => `${Math.round(median(rs.map((r) => r[k])))} (${range(rs.map((r) => r[k]))})`;
   const size = ((rs[0]?.sizeBytes ?? Number.NaN) / 1e6).toFixed(1);
   const pulled = pull ? ` ${col('pullMs')} |` : '';
-  console.log(`| ${image} | ${size} |${pulled} ${col('runToReadyMs')} | ${col('serviceMs')} | ${col('engineMs')} |`);
+  console.log(
+    `| ${short(image)} | ${size} |${pulled} ${col('runToReadyMs')} | ${col('serviceMs')} | ${col('cpuMs')} | ${col('engineMs')} |`,
+  );
 }
 if (images.length === 2) {
   const [base, other] = images as [string, string];
@@ -155,6 +165,6 @@ if (images.length === 2) {
   const o = results.get(other) ?? [];
   const ratio = (k: keyof Start) => median(o.map((r, i) => r[k] / (b[i]?.[k] ?? Number.NaN))).toFixed(2);
   console.log(
-    `\n${other} / ${base} (median of the per-round ratios):${pull ? ` pull ${ratio('pullMs')},` : ''} run → ready ${ratio('runToReadyMs')}, service start → ready ${ratio('serviceMs')}`,
+    `\n${short(other)} / ${short(base)} (median of the per-round ratios):${pull ? ` pull ${ratio('pullMs')},` : ''} run → ready ${ratio('runToReadyMs')}, service start → ready ${ratio('serviceMs')}, node CPU to ready ${ratio('cpuMs')}`,
   );
 }
