@@ -31,10 +31,13 @@ export interface DeliveryCheck {
   readonly result: string;
 }
 
+const topicArn = (s: StackInfo, id: string) => `arn:aws:sns:${s.region}:${s.account}:${s.name}-${id}`;
+const keyArn = (s: StackInfo, id: string) => `arn:aws:kms:${s.region}:${s.account}:key/${s.name}-${id}`;
+const roleArn = (s: StackInfo, id: string) => `arn:aws:iam::${s.account}:role/${s.name}-${id}`;
 const ARN_OF: Record<string, (s: StackInfo, id: string) => string> = {
-  'AWS::SNS::Topic': (s, id) => `arn:aws:sns:${s.region}:${s.account}:${s.name}-${id}`,
-  'AWS::KMS::Key': (s, id) => `arn:aws:kms:${s.region}:${s.account}:key/${s.name}-${id}`,
-  'AWS::IAM::Role': (s, id) => `arn:aws:iam::${s.account}:role/${s.name}-${id}`,
+  'AWS::SNS::Topic': topicArn,
+  'AWS::KMS::Key': keyArn,
+  'AWS::IAM::Role': roleArn,
 };
 
 export class DeliveryWalk {
@@ -60,7 +63,7 @@ export class DeliveryWalk {
   resolve(stack: StackInfo, value: Json): Json {
     if (Array.isArray(value)) return value.map((v) => this.resolve(stack, v));
     if (value === null || typeof value !== 'object') return value;
-    const [fn, arg] = Object.entries(value)[0] ?? [];
+    const [fn, arg]: [string?, Json?] = Object.entries(value)[0] ?? [];
     switch (fn) {
       case 'Ref':
         return this.ref(stack, arg);
@@ -100,7 +103,7 @@ export class DeliveryWalk {
     };
     if (pseudo[id]) return pseudo[id];
     const type = stack.resources[id]?.Type;
-    if (type === 'AWS::SNS::Topic') return ARN_OF[type](stack, id);
+    if (type === 'AWS::SNS::Topic') return topicArn(stack, id);
     return `${stack.name}-${id}`;
   }
 
@@ -118,14 +121,14 @@ export class DeliveryWalk {
     for (const stack of this.stacks) {
       for (const [id, resource] of Object.entries(stack.resources)) {
         if (resource.Type === 'AWS::KMS::Key')
-          keys.set(ARN_OF['AWS::KMS::Key'](stack, id), this.resolve(stack, resource.Properties?.KeyPolicy));
+          keys.set(keyArn(stack, id), this.resolve(stack, resource.Properties?.KeyPolicy));
       }
     }
     for (const stack of this.stacks) {
       for (const [id, resource] of Object.entries(stack.resources)) {
         if (resource.Type !== 'AWS::SNS::Topic') continue;
-        const keyArn = this.resolve(stack, resource.Properties?.KmsMasterKeyId);
-        topics.set(ARN_OF['AWS::SNS::Topic'](stack, id), { keyArn, keyPolicy: keyArn && keys.get(keyArn) });
+        const topicKey = this.resolve(stack, resource.Properties?.KmsMasterKeyId);
+        topics.set(topicArn(stack, id), { keyArn: topicKey, keyPolicy: topicKey && keys.get(topicKey) });
       }
       for (const resource of Object.values(stack.resources)) {
         if (resource.Type !== 'AWS::SNS::TopicPolicy') continue;
@@ -204,7 +207,7 @@ export class DeliveryWalk {
             for (const topicArn of published) {
               requests.push({
                 publisher: `role ${stack.name}/${roleId}`,
-                principal: ARN_OF['AWS::IAM::Role'](stack, roleId),
+                principal: roleArn(stack, roleId),
                 topicArn,
                 context: {},
                 identityPolicies,
