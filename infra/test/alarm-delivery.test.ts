@@ -9,7 +9,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { allowCloudWatchAlarms } from '../lib/constructs/alarms.ts';
-import { DeliveryWalk } from './delivery-walk.ts';
+import { type DeliveryCheck, DeliveryWalk } from './delivery-walk.ts';
 import { fixtureStack } from './fixtures.ts';
 import { buildTestApp } from './helpers.ts';
 
@@ -29,7 +29,7 @@ function oneAlarm(allow: boolean, alarmName = 'Test-cpu') {
   return new DeliveryWalk((stack.node.root as App).synth());
 }
 
-const refused = (checks: { result: string }[]) => checks.filter((c) => c.result !== 'Allowed');
+const refused = (checks: DeliveryCheck[]) => checks.filter((c) => c.result !== 'Allowed');
 
 describe('alarm delivery', () => {
   it('every alarm, budget and role of every environment may publish to its topic and use its key', async () => {
