@@ -4,6 +4,7 @@
 // Alertmanager turns it into an absolute link) and a dashboard (a Grafana path; Alertmanager prefixes the public
 // Grafana URL). Alerts carry `env` from Prometheus's external labels.
 import { APP_SELECTOR, ECS_SD_SELECTOR, THRESHOLDS as T } from './alerting.ts';
+import { APP_JOB } from './discovery.ts';
 
 export interface AlertRule {
   alert: string;
@@ -20,6 +21,20 @@ const DATABASE = '/d/nodeapp-database';
 
 /** Desired count of the app service was 0 at some point in the last 5 minutes: scaled to zero, or just back. */
 const SCALED_TO_ZERO = `min(min_over_time(nodeapp_ecs_service_desired_tasks{${ECS_SD_SELECTOR}}[5m])) == 0`;
+
+/** Tasks ECS stopped because the app container exited: crashes. */
+const CRASHES = `nodeapp_ecs_tasks_stopped_total{${ECS_SD_SELECTOR}, stop_code="EssentialContainerExited"}`;
+
+/**
+ * The increase of a counter over `window`, counting the first value of a series that appeared inside the window.
+ * prom-client exports a labelled counter only from its first inc(), so the series appears at 1, or at 5 when five
+ * tasks crashed within one discovery pass; increase() sees only differences between samples and would count that
+ * first batch as 0 (https://github.com/prometheus/prometheus/issues/1673). A series that already existed a window
+ * ago: its increase (rounded: extrapolation reads 3 stops as 3.1); a newer one: its value, all of it new.
+ */
+export function increaseFromAbsent(series: string, window: string): string {
+  return `(round(increase(${series}[${window}])) and ${series} offset ${window} or ${series})`;
+}
 
 function alert(
   name: string,
@@ -112,8 +127,11 @@ export function serviceAlerts(): AlertRule[] {
     alert('NodeappFrequentRestarts', {
       // Crashes only: tasks ECS stopped because the app exited (stop code EssentialContainerExited, counted by the
       // discovery sidecar) plus in-place process restarts. Scale-in, deploys, Spot interruptions and targets coming
-      // and going in discovery end series too, but they are not crashes and do not count.
-      expr: `sum by (job) (changes(process_start_time_seconds{${APP_SELECTOR}}[30m])) + on () group_left () (sum(increase(nodeapp_ecs_tasks_stopped_total{${ECS_SD_SELECTOR}, stop_code="EssentialContainerExited"}[30m])) or vector(0)) > ${T.restartsIn30m}`,
+      // and going in discovery end series too, but they are not crashes and do not count. ECS's own view of the same
+      // failure (CloudWatch TasksBelowDesired, UnhealthyHosts) is about capacity, not crashes: no CloudWatch alarm
+      // counts restarts, so one crash loop notifies once for this.
+      // The crashes count even when no task lives long enough to be scraped (no process series at all).
+      expr: `sum by (job) (changes(process_start_time_seconds{${APP_SELECTOR}}[30m]) or label_replace(${increaseFromAbsent(CRASHES, '30m')}, "job", "${APP_JOB}", "", "")) > ${T.restartsIn30m}`,
       labels: { severity: 'warning' },
       annotations: {
         summary: 'Nodeapp restarts often',

@@ -28,6 +28,18 @@ test('no false alarms: scale-in, target churn and the nightly scale-to-zero each
   assert.ok(quiet(/scale-up from zero/, 'NodeappServiceDown'), 'NodeappServiceDown: morning scale-up case');
 });
 
+test('the restarts alert has firing cases where the stopped-task counter starts absent (its first value counts)', () => {
+  const doc = parse(readFileSync(join(RULES_DIR, 'alerts.test.yml'), 'utf8')) as {
+    tests: { input_series: { series: string; values: string }[]; alert_rule_test?: AlertRuleTest[] }[];
+  };
+  const fromAbsent = doc.tests.filter(
+    (tc) =>
+      tc.input_series.some((s) => s.series.startsWith('nodeapp_ecs_tasks_stopped_total') && s.values.startsWith('_')) &&
+      (tc.alert_rule_test ?? []).some((c) => c.alertname === 'NodeappFrequentRestarts' && (c.exp_alerts ?? []).length),
+  );
+  assert.ok(fromAbsent.length >= 2, 'four crashes, and five at once, from an absent counter');
+});
+
 test('promtool check config accepts the ECS and the compose Prometheus config', (t) => {
   const tools = requireTools(t, ['promtool']);
   if (!tools) return;
