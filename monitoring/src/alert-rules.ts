@@ -68,18 +68,6 @@ export function serviceAlerts(): AlertRule[] {
         dashboard: OVERVIEW,
       },
     }),
-    alert('NodeappHighErrorRatio', {
-      // Minimum traffic guard: a single failed request on an idle service must not page anyone.
-      expr: `job:http_request_error_ratio:rate5m{${APP_SELECTOR}} > ${T.errorRatio} and on (job) job:http_requests:rate5m{${APP_SELECTOR}} > ${T.errorRatioMinRequestsPerSecond}`,
-      for: '5m',
-      labels: { severity: 'critical' },
-      annotations: {
-        summary: `More than ${T.errorRatio * 100}% of Nodeapp requests fail with 5xx`,
-        description:
-          '{{ $value | humanizePercentage }} of requests to job {{ $labels.job }} returned 5xx over the last 5 minutes.',
-        dashboard: OVERVIEW,
-      },
-    }),
     alert('NodeappHighLatencyP99', {
       expr: `job:http_request_duration_seconds:p99_5m{${APP_SELECTOR}} > ${T.latencyP99Seconds} and on (job) job:http_requests:rate5m{${APP_SELECTOR}} > ${T.latencyMinRequestsPerSecond}`,
       for: '10m',
