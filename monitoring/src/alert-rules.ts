@@ -143,13 +143,26 @@ export function monitoringAlerts(): AlertRule[] {
       },
     }),
     alert('NodeappDiscoveryFailing', {
-      // Prometheus keeps the targets it had while the ECS discovery fails: new tasks are then not scraped.
-      expr: `up{${ECS_SD_SELECTOR}} == 0 or sum by (job) (rate(nodeapp_ecs_sd_refresh_failures_total{${ECS_SD_SELECTOR}}[5m])) > 0`,
-      for: '10m',
+      // Passes fail in a row (ECS throttles, times out or refuses): tolerated for a few passes, then a warning.
+      // Prometheus keeps the targets it had meanwhile; NodeappDiscoveryStale pages when that lasts.
+      expr: `max by (job) (nodeapp_ecs_sd_consecutive_failures{${ECS_SD_SELECTOR}}) >= ${T.discoveryFailedPasses}`,
+      for: '1m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'ECS service discovery fails repeatedly',
+        description:
+          '{{ $value }} discovery passes in a row failed (job {{ $labels.job }}): ECS throttles, times out or refuses the calls.',
+      },
+    }),
+    alert('NodeappDiscoveryStale', {
+      // Seconds since the last good pass (0 before the first one: stale from the start), or the sidecar unreachable:
+      // the targets Prometheus scrapes are frozen, new tasks are not scraped.
+      expr: `time() - max by (job) (nodeapp_ecs_sd_last_success_timestamp_seconds{${ECS_SD_SELECTOR}}) > ${T.discoveryStaleSeconds} or max by (job) (up{${ECS_SD_SELECTOR}}) == 0`,
+      for: '5m',
       labels: { severity: 'critical' },
       annotations: {
-        summary: 'ECS service discovery fails: new tasks are not scraped',
-        description: 'The discovery sidecar is unreachable or its ECS API calls fail (job {{ $labels.job }}).',
+        summary: 'ECS service discovery is stale: new tasks are not scraped',
+        description: `No discovery pass of job {{ $labels.job }} has succeeded for ${T.discoveryStaleSeconds / 60} minutes, or the sidecar is unreachable.`,
       },
     }),
     alert('NodeappAlertNotificationsFailing', {
@@ -165,11 +178,58 @@ export function monitoringAlerts(): AlertRule[] {
   ];
 }
 
+/** Prometheus watching itself: the failures that would leave alerts unevaluated, unsent or unscraped. */
+export function prometheusAlerts(): AlertRule[] {
+  const PROMETHEUS = 'job="prometheus"';
+  return [
+    alert('NodeappPrometheusRuleFailures', {
+      expr: `sum by (job, rule_group) (increase(prometheus_rule_evaluation_failures_total{${PROMETHEUS}}[5m])) > 0`,
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'Prometheus fails to evaluate rules: alerts may not fire',
+        description: 'Rule group {{ $labels.rule_group }} failed {{ $value | humanize }} evaluations in 5 minutes.',
+      },
+    }),
+    alert('NodeappPrometheusNotificationsFailing', {
+      // Alerts that Prometheus could not hand to Alertmanager (errors) or threw away (queue full, none known).
+      expr: `sum by (job) (increase(prometheus_notifications_errors_total{${PROMETHEUS}}[5m]) or increase(prometheus_notifications_dropped_total{${PROMETHEUS}}[5m])) > 0`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Prometheus cannot hand alerts to Alertmanager',
+        description:
+          '{{ $value | humanize }} alerts failed or were dropped on the way to Alertmanager in 5 minutes; the heartbeat alarm covers the case where none arrive.',
+      },
+    }),
+    alert('NodeappPrometheusTsdbFailing', {
+      expr: `sum by (job) (increase(prometheus_tsdb_compactions_failed_total{${PROMETHEUS}}[1h]) or increase(prometheus_tsdb_head_truncations_failed_total{${PROMETHEUS}}[1h]) or increase(prometheus_tsdb_reloads_failures_total{${PROMETHEUS}}[1h]) or increase(prometheus_tsdb_wal_corruptions_total{${PROMETHEUS}}[1h])) > 0`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Prometheus storage (TSDB) fails',
+        description: '{{ $value | humanize }} compaction, truncation, reload or WAL failures in the last hour.',
+      },
+    }),
+    alert('NodeappPrometheusDiscoveryErrors', {
+      // Prometheus's own side of discovery: the HTTP SD requests to the sidecar fail (it answers 503 on ECS errors,
+      // or does not answer): the targets are frozen.
+      expr: `sum by (job) (increase(prometheus_sd_http_failures_total{${PROMETHEUS}}[10m])) > 0`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Prometheus cannot refresh its targets from the discovery sidecar',
+        description: '{{ $value | humanize }} HTTP service discovery requests failed in 10 minutes.',
+      },
+    }),
+  ];
+}
+
 export function alertRuleGroups() {
   return {
     groups: [
       { name: 'nodeapp-alerts', rules: serviceAlerts() },
       { name: 'nodeapp-monitoring', rules: monitoringAlerts() },
+      { name: 'nodeapp-prometheus', rules: prometheusAlerts() },
     ],
   };
 }

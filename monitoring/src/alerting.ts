@@ -22,6 +22,10 @@ export const THRESHOLDS = {
   databaseErrorsPerSecond: 0.05,
   /** Crash replacements + in-place restarts in 30 min above which NodeappFrequentRestarts fires. */
   restartsIn30m: 3,
+  /** Discovery passes failed in a row from which NodeappDiscoveryFailing warns (30 s apart: 5 minutes). */
+  discoveryFailedPasses: 10,
+  /** Seconds since the last good discovery pass from which NodeappDiscoveryStale pages. */
+  discoveryStaleSeconds: 900,
   /** User requests per second (1 h) below which an SLO burn does not page: a few failures on an idle service. */
   sloPageMinRequestsPerSecond: 0.05,
 } as const;
