@@ -12,6 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadConfig } from '../config/environments.ts';
 import type { EnvironmentConfig } from '../config/types.ts';
 import { METRICS_PORT } from '../lib/constructs/app-task-definition.ts';
+import { ECS_SD_HEAP_MIB, ECS_SD_MEMORY_LIMIT_MIB } from '../lib/constructs/monitoring-prometheus.ts';
 import { monitoringConfigProblems } from '../lib/monitoring-config.ts';
 import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
 
@@ -159,6 +160,13 @@ describe('Monitoring stack', () => {
     const describe = statements.find((st) => st.Action === 'ecs:DescribeTasks');
     assert.match(JSON.stringify(describe?.Resource), /:task\//);
     assert.notEqual(describe?.Resource, '*');
+  });
+
+  it('caps the sidecar: a hard memory limit above its measured peak, and a heap cap below it', () => {
+    const sidecar = containers(monitoring, 'Nodeapp-dev-prometheus').find((c) => c.Name === 'ecs-sd');
+    assert.equal(sidecar?.Memory, ECS_SD_MEMORY_LIMIT_MIB);
+    assert.equal(envOf(sidecar ?? {}).NODE_OPTIONS, `--max-old-space-size=${ECS_SD_HEAP_MIB}`);
+    assert.ok(ECS_SD_HEAP_MIB * 2 < ECS_SD_MEMORY_LIMIT_MIB);
   });
 
   it('sends alerts to the alarm topic through SNS with the task role (no SMTP), env and links from config', () => {

@@ -19,6 +19,14 @@ export const ALERTMANAGER_PORT = 9093;
 /** Cloud Map name Grafana reads: prometheus.nodeapp.internal. */
 export const PROMETHEUS_CLOUD_MAP_NAME = 'prometheus';
 
+/**
+ * The discovery sidecar's heap cap and the container's hard memory limit: uncapped, its RSS grew to 266 MiB under
+ * uncached passes over 600 tasks; with a 48 MiB heap it peaked at 133 MiB (BENCHMARKS.md, "ECS discovery sidecar
+ * memory"). The limit leaves that peak ~60 MiB of headroom, and keeps a leak from starving Prometheus in the task.
+ */
+export const ECS_SD_HEAP_MIB = 48;
+export const ECS_SD_MEMORY_LIMIT_MIB = 192;
+
 /** The images' users: prom/prometheus and prom/alertmanager run as nobody; the sidecar as node (1000). */
 const NOBODY = '65534:65534';
 const SIDECAR_USER = '1000:1000';
@@ -120,7 +128,9 @@ export class MonitoringPrometheus extends Construct {
         ECS_CONTAINER: APP_CONTAINER_NAME,
         METRICS_PORT: String(APP_METRICS_PORT),
         LISTEN_PORT: String(ECS_SD_PORT),
+        NODE_OPTIONS: `--max-old-space-size=${ECS_SD_HEAP_MIB}`,
       },
+      memoryLimitMiB: ECS_SD_MEMORY_LIMIT_MIB,
       healthCheck: {
         command: [
           'CMD',
