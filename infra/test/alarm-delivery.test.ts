@@ -33,14 +33,20 @@ const refused = (checks: DeliveryCheck[]) => checks.filter((c) => c.result !== '
 
 describe('alarm delivery', () => {
   it('every alarm, budget and role of every environment may publish to its topic and use its key', async () => {
-    const { app } = buildTestApp();
+    // prod with a Slack channel: the chat topic and its publisher are walked too.
+    const { app } = buildTestApp({
+      overrides: {
+        prod: (c) => ({ ...c, alarms: { ...c.alarms, slack: { workspaceId: 'T012ABCDEF', channelId: 'C012ABCDEF' } } }),
+      },
+    });
     const checks = await new DeliveryWalk(app.synth()).checks();
     const alarms = new Set(checks.filter((c) => c.publisher.startsWith('alarm ')).map((c) => c.publisher));
     assert.ok(alarms.size >= 20, `walked only ${alarms.size} alarms`);
-    assert.ok(
-      checks.some((c) => c.publisher.startsWith('role ') && c.action === 'sns:Publish'),
-      'the Alertmanager task role publishes',
+    const roleTopics = new Set(
+      checks.filter((c) => c.publisher.startsWith('role ') && c.action === 'sns:Publish').map((c) => c.resource),
     );
+    // Alertmanager's role: the alarm and heartbeat topics of each of 3 environments, and prod's chat topic.
+    assert.equal(roleTopics.size, 7, [...roleTopics].join('\n'));
     assert.deepEqual(refused(checks), []);
   });
 

@@ -174,7 +174,13 @@ describe('Monitoring stack', () => {
     const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
     assert.equal(envOf(prometheus as Container).NODEAPP_ENV, 'dev', 'the env external label');
     const env = envOf(alertmanager as Container);
-    assert.deepEqual(Object.keys(env).sort(), ['AWS_REGION', 'GRAFANA_URL', 'RUNBOOK_URL', 'SNS_TOPIC_ARN']);
+    assert.deepEqual(Object.keys(env).sort(), [
+      'AWS_REGION',
+      'GRAFANA_URL',
+      'HEARTBEAT_TOPIC_ARN',
+      'RUNBOOK_URL',
+      'SNS_TOPIC_ARN',
+    ]);
     assert.match(JSON.stringify(env.SNS_TOPIC_ARN), /AlarmsTopic/);
     const shared = stacks.config.shared;
     assert.equal(env.RUNBOOK_URL, `https://github.com/${shared.github.repository}/blob/main/docs/runbook.md`);
@@ -221,6 +227,39 @@ describe('Monitoring stack', () => {
     }
     const alarms = resourcesOf(monitoring, 'AWS::CloudWatch::Alarm');
     for (const [, alarm] of alarms) assert.match(JSON.stringify(alarm.Properties.AlarmActions), /AlarmsTopic/);
+  });
+
+  it("switches when heartbeats stop: the heartbeat topic's NumberOfMessagesPublished, missing = breaching, to the alarm topic", () => {
+    const heartbeat = resourcesOf(monitoring, 'AWS::SNS::Topic').find(([id]) => id.includes('HeartbeatTopic'));
+    assert.ok(heartbeat, 'no heartbeat topic');
+    const [topicId] = heartbeat;
+    const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
+    assert.deepEqual(envOf(alertmanager as Container).HEARTBEAT_TOPIC_ARN, { Ref: topicId });
+    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Nodeapp-dev-monitoring-heartbeat-missing',
+      Namespace: 'AWS/SNS',
+      MetricName: 'NumberOfMessagesPublished',
+      Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [topicId, 'TopicName'] } }],
+      Statistic: 'Sum',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+      AlarmActions: [
+        Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ StackName: 'Nodeapp-dev-Service' }) }),
+      ],
+    });
+    // Every topic has an alarm on its failed deliveries.
+    for (const [template, topics] of [
+      [monitoring, resourcesOf(monitoring, 'AWS::SNS::Topic')],
+      [service, resourcesOf(service, 'AWS::SNS::Topic')],
+    ] as const) {
+      for (const [id] of topics) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'NumberOfNotificationsFailed',
+          Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [id, 'TopicName'] } }],
+        });
+      }
+    }
   });
 
   it('uses the discovery names and metrics port the service stack defines (one source: monitoring/src/discovery.ts)', () => {

@@ -35,6 +35,8 @@ export interface ServiceAlarmTargets {
  */
 export class Alarms extends Construct {
   readonly topic: sns.Topic;
+  /** Encrypts the alarm topic (and the chat topic); CloudWatch alarms of the environment may use it. */
+  readonly key: kms.Key;
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: cloudwatch.Alarm[] = [];
   /** Alarms that roll an ECS deployment back (target 5xx, unhealthy hosts). */
@@ -46,12 +48,13 @@ export class Alarms extends Construct {
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
     this.props = props;
-    const key = new kms.Key(this, 'TopicKey', {
+    this.key = new kms.Key(this, 'TopicKey', {
       description: `${props.namePrefix} alarm topic`,
       enableKeyRotation: true,
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
+    const key = this.key;
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `${props.namePrefix} alarms`,
       masterKey: key,
@@ -59,6 +62,7 @@ export class Alarms extends Construct {
     });
     allowCloudWatchAlarms(this.topic, key, `${props.namePrefix}-*`);
     for (const email of props.config.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    this.addNotificationsFailedAlarm('TopicNotificationsFailed', 'alarm-topic-notifications-failed', this.topic);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.namePrefix,
       defaultInterval: Duration.hours(3),
@@ -81,6 +85,21 @@ export class Alarms extends Construct {
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
     return alarm;
+  }
+
+  /**
+   * SNS could not deliver a notification of `topic` to a subscriber (an e-mail bounce, the chat integration refusing
+   * it) in 5 minutes: NumberOfNotificationsFailed (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html).
+   * It notifies the alarm topic: the other subscribers still hear of it.
+   */
+  addNotificationsFailedAlarm(id: string, suffix: string, topic: sns.ITopic): cloudwatch.Alarm {
+    return this.addAlarm(id, suffix, {
+      alarmDescription: `Notifications of ${topic.node.path} failed to reach a subscriber. Runbook: docs/runbook.md#watchdog`,
+      metric: topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+    });
   }
 
   addServiceAlarms(t: ServiceAlarmTargets): void {
