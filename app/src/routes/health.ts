@@ -1,5 +1,6 @@
-// Health checks. live: the process answers. ready: the database answers and no shutdown has begun;
-// the load balancer stops routing to a task as soon as ready turns 503 (see server.ts, drain).
+// Health checks. live: the process answers. ready: the database answers (a check at most a second old, shared by
+// every caller) and no shutdown has begun; the load balancer stops routing to a task as soon as ready turns 503 (see
+// server.ts, drain).
 import type { FastifyInstance } from 'fastify';
 import { ping } from '../db/messages.ts';
 import type { RouteDependencies } from './index.ts';
