@@ -75,7 +75,8 @@ export function prometheusConfig(variant: PrometheusVariant): Record<string, unk
       external_labels: { [ENV_LABEL]: '${NODEAPP_ENV}' },
     },
     // Relative to this file's folder; *.test.yml files next to them are promtool unit tests, not rules.
-    rule_files: ['rules/*.rules.yml'],
+    // slo/: the environment's SLO rules, which entrypoint.sh links next to its copy of this file (none here).
+    rule_files: ['rules/*.rules.yml', 'slo/*.rules.yml'],
     alerting: {
       // Alertmanager shares Prometheus's network namespace: the same ECS task (awsvpc), and in compose
       // `network_mode: service:prometheus`. So localhost is right in both variants.
