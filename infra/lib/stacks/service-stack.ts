@@ -109,20 +109,6 @@ export class ServiceStack extends Stack {
       retainData: config.retainData,
     });
 
-    this.edge = new Edge(this, 'Edge', {
-      config: config.edge,
-      alb: this.loadBalancer.alb,
-      albPort: LISTENER_PORT,
-      logBucket: this.loadBalancer.logBucket,
-      staticAssetsPath: props.staticAssetsPath,
-      retainData: config.retainData,
-      namePrefix,
-      appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
-    });
-    acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
-    acknowledgeCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'Bucket emptying on destroy');
-    this.publicUrl = this.edge.url;
-
     this.task = new AppTaskDefinition(this, 'Task', {
       config: config.service,
       // By digest from the shared account's repository (built from config, not imported from the registry
@@ -136,6 +122,22 @@ export class ServiceStack extends Stack {
       site24x7: config.site24x7,
       launchType: config.capacity,
     });
+
+    this.edge = new Edge(this, 'Edge', {
+      config: config.edge,
+      alb: this.loadBalancer.alb,
+      albPort: LISTENER_PORT,
+      logBucket: this.loadBalancer.logBucket,
+      staticAssetsPath: props.staticAssetsPath,
+      retainData: config.retainData,
+      namePrefix,
+      appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
+      // The service's log key (its policy already lets CloudWatch Logs use it): no key of its own.
+      deploymentLogs: { key: this.task.key, retentionDays: config.service.logRetentionDays },
+    });
+    acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
+    acknowledgeCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'Bucket emptying on destroy');
+    this.publicUrl = this.edge.url;
 
     this.appService = new AppService(this, 'App', {
       config: config.service,
