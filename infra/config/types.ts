@@ -93,9 +93,21 @@ export interface EdgeConfig {
   readonly accessLogRetentionDays: number;
 }
 
+/** A Slack channel authorized in AWS Chatbot: workspace (team) ID like T012ABCDEF, channel ID like C012ABCDEF. */
+export interface SlackChannel {
+  readonly workspaceId: string;
+  readonly channelId: string;
+}
+
 export interface AlarmConfig {
   /** E-mail addresses subscribed to the alarm topic (each must confirm the subscription). */
   readonly emails: readonly string[];
+  /**
+   * A Slack channel for the alarms and alerts, through AWS Chatbot (Amazon Q Developer in chat applications): the
+   * workspace must first be authorized once in the Chatbot console (docs/monitoring.md), which shows its ID.
+   * @default - no Slack (e-mail only)
+   */
+  readonly slack?: SlackChannel;
   readonly cpuHighPercent: number;
   readonly memoryHighPercent: number;
   readonly p99LatencySeconds: number;
