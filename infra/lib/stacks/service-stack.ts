@@ -1,4 +1,5 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { loadServiceContract } from '@nodeapp/contract';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
@@ -15,6 +16,7 @@ import { DATABASE_NAME, DATABASE_PORT, type Database } from '../constructs/datab
 import { Ec2Capacity } from '../constructs/ec2-capacity.ts';
 import { Edge } from '../constructs/edge.ts';
 import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
+import { hookRequests } from '../constructs/smoke-hook.ts';
 import { pinnedImage } from '../images.ts';
 import { acknowledgeBucketDeployment, acknowledgeCdkProvider } from '../nag.ts';
 
@@ -144,6 +146,10 @@ export class ServiceStack extends Stack {
       serviceName,
       execLogGroup: cluster.execLogGroup,
       ec2CapacityProvider: this.ec2Capacity?.capacityProvider,
+      deployment: config.deployment,
+      smokeRequests: hookRequests(loadServiceContract().smokeTests),
+      hookLogRetentionDays: config.service.logRetentionDays,
+      hookLogRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     this.alarms = new Alarms(this, 'Alarms', { config: config.alarms, namePrefix, retainData: config.retainData });
@@ -154,6 +160,7 @@ export class ServiceStack extends Stack {
       serviceName,
       loadBalancer: this.loadBalancer.alb,
       targetGroup: this.appService.targetGroup,
+      alternateTargetGroup: this.appService.alternateTargetGroup,
       containerInsights: config.service.containerInsights !== 'disabled',
     });
     if (props.database) {
