@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { names } from '../../config/names.ts';
+import { githubDeployRoleName, names } from '../../config/names.ts';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { Alarms, addDatabaseAlarms } from '../constructs/alarms.ts';
 import { AppService } from '../constructs/app-service.ts';
@@ -16,6 +16,7 @@ import { DATABASE_NAME, DATABASE_PORT, type Database } from '../constructs/datab
 import { Ec2Capacity } from '../constructs/ec2-capacity.ts';
 import { Edge } from '../constructs/edge.ts';
 import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
+import { ReleaseRole } from '../constructs/release-role.ts';
 import { hookRequests } from '../constructs/smoke-hook.ts';
 import { pinnedImage } from '../images.ts';
 import { acknowledgeBucketDeployment, acknowledgeCdkProvider } from '../nag.ts';
@@ -32,6 +33,11 @@ export interface ServiceStackProps extends StackProps {
   readonly staticAssetsPath: string;
   /** The RDS database (data stack) when config database is 'rds'. */
   readonly database?: Database;
+  /**
+   * The tasks migrate the database on start: only for an environment's first deploy, when there is no service yet
+   * to run the migrate task from. @default false (the deploy's migrate task migrates before the rollout)
+   */
+  readonly migrateOnStart?: boolean;
 }
 
 /**
@@ -39,7 +45,10 @@ export interface ServiceStackProps extends StackProps {
  * fields) with TLS verified against the RDS CA bundle in the image; or the embedded database on the task's
  * ephemeral /tmp, which does not survive a task replacement.
  */
-function databaseSettings(database?: Database): {
+function databaseSettings(
+  database: Database | undefined,
+  migrateOnStart: boolean,
+): {
   environment: Record<string, string>;
   secrets?: Record<string, ecs.Secret>;
 } {
@@ -50,6 +59,9 @@ function databaseSettings(database?: Database): {
       DATABASE_PORT: String(DATABASE_PORT),
       DATABASE_NAME: DATABASE_NAME,
       DATABASE_SSL: 'verify-full',
+      // The shared database is migrated once per deploy, by the release's migrate task before the service update
+      // (scripts/deploy-migrate.ts); tasks never migrate on start. The embedded database (no RDS) is per task: it does.
+      MIGRATE_ON_START: String(migrateOnStart),
     },
     secrets: {
       DATABASE_USER: ecs.Secret.fromSecretsManager(database.secret, 'username'),
@@ -128,7 +140,7 @@ export class ServiceStack extends Stack {
       // stack: the two deploy independently). Nothing is built during `cdk deploy` (config/images.ts).
       image: pinnedImage(this, 'AppImage', shared, 'app', props.appImageDigest),
       version: props.version,
-      ...databaseSettings(props.database),
+      ...databaseSettings(props.database, props.migrateOnStart ?? false),
       retainData: config.retainData,
       namePrefix,
       logGroupName: n.appLogGroup,
@@ -183,6 +195,20 @@ export class ServiceStack extends Stack {
       behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
     });
     for (const alarm of this.alarms.deploymentAlarms) this.appService.service.node.addDependency(alarm);
+
+    // The deploy job's migrate task and rollout watcher, for the environments a GitHub deploy job targets.
+    const githubEnvironment = Object.entries(shared.github.deployEnvironments).find(([, e]) => e === config.name)?.[0];
+    if (githubEnvironment) {
+      new ReleaseRole(this, 'Release', {
+        roleName: n.releaseRole,
+        deployRoleArn: `arn:aws:iam::${shared.account}:role/${githubDeployRoleName(githubEnvironment)}`,
+        clusterName,
+        serviceName,
+        taskFamily: this.task.taskDefinition.family,
+        passRoles: [this.task.taskRole, this.task.executionRole],
+        logGroup: this.task.logGroup,
+      });
+    }
 
     // FinOps guard rail: monthly budget + optional anomaly monitor on this environment's CostCenter tag.
     new CostBudget(this, 'Budget', {
