@@ -41,7 +41,9 @@ try {
     // The deploy migrates before the rollout; a release started on an older schema would fail its queries.
     const pending = await pendingMigrations(db);
     if (pending.length > 0) {
-      throw new Error(`MIGRATE_ON_START=false and migrations are pending: ${pending.join(', ')} (run the migrate command)`);
+      throw new Error(
+        `MIGRATE_ON_START=false and migrations are pending: ${pending.join(', ')} (run the migrate command)`,
+      );
     }
     logger.info({ database: db.kind, applied: [] }, 'database ready (migrated by the deploy)');
   }

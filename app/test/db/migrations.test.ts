@@ -12,8 +12,8 @@ import {
   createServerDatabase,
   openTestPglite,
   postgresAvailable,
-  seedPgliteDataDir,
   postgresRequirement,
+  seedPgliteDataDir,
   testDatabaseEnv,
 } from '../helpers.ts';
 

@@ -1,5 +1,4 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -92,6 +91,5 @@ export class ReleaseRole extends Construct {
     ] as const) {
       acknowledge(this.role, `AwsSolutions-IAM5[Resource::${resource}]`, `${why}: ${reason}.`);
     }
-    return;
   }
 }
