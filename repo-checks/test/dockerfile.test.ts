@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IMAGES } from '@nodeapp/infra/config/images';
+import { importGraph } from '../src/imports.ts';
 import { readRepoFile } from '../src/repo.ts';
 
 const dockerfile = readRepoFile('app/Dockerfile');
@@ -114,4 +115,28 @@ test('OCI labels come from build arguments, and the commit reaches the service',
     assert.match(finalStage, new RegExp(`org\\.opencontainers\\.image\\.${label}=\\$${arg}\\b`));
   }
   assert.match(finalStage, /GIT_COMMIT=\$GIT_COMMIT/);
+});
+
+test('the template stage copies every module the template maker runs (a stage of its own, so it reads only those)', async () => {
+  const graph = await importGraph(['app/src']);
+  // What node loads when it runs the maker from app/src: value imports (it strips type-only ones).
+  const reached = new Set<string>();
+  const todo = ['app/src/db/make-pglite-template.ts'];
+  for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
+    if (reached.has(file)) continue;
+    reached.add(file);
+    const module = graph.modules.find((m) => m.source === file);
+    for (const d of module?.dependencies ?? []) {
+      if (d.resolved.startsWith('app/src/') && !d.dependencyTypes.includes('type-only')) todo.push(d.resolved);
+    }
+  }
+  assert.ok(reached.has('app/src/db/pglite.ts'), [...reached].join(', '));
+  const start = dockerfile.indexOf(' AS template\n');
+  const copied = contextSourcesOf(dockerfile.slice(start, dockerfile.indexOf('\nFROM ', start)));
+  for (const file of reached) {
+    assert.ok(
+      copied.some((c) => file === c || file.startsWith(`${c}/`)),
+      `${file}: not copied into the template stage`,
+    );
+  }
 });
