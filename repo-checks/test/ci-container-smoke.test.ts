@@ -44,6 +44,7 @@ function runStep(setup: Setup) {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax in a shell script
     'echo "SMOKE engine=$CONTAINER_ENGINE conf=${CONTAINERS_CONF:-}"\n',
   );
+  writeFileSync(join(clone, 'scripts', 'service-smoke.sh'), 'echo "SERVICE SMOKE engine=$CONTAINER_ENGINE $*"\n');
   if (setup.shared) {
     mkdirSync(join(root, 'shared', 'tools'), { recursive: true });
     writeFileSync(
@@ -89,6 +90,8 @@ test('no ../shared: a Docker whose daemon answers', () => {
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /container engine: docker/);
   assert.match(r.out, /SMOKE engine=docker/);
+  // The second service the platform deploys, from its contract, on the same engine.
+  assert.match(r.out, /SERVICE SMOKE engine=docker --service examples\/hello-express/);
 });
 
 test('no ../shared, Docker CLI without a daemon: Podman from PATH, without systemd through the repository config', () => {

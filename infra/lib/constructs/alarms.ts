@@ -22,6 +22,8 @@ export interface ServiceAlarmTargets {
   readonly service: ecs.BaseService;
   readonly clusterName: string;
   readonly serviceName: string;
+  /** The target group's health check path (the contract's readiness path), named in the unhealthy-hosts alarm. */
+  readonly readinessPath: string;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The running/desired task counts come from Container Insights; without it that alarm is left out. */
@@ -130,7 +132,7 @@ export class Alarms extends Construct {
     const unhealthy = t.targetGroup.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' });
     this.deploymentAlarms.push(
       this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', {
-        alarmDescription: 'Targets failing the /health/ready check (rolls deployments back)',
+        alarmDescription: `Targets failing the ${t.readinessPath} check (rolls deployments back)`,
         metric: unhealthy,
         threshold: 0,
         comparisonOperator: GT,

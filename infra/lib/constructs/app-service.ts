@@ -1,3 +1,4 @@
+import type { ServiceContract } from '@nodeapp/contract';
 import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,19 +8,17 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct, type IConstruct } from 'constructs';
 import type { ServiceConfig } from '../../config/types.ts';
 import { acknowledge, nagRef } from '../nag.ts';
-import { APP_CONTAINER_NAME, APP_PORT, type AppTaskDefinition, METRICS_PORT } from './app-task-definition.ts';
-
-/** Cloud Map service name: Prometheus resolves `app.nodeapp.internal` (SRV → task IP + metrics port). */
-export const CLOUD_MAP_SERVICE_NAME = 'app';
+import type { AppTaskDefinition } from './app-task-definition.ts';
 
 export interface AppServiceProps {
   readonly config: ServiceConfig;
+  /** The service's contract: its name (ECS service, Cloud Map name), port, readiness path, drain and request target. */
+  readonly service: ServiceContract;
   readonly cluster: ecs.ICluster;
   readonly vpc: ec2.IVpc;
   readonly task: AppTaskDefinition;
   readonly listener: elbv2.ApplicationListener;
   readonly namespace: servicediscovery.INamespace;
-  readonly serviceName: string;
   /** Run on this EC2 capacity provider (Ec2Service) instead of Fargate. */
   readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
   /** ECS Exec session log group (cluster construct), when exec is on. */
@@ -38,24 +37,25 @@ export function fargateStrategy(config: ServiceConfig): ecs.CapacityProviderStra
 }
 
 /**
- * The ECS service: rolling deploys that never drop below desired (100 %/200 %), circuit breaker with rollback,
- * behind the ALB (health check /health/ready), registered in Cloud Map with an SRV record on the metrics port,
- * and target-tracking autoscaling on CPU, memory and requests per target.
+ * The ECS service named after the contract: rolling deploys that never drop below desired (100 %/200 %), circuit
+ * breaker with rollback, behind the ALB (health check on the contract's readiness path), registered in Cloud Map as
+ * `<name>.<namespace>` with an SRV record on the metrics port when the contract has metrics, and target-tracking
+ * autoscaling on CPU, memory and requests per target.
  */
 export class AppService extends Construct {
   readonly service: ecs.FargateService | ecs.Ec2Service;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** The tasks' security group: allow Prometheus on METRICS_PORT here. */
+  /** The tasks' security group: allow Prometheus on the contract's metrics port here. */
   readonly securityGroup: ec2.SecurityGroup;
   readonly scaling: ecs.ScalableTaskCount;
 
   constructor(scope: Construct, id: string, props: AppServiceProps) {
     super(scope, id);
-    const { config } = props;
+    const { config, service } = props;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `${props.serviceName} tasks: app port from the ALB only`,
+      description: `${service.name} tasks: app port from the ALB only`,
       // Tasks call ECR, CloudWatch Logs, Secrets Manager and the database through the NAT/VPC.
       allowAllOutbound: true,
     });
@@ -65,7 +65,7 @@ export class AppService extends Construct {
       vpcSubnets: ec2.SubnetSelection;
       securityGroups: ec2.ISecurityGroup[];
     } = {
-      serviceName: props.serviceName,
+      serviceName: service.name,
       cluster: props.cluster,
       taskDefinition: props.task.taskDefinition,
       // No DesiredCount: with one in the template every deploy resets the running count to it (prod at 12 tasks
@@ -83,13 +83,13 @@ export class AppService extends Construct {
       enableExecuteCommand: config.ecsExec,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
-      cloudMapOptions: {
+      cloudMapOptions: service.metrics && {
         cloudMapNamespace: props.namespace,
-        name: CLOUD_MAP_SERVICE_NAME,
+        name: service.name,
         dnsRecordType: servicediscovery.DnsRecordType.SRV,
         dnsTtl: Duration.seconds(10),
         container: props.task.container,
-        containerPort: METRICS_PORT,
+        containerPort: service.metrics.port,
       },
     };
     this.service = props.ec2CapacityProvider
@@ -109,20 +109,21 @@ export class AppService extends Construct {
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: props.vpc,
-      port: APP_PORT,
+      port: service.port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
-      // 300 s (the default) would stall every deploy; the service drains in SHUTDOWN_DRAIN_SECONDS anyway.
-      deregistrationDelay: Duration.seconds(20),
+      // The contract's drainSeconds: 300 s (the default) would stall every deploy; the service drains in
+      // SHUTDOWN_DRAIN_SECONDS anyway.
+      deregistrationDelay: Duration.seconds(service.drainSeconds),
       healthCheck: {
-        path: '/health/ready',
+        path: service.health.readiness,
         interval: Duration.seconds(10),
         timeout: Duration.seconds(5),
         healthyThresholdCount: 2,
         unhealthyThresholdCount: 3,
         healthyHttpCodes: '200',
       },
-      targets: [this.service.loadBalancerTarget({ containerName: APP_CONTAINER_NAME, containerPort: APP_PORT })],
+      targets: [this.service.loadBalancerTarget({ containerName: service.name, containerPort: service.port })],
     });
     props.listener.addTargetGroups('App', { targetGroups: [this.targetGroup] });
 
@@ -137,7 +138,7 @@ export class AppService extends Construct {
       ...cooldowns,
     });
     this.scaling.scaleOnRequestCount('Requests', {
-      requestsPerTarget: config.targetRequestsPerTarget,
+      requestsPerTarget: service.autoscaling.requestsPerTarget ?? config.targetRequestsPerTarget,
       targetGroup: this.targetGroup,
       ...cooldowns,
     });
