@@ -1,7 +1,7 @@
 // The one builder of every Nodeapp stack: the shared registry and GitHub deploy stacks, then per environment
 // Network → Data → Service → Monitoring. bin/nodeapp.ts, the tests and the cost estimate all call buildApp, so what
 // is tested and estimated is what deploys.
-import { DEFAULT_SERVICE_FOLDER, loadServiceContract, type ServiceContract } from '@nodeapp/contract';
+import { loadServiceContract, type ServiceContract, serviceFolderFromEnv } from '@nodeapp/contract';
 import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../config/environments.ts';
@@ -59,7 +59,7 @@ export interface BuildOptions {
    * @default - the contract's staticSite */
   readonly staticAssetsPath?: string;
   /** The service to deploy.
-   * @default - the contract of the folder `-c service=<folder>` names, else app/ (loadServiceContract) */
+   * @default - the contract of the folder `-c service=<folder>` names, else NODEAPP_SERVICE's, else app/ */
   readonly service?: ServiceContract;
 }
 
@@ -102,7 +102,7 @@ export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
   // A bad contract throws ContractError (one line per field): bin/nodeapp.ts prints it without a stack trace.
   const service =
     options.service ??
-    loadServiceContract((app.node.tryGetContext('service') as string | undefined) ?? DEFAULT_SERVICE_FOLDER);
+    loadServiceContract((app.node.tryGetContext('service') as string | undefined) ?? serviceFolderFromEnv());
   const services = [service];
 
   const imageTag = (app.node.tryGetContext('imageTag') as string | undefined) ?? PLACEHOLDER_IMAGE_TAG;

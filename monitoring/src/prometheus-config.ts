@@ -2,6 +2,7 @@
 // - ecs: the ECS API, through the discovery sidecar in the same task (HTTP SD at http://localhost:<ECS_SD_PORT>):
 //   every RUNNING task of the app service, however many (Cloud Map DNS answers at most 8 records per query);
 // - compose: the compose service name on the metrics port.
+// The service's job, port and path come from its contract (discovery.ts).
 // Prometheus 2.x cannot expand environment variables in its config except in external labels (feature flag
 // expand-external-labels, https://prometheus.io/docs/prometheus/2.55/feature_flags/#expand-environment-variables-in-external-labels):
 // `env` comes from NODEAPP_ENV that way, so one image serves every environment.
@@ -13,6 +14,7 @@ import {
   ECS_SD_PORT,
   ECS_SD_REFRESH_INTERVAL,
   ECS_SD_TARGETS_PATH,
+  SERVICE_DISCOVERY,
 } from './discovery.ts';
 
 export type PrometheusVariant = 'ecs' | 'compose';
@@ -23,11 +25,11 @@ export const PROMETHEUS_FEATURE_FLAGS = ['--enable-feature=expand-external-label
 
 type ScrapeConfig = Record<string, unknown>;
 
-function appJob(variant: PrometheusVariant): ScrapeConfig {
+function appJob(variant: PrometheusVariant, metricsPort: number, metricsPath: string): ScrapeConfig {
   if (variant === 'ecs') {
     return {
       job_name: APP_JOB,
-      metrics_path: '/metrics',
+      metrics_path: metricsPath,
       http_sd_configs: [
         { url: `http://localhost:${ECS_SD_PORT}${ECS_SD_TARGETS_PATH}`, refresh_interval: ECS_SD_REFRESH_INTERVAL },
       ],
@@ -43,12 +45,12 @@ function appJob(variant: PrometheusVariant): ScrapeConfig {
       ],
     };
   }
+  // compose.yaml names the service after the contract's name: one task, task = instance host = that name.
   return {
     job_name: APP_JOB,
-    metrics_path: '/metrics',
-    static_configs: [{ targets: [`app:${APP_METRICS_PORT}`] }],
-    // One task, named after the compose service: task = app, instance = app:9464.
-    relabel_configs: [{ target_label: 'task', replacement: 'app' }],
+    metrics_path: metricsPath,
+    static_configs: [{ targets: [`${APP_JOB}:${metricsPort}`] }],
+    relabel_configs: [{ target_label: 'task', replacement: APP_JOB }],
   };
 }
 
@@ -80,6 +82,12 @@ export function prometheusConfig(variant: PrometheusVariant): Record<string, unk
       // `network_mode: service:prometheus`. So localhost is right in both variants.
       alertmanagers: [{ static_configs: [{ targets: ['localhost:9093'] }] }],
     },
-    scrape_configs: [appJob(variant), ...selfJobs(variant)],
+    // A service without metrics (its contract has none) gets no scrape job; its dashboards use the load balancer.
+    scrape_configs: [
+      ...(APP_METRICS_PORT !== undefined
+        ? [appJob(variant, APP_METRICS_PORT, SERVICE_DISCOVERY.metricsPath ?? '/metrics')]
+        : []),
+      ...selfJobs(variant),
+    ],
   };
 }

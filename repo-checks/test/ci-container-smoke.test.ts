@@ -42,9 +42,8 @@ function runStep(setup: Setup) {
   writeFileSync(
     join(clone, 'scripts', 'container-smoke.sh'),
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax in a shell script
-    'echo "SMOKE engine=$CONTAINER_ENGINE conf=${CONTAINERS_CONF:-}"\n',
+    'echo "SMOKE engine=$CONTAINER_ENGINE conf=${CONTAINERS_CONF:-} $*"\n',
   );
-  writeFileSync(join(clone, 'scripts', 'service-smoke.sh'), 'echo "SERVICE SMOKE engine=$CONTAINER_ENGINE $*"\n');
   if (setup.shared) {
     mkdirSync(join(root, 'shared', 'tools'), { recursive: true });
     writeFileSync(
@@ -91,7 +90,7 @@ test('no ../shared: a Docker whose daemon answers', () => {
   assert.match(r.out, /container engine: docker/);
   assert.match(r.out, /SMOKE engine=docker/);
   // The second service the platform deploys, from its contract, on the same engine.
-  assert.match(r.out, /SERVICE SMOKE engine=docker --service examples\/hello-express/);
+  assert.match(r.out, /SMOKE engine=docker conf= --service examples\/hello-express/);
 });
 
 test('no ../shared, Docker CLI without a daemon: Podman from PATH, without systemd through the repository config', () => {
