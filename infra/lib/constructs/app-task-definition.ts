@@ -49,7 +49,7 @@ export function appMemoryMiB(taskMemoryMiB: number, site24x7?: Site24x7Config): 
   return taskMemoryMiB - (site24x7?.enabled ? site24x7.memoryMiB : 0);
 }
 
-/** `ADMIN_TOKEN` → `AdminToken`: the construct id of a contract secret. */
+/** `API_KEY` → `ApiKey`: the construct id of a contract secret. */
 function secretId(name: string): string {
   return name
     .toLowerCase()
@@ -172,8 +172,8 @@ export class AppTaskDefinition extends Construct {
         APP_VERSION: props.version,
         GIT_COMMIT: props.version,
         // The service's memory: Fargate's task-level limit is not visible inside the container (no cgroup limit of
-        // its own: https://github.com/heroku/buildpacks-nodejs/issues/220), so a service reads it from here (the
-        // guestbook's start-up memory check and nodeapp_memory_limit_bytes: app/src/memory-limit.ts).
+        // its own: https://github.com/heroku/buildpacks-nodejs/issues/220), so a service reads it from here (e.g.
+        // app/src/memory-limit.ts: a start-up memory check and nodeapp_memory_limit_bytes).
         MEMORY_LIMIT_BYTES: String(appMemoryMiB(config.memoryMiB, props.site24x7) * 1024 * 1024),
         ...service.environment,
         ...props.environment,
@@ -208,7 +208,7 @@ export class AppTaskDefinition extends Construct {
 
   /**
    * The contract's secrets as ECS secrets: `{ generate }` → a secret generated here (letters and digits, encrypted
-   * with the service's key; id from the variable name, e.g. ADMIN_TOKEN → AdminToken); `{ secretsManager }` → the
+   * with the service's key; id from the variable name, e.g. API_KEY → ApiKey); `{ secretsManager }` → the
    * existing secret of that name in the environment's account and region.
    */
   private contractSecrets(
