@@ -6,9 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { loadServiceContract } from '@nodeapp/contract';
 import { parse } from 'yaml';
+import { alertRuleGroups } from '../src/alert-rules.ts';
 import { dashboards } from '../src/dashboards/index.ts';
 import { APP_JOB, APP_JOB_SELECTOR, discoveryOf, SERVICE } from '../src/discovery.ts';
-import { generatedFiles } from '../src/generate.ts';
+import { generatedFiles, rulesFor } from '../src/generate.ts';
 
 const hello = loadServiceContract('examples/hello-express');
 
@@ -53,7 +54,24 @@ test('NODEAPP_SERVICE selects the service: no scrape job and no runtime dashboar
   );
   assert.ok(!jobs.includes(hello.name), `a scrape job for a service without metrics: ${jobs}`);
   assert.equal(files['grafana/dashboards/nodeapp-nodejs-runtime.json'], undefined);
+  assert.doesNotMatch(files['prometheus/rules/alerts.rules.yml'] ?? '', new RegExp(`job=\\\\?"${hello.name}`));
+  assert.match(files['prometheus/rules/alerts.rules.yml'] ?? '', /alert: Watchdog/);
   // The guestbook's own files (this process) keep its job.
   const own = parse(generatedFiles().get('prometheus/prometheus.yml') ?? '');
   assert.ok(own.scrape_configs.some((c: { job_name: string }) => c.job_name === APP_JOB));
+});
+
+test("alert rules that read the service's own metrics only when its contract exports them", () => {
+  const all = alertRuleGroups();
+  const names = (groups: ReturnType<typeof alertRuleGroups>) =>
+    groups.groups.flatMap((g) => g.rules.map((r) => r.alert));
+  assert.deepEqual(names(rulesFor(all, discoveryOf(SERVICE), true)), names(all), 'the guestbook keeps every rule');
+  const kept = rulesFor(all, discoveryOf(hello), false).groups.flatMap((g) => g.rules);
+  assert.ok(kept.length > 0 && kept.length < names(all).length, `${kept.length} of ${names(all).length} rules kept`);
+  for (const rule of kept)
+    assert.doesNotMatch(rule.expr, new RegExp(APP_JOB_SELECTOR), `${rule.alert} reads the service`);
+  assert.ok(
+    kept.some((r) => r.alert === 'Watchdog'),
+    'the monitoring watches itself whatever the service',
+  );
 });
