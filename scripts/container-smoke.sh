@@ -8,8 +8,8 @@
 # content type); the metrics path answers on the metrics port when the contract has metrics; SIGTERM → readiness 503
 # while draining → exit 0 within the contract's stopTimeoutSeconds.
 # The platform's variables are set as ECS sets them: PORT (and METRICS_PORT) on free loopback ports, host network.
-# Env: SMOKE_IMAGE (skip the build), SMOKE_DRAIN_SECONDS (2: SHUTDOWN_DRAIN_SECONDS), SMOKE_MEMORY (512m),
-# SMOKE_READY_TIMEOUT seconds (60).
+# Env: SMOKE_IMAGE (skip the build), SMOKE_PLATFORM (e.g. linux/arm64: fail unless the image is that platform),
+# SMOKE_DRAIN_SECONDS (2: SHUTDOWN_DRAIN_SECONDS), SMOKE_MEMORY (512m), SMOKE_READY_TIMEOUT seconds (60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,6 +67,11 @@ if [ -z "$image" ]; then
     { tail -n 40 "$build_log" >&2; rm -f "$build_log"; fail "image build failed"; }
   rm -f "$build_log"
   echo "built in $((($(now_ms) - started) / 1000)) s"
+fi
+
+platform=$("$engine" image inspect -f '{{ .Os }}/{{ .Architecture }}' "$image")
+if [ -n "${SMOKE_PLATFORM:-}" ] && [ "$platform" != "$SMOKE_PLATFORM" ]; then
+  fail "image $image is $platform, SMOKE_PLATFORM wants $SMOKE_PLATFORM"
 fi
 
 port=$(free_port)
@@ -132,7 +137,7 @@ stop_ms=$(($(now_ms) - stop_started))
 [ "$code" = 0 ] || fail "exit code $code after SIGTERM"
 [ "$stop_ms" -le $((stop_timeout * 1000)) ] || fail "SIGTERM → exit took $stop_ms ms, the contract allows ${stop_timeout} s"
 echo "ok SIGTERM: readiness 503 while draining ($drain s), exit 0 after $stop_ms ms (stopTimeoutSeconds $stop_timeout)"
-echo "platform checks passed: $name ($engine)"
+echo "platform checks passed: $name ($engine, $platform)"
 
 if [ -f "$service/container-smoke.sh" ]; then
   echo "--- the service's own checks: $service/container-smoke.sh"
