@@ -24,7 +24,7 @@ const NEEDS: { reads: RegExp; exported: (d: ServiceDiscovery, hasDatabase: boole
   { reads: /\bdb_/, exported: (d, hasDatabase) => d.metricsPort !== undefined && hasDatabase },
 ];
 
-/** The alert rules the service's contract supports (all of them for the guestbook). */
+/** The alert rules the service's contract supports (every rule when it exports everything they read). */
 export function rulesFor(groups: RuleGroups, service: ServiceDiscovery, hasDatabase: boolean): RuleGroups {
   const supported = (expr: string) => NEEDS.every((n) => !n.reads.test(expr) || n.exported(service, hasDatabase));
   return { groups: groups.groups.map((g) => ({ ...g, rules: g.rules.filter((r) => supported(r.expr)) })) };
