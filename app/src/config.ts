@@ -3,6 +3,7 @@
 // never as a stack trace: an operator must be able to fix the task definition from the log.
 import { existsSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { maskCredentials } from './redact.ts';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
@@ -41,6 +42,8 @@ export interface Config {
   database: DatabaseConfig;
   /** MEMORY_LIMIT_BYTES; undefined: the cgroup's limit applies (memory-limit.ts) */
   memoryLimitBytes: number | undefined;
+  /** MIGRATE_ON_START: apply pending migrations at start; false: refuse to start while any is pending. */
+  migrateOnStart: boolean;
 }
 
 const ADMIN_TOKEN_MIN_LENGTH = 32;
@@ -90,6 +93,8 @@ export const configSchema = {
     DATABASE_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     DATABASE_CONNECT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 5000 },
     MEMORY_LIMIT_BYTES: { type: 'integer', minimum: 16777216 },
+    // In AWS the deploy runs the migrations once, as a one-off task, before any new task starts.
+    MIGRATE_ON_START: { type: 'string', enum: ['true', 'false'], default: 'true' },
   },
 } as const;
 
@@ -112,14 +117,6 @@ interface AjvError {
 }
 
 type Env = Record<string, string | undefined>;
-
-/**
- * The password of `user:password@host` is masked wherever a URL-like value is echoed, even in a mistyped URL
- * (`postgress://`, no scheme, an unencoded `@` in the password: up to the last `@` before the path).
- */
-export function maskCredentials(value: string): string {
-  return value.replace(/([^\s:/@]+:)[^\s/]*@/g, '$1***@');
-}
 
 /** A value as an error message may show it: secrets by name hidden, passwords inside URLs masked. */
 function shown(name: string, value: string): string {
@@ -238,6 +235,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     gitCommit: v.GIT_COMMIT,
     database,
     memoryLimitBytes: v.MEMORY_LIMIT_BYTES,
+    migrateOnStart: v.MIGRATE_ON_START === 'true',
   };
 }
 

@@ -111,6 +111,9 @@ export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
     throw new UsageError(`-c imageTag=${imageTag}: not a valid image tag (letters, digits, _ . -; at most 128)`);
   }
   const digests = imageDigestsFromContext(app.node);
+  // `-c migrateOnStart=true`: the deploy's migrate task found no service to take a task definition from (the
+  // environment's first deploy); that release's tasks migrate the empty database on start (infra/bin/deploy-migrate.ts).
+  const migrateOnStart = app.node.tryGetContext('migrateOnStart') === 'true';
   // Before any stack exists: context cannot be set once the app has children (a real account, absent from
   // cdk.json, would otherwise stop synth with "Cannot set context after children have been added").
   pinAvailabilityZones(app, envs);
@@ -154,6 +157,7 @@ export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
       version: imageTag,
       staticAssetsPath: options.staticAssetsPath,
       database: data?.database,
+      migrateOnStart,
     });
     const monitoring = new MonitoringStack(app, n.monitoringStack, {
       env,

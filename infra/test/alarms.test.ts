@@ -65,6 +65,7 @@ describe('alarms and notification', () => {
       .map(([, a]) => a.Properties.AlarmName as string)
       .filter((n) => !n.includes('-db-'));
     assert.deepEqual(names.sort(), [
+      'Nodeapp-prod-alarm-topic-notifications-failed',
       'Nodeapp-prod-alb-5xx-rate',
       'Nodeapp-prod-cpu-high',
       'Nodeapp-prod-memory-high',

@@ -12,6 +12,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { loadConfig } from '../config/environments.ts';
 import { names } from '../config/names.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
+import type { SmokeRequest } from '../lambda/smoke-hook/index.ts';
 import { AppService } from '../lib/constructs/app-service.ts';
 import { AppTaskDefinition } from '../lib/constructs/app-task-definition.ts';
 import { Cluster } from '../lib/constructs/cluster.ts';
@@ -110,6 +111,10 @@ export function fixtureTask(
   });
 }
 
+export const FIXTURE_SMOKE_REQUESTS = [
+  { path: '/health/ready', method: 'GET', status: 200, contentType: 'application/json' },
+] as const satisfies readonly SmokeRequest[];
+
 export const FIXTURE_DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 export interface ServiceFixture extends AlbFixture {
@@ -124,7 +129,11 @@ export interface ServiceFixture extends AlbFixture {
  * Cluster construct (ECS Exec key and log group when config says so), EC2 capacity when config capacity is 'ec2',
  * the app task definition and AppService. No other stack, no Edge, alarms or budget.
  */
-export function serviceFixture(config: EnvironmentConfig, service: ServiceContract = GUESTBOOK): ServiceFixture {
+export function serviceFixture(
+  config: EnvironmentConfig,
+  options: { digest?: string; service?: ServiceContract } = {},
+): ServiceFixture {
+  const service = options.service ?? GUESTBOOK;
   const base = albFixture();
   const { stack, vpc, listener } = base;
   const n = names(config.name);
@@ -145,7 +154,7 @@ export function serviceFixture(config: EnvironmentConfig, service: ServiceContra
           vpc,
         })
       : undefined;
-  const task = fixtureTask(stack, config, { service });
+  const task = fixtureTask(stack, config, { ...options, service });
   const appService = new AppService(stack, 'App', {
     config: config.service,
     service,
@@ -156,6 +165,9 @@ export function serviceFixture(config: EnvironmentConfig, service: ServiceContra
     namespace: fixtureNamespace(stack, vpc),
     execLogGroup: cluster.execLogGroup,
     ec2CapacityProvider: ec2Capacity?.capacityProvider,
+    deployment: config.deployment,
+    smokeRequests: FIXTURE_SMOKE_REQUESTS,
+    hookLogRetentionDays: config.service.logRetentionDays,
   });
   return { ...base, cluster, ec2Capacity, task, appService };
 }

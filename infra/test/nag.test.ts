@@ -69,7 +69,8 @@ describe('cdk-nag AwsSolutions', () => {
       const id = ack.id
         .replace(/^(Annotation::)?(AwsSolutions::)?/, '')
         .replaceAll('111111111111', '<account>')
-        .replaceAll('us-east-1', '<region>');
+        .replaceAll('us-east-1', '<region>')
+        .replace(/(nodeapp|Nodeapp)-(dev|staging|prod)\b/g, '$1-<env>');
       const path = ack.path.replace(/^Nodeapp-(dev|staging|prod)-/, 'Nodeapp-<env>-');
       // A row names the acknowledged construct or its parent (e.g. the NAT instance for its Resource child).
       const listed = rows.some(

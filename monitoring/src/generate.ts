@@ -2,10 +2,12 @@
 // scripts/generate.ts writes them; test/generated.test.ts fails when the committed files differ.
 import { stringify } from 'yaml';
 import { alertRuleGroups } from './alert-rules.ts';
+import { SLOS } from './alerting.ts';
 import { dashboards } from './dashboards/index.ts';
 import { APP_JOB_SELECTOR, SERVICE, SERVICE_DISCOVERY, type ServiceDiscovery } from './discovery.ts';
 import { prometheusConfig } from './prometheus-config.ts';
 import { remoteWriteConfig } from './remote-write.ts';
+import { sloRuleGroups } from './slo-rules.ts';
 
 type RuleGroups = ReturnType<typeof alertRuleGroups>;
 
@@ -47,6 +49,14 @@ export function generatedFiles(): Map<string, string> {
     header('src/alert-rules.ts and src/alerting.ts') +
       yaml(rulesFor(alertRuleGroups(), SERVICE_DISCOVERY, SERVICE.database !== undefined)),
   );
+  for (const env of Object.keys(SLOS)) {
+    files.set(
+      `prometheus/rules/slo/${env}.rules.yml`,
+      header('src/slo-rules.ts and SLOS in src/alerting.ts') +
+        // The SLIs read the request histogram: a service without one has no SLO rule (the file stays: the image loads it).
+        yaml(SERVICE_DISCOVERY.httpHistogram ? sloRuleGroups(env) : { groups: [] }),
+    );
+  }
   for (const dashboard of dashboards()) {
     files.set(`grafana/dashboards/${dashboard.uid}.json`, `${JSON.stringify(dashboard, null, 2)}\n`);
   }

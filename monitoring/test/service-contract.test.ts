@@ -56,6 +56,8 @@ test('NODEAPP_SERVICE selects the service: no scrape job and no runtime dashboar
   assert.equal(files['grafana/dashboards/nodeapp-nodejs-runtime.json'], undefined);
   assert.doesNotMatch(files['prometheus/rules/alerts.rules.yml'] ?? '', new RegExp(`job=\\\\?"${hello.name}`));
   assert.match(files['prometheus/rules/alerts.rules.yml'] ?? '', /alert: Watchdog/);
+  // No request histogram, no SLO: every environment's SLO file is there for the image, empty.
+  assert.deepEqual(parse(files['prometheus/rules/slo/prod.rules.yml'] ?? ''), { groups: [] });
   // The guestbook's own files (this process) keep its job.
   const own = parse(generatedFiles().get('prometheus/prometheus.yml') ?? '');
   assert.ok(own.scrape_configs.some((c: { job_name: string }) => c.job_name === APP_JOB));

@@ -1,22 +1,25 @@
 import { join } from 'node:path';
 import { REPO_ROOT, type ServiceContract } from '@nodeapp/contract';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { names } from '../../config/names.ts';
+import { githubDeployRoleName, names } from '../../config/names.ts';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { Alarms, addDatabaseAlarms } from '../constructs/alarms.ts';
 import { AppService } from '../constructs/app-service.ts';
 import { AppTaskDefinition } from '../constructs/app-task-definition.ts';
 import { CostBudget } from '../constructs/budget.ts';
+import { ChatNotifications } from '../constructs/chat-notifications.ts';
 import { Cluster } from '../constructs/cluster.ts';
 import { DATABASE_NAME, DATABASE_PORT, type Database } from '../constructs/database.ts';
 import { Ec2Capacity } from '../constructs/ec2-capacity.ts';
 import { Edge } from '../constructs/edge.ts';
 import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
+import { ReleaseRole } from '../constructs/release-role.ts';
+import { hookRequests } from '../constructs/smoke-hook.ts';
 import { pinnedImage } from '../images.ts';
 import { acknowledgeBucketDeployment, acknowledgeCdkProvider } from '../nag.ts';
 
@@ -39,6 +42,11 @@ export interface ServiceStackProps extends StackProps {
   readonly staticAssetsPath?: string;
   /** The RDS database (data stack) when config database is 'rds' and the contract asks for one. */
   readonly database?: Database;
+  /**
+   * The tasks migrate the database on start: only for an environment's first deploy, when there is no service yet
+   * to run the migrate task from. @default false (the deploy's migrate task migrates before the rollout)
+   */
+  readonly migrateOnStart?: boolean;
 }
 
 /**
@@ -48,7 +56,8 @@ export interface ServiceStackProps extends StackProps {
  */
 function databaseSettings(
   service: ServiceContract,
-  database?: Database,
+  database: Database | undefined,
+  migrateOnStart: boolean,
 ): {
   environment?: Record<string, string>;
   secrets?: Record<string, ecs.Secret>;
@@ -63,6 +72,9 @@ function databaseSettings(
       DATABASE_PORT: String(DATABASE_PORT),
       DATABASE_NAME: DATABASE_NAME,
       DATABASE_SSL: 'verify-full',
+      // The shared database is migrated once per deploy, by the release's migrate task before the service update
+      // (scripts/deploy-migrate.ts); tasks never migrate on start. The embedded database (no RDS) is per task: it does.
+      MIGRATE_ON_START: String(migrateOnStart),
     },
     secrets: {
       DATABASE_USER: ecs.Secret.fromSecretsManager(database.secret, 'username'),
@@ -84,6 +96,8 @@ export class ServiceStack extends Stack {
   readonly ec2Capacity?: Ec2Capacity;
   /** The alarm topic (KMS-encrypted SNS): other stacks' alarms notify here. */
   readonly alarmTopic: sns.Topic;
+  /** With a Slack channel configured (config alarms.slack): the topic Alertmanager writes chat-format alerts to. */
+  readonly chatTopic?: sns.Topic;
   /** https URL of the CloudFront distribution (or the custom domain). */
   readonly publicUrl: string;
 
@@ -125,6 +139,21 @@ export class ServiceStack extends Stack {
       retainData: config.retainData,
     });
 
+    this.task = new AppTaskDefinition(this, 'Task', {
+      config: config.service,
+      service,
+      // By digest from the shared account's repository (built from config, not imported from the registry
+      // stack: the two deploy independently). Nothing is built during `cdk deploy` (config/images.ts).
+      image: pinnedImage(this, 'AppImage', shared, 'app', props.appImageDigest),
+      version: props.version,
+      ...databaseSettings(service, props.database, props.migrateOnStart ?? false),
+      retainData: config.retainData,
+      namePrefix,
+      logGroupName: n.appLogGroup,
+      site24x7: config.site24x7,
+      launchType: config.capacity,
+    });
+
     this.edge = new Edge(this, 'Edge', {
       config: config.edge,
       alb: this.loadBalancer.alb,
@@ -135,27 +164,14 @@ export class ServiceStack extends Stack {
       retainData: config.retainData,
       namePrefix,
       maxBodyBytes: service.maxBodyBytes,
+      // The service's log key (its policy already lets CloudWatch Logs use it): no key of its own.
+      deploymentLogs: { key: this.task.key, retentionDays: config.service.logRetentionDays },
     });
     if (this.edge.staticBucket) {
       acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
     }
     acknowledgeCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'Bucket emptying on destroy');
     this.publicUrl = this.edge.url;
-
-    this.task = new AppTaskDefinition(this, 'Task', {
-      config: config.service,
-      service,
-      // By digest from the shared account's repository (built from config, not imported from the registry
-      // stack: the two deploy independently). Nothing is built during `cdk deploy` (config/images.ts).
-      image: pinnedImage(this, 'AppImage', shared, 'app', props.appImageDigest),
-      version: props.version,
-      ...databaseSettings(service, props.database),
-      retainData: config.retainData,
-      namePrefix,
-      logGroupName: n.appLogGroup,
-      site24x7: config.site24x7,
-      launchType: config.capacity,
-    });
 
     this.appService = new AppService(this, 'App', {
       config: config.service,
@@ -167,10 +183,28 @@ export class ServiceStack extends Stack {
       namespace: props.namespace,
       execLogGroup: cluster.execLogGroup,
       ec2CapacityProvider: this.ec2Capacity?.capacityProvider,
+      deployment: config.deployment,
+      smokeRequests: hookRequests(service.smokeTests),
+      hookLogRetentionDays: config.service.logRetentionDays,
+      hookLogRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     this.alarms = new Alarms(this, 'Alarms', { config: config.alarms, namePrefix, retainData: config.retainData });
     this.alarmTopic = this.alarms.topic;
+    if (config.alarms.slack) {
+      const chat = new ChatNotifications(this, 'Chat', {
+        slack: config.alarms.slack,
+        topics: [this.alarmTopic],
+        key: this.alarms.key,
+        namePrefix,
+      });
+      this.chatTopic = chat.chatTopic;
+      this.alarms.addNotificationsFailedAlarm(
+        'ChatTopicNotificationsFailed',
+        'chat-topic-notifications-failed',
+        chat.chatTopic,
+      );
+    }
     this.alarms.addServiceAlarms({
       service: this.appService.service,
       clusterName,
@@ -178,6 +212,7 @@ export class ServiceStack extends Stack {
       readinessPath: service.health.readiness,
       loadBalancer: this.loadBalancer.alb,
       targetGroup: this.appService.targetGroup,
+      alternateTargetGroup: this.appService.alternateTargetGroup,
       containerInsights: config.service.containerInsights !== 'disabled',
     });
     if (props.database) {
@@ -200,6 +235,20 @@ export class ServiceStack extends Stack {
       behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
     });
     for (const alarm of this.alarms.deploymentAlarms) this.appService.service.node.addDependency(alarm);
+
+    // The deploy job's migrate task and rollout watcher, for the environments a GitHub deploy job targets.
+    const githubEnvironment = Object.entries(shared.github.deployEnvironments).find(([, e]) => e === config.name)?.[0];
+    if (githubEnvironment) {
+      new ReleaseRole(this, 'Release', {
+        roleName: n.releaseRole,
+        deployRoleArn: `arn:aws:iam::${shared.account}:role/${githubDeployRoleName(githubEnvironment)}`,
+        clusterName,
+        serviceName,
+        taskFamily: this.task.taskDefinition.family,
+        passRoles: [this.task.taskRole, this.task.executionRole],
+        logGroup: this.task.logGroup,
+      });
+    }
 
     // FinOps guard rail: monthly budget + optional anomaly monitor on this environment's CostCenter tag.
     new CostBudget(this, 'Budget', {

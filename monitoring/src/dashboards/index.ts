@@ -4,6 +4,7 @@
 import type { Dashboard, DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { SERVICE, SERVICE_DISCOVERY, type ServiceDiscovery } from '../discovery.ts';
 import { database } from './database.ts';
+import { errorBudget } from './error-budget.ts';
 import { loadBalancerOverview } from './load-balancer.ts';
 import { nodejsRuntime } from './nodejs-runtime.ts';
 import { serviceOverview } from './service-overview.ts';
@@ -14,6 +15,8 @@ export function dashboardsFor(service: ServiceDiscovery, hasDatabase: boolean): 
   if (service.nodeRuntime) builders.push(nodejsRuntime());
   // The database panels read the service's own query metrics: only a service with metrics and a database.
   if (hasDatabase && service.metricsPort !== undefined) builders.push(database());
+  // The SLOs are computed from the request histogram (src/slo-rules.ts).
+  if (service.httpHistogram) builders.push(errorBudget());
   return builders;
 }
 
