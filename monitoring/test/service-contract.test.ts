@@ -32,10 +32,10 @@ test('a service without metrics gets the load-balancer overview only (CloudWatch
   assert.doesNotMatch(json, /"type":"prometheus"/);
 });
 
-test('the guestbook gets its RED, runtime and database dashboards from its own metrics', () => {
+test('the guestbook gets its RED, runtime, database and error-budget dashboards from its own metrics', () => {
   assert.deepEqual(
     dashboards().map((b) => b.uid),
-    ['nodeapp-service-overview', 'nodeapp-nodejs-runtime', 'nodeapp-database'],
+    ['nodeapp-service-overview', 'nodeapp-nodejs-runtime', 'nodeapp-database', 'nodeapp-error-budget'],
   );
 });
 
