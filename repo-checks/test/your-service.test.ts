@@ -22,9 +22,11 @@ function throwawayRepository(): string {
   cpSync(join(repoRoot, 'package.json'), join(root, 'package.json'));
   cpSync(join(repoRoot, 'contract'), join(root, 'contract'), { recursive: true, filter: skip });
   cpSync(join(repoRoot, 'examples'), join(root, 'examples'), { recursive: true, filter: skip });
-  for (const part of ['bin', 'lib', 'config', 'cdk.json', 'package.json', 'tsconfig.json']) {
-    cpSync(join(repoRoot, 'infra', part), join(root, 'infra', part), { recursive: true });
-  }
+  // infra without its tests (and without node_modules or cdk.out).
+  cpSync(join(repoRoot, 'infra'), join(root, 'infra'), {
+    recursive: true,
+    filter: (src) => skip(src) && !/\/infra\/test(\/|$)/.test(src),
+  });
   mkdirSync(join(root, 'node_modules', '@nodeapp'), { recursive: true });
   for (const entry of readdirSync(join(repoRoot, 'node_modules'))) {
     if (entry !== '@nodeapp') symlinkSync(join(repoRoot, 'node_modules', entry), join(root, 'node_modules', entry));

@@ -44,9 +44,12 @@ export function compileSmokeHook(outputDir: string): void {
         tsc,
         join(SMOKE_HOOK_SOURCE, 'index.ts'),
         ...['--outDir', out, '--module', 'nodenext', '--target', 'es2023', '--types', '', '--noCheck'],
+        // The CDK output folder may sit below infra/ (`npm run synth`: infra/cdk.out), where tsc finds infra's
+        // tsconfig.json and refuses file arguments beside it (TS5112, "Use '--ignoreConfig' to skip this error").
+        '--ignoreConfig',
       ],
       { cwd: outputDir, stdio: 'pipe' },
-    ); // outside the workspace: tsc refuses file arguments beside a tsconfig.json
+    );
     compiled = readFileSync(join(out, 'index.js'), 'utf8');
     rmSync(out, { recursive: true });
   }
