@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { defaultUsage } from '../src/assumptions.ts';
 import { estimateEnvironment } from '../src/estimate.ts';
 import { loadPriceTable } from '../src/price-table.ts';
+import type { CfnResource, StackTemplate } from '../src/template.ts';
 import { devStacks } from './fixtures/dev-stacks.ts';
 
 const estimate = estimateEnvironment('dev', devStacks, loadPriceTable('us-east-1'), defaultUsage('dev'));
@@ -69,5 +70,34 @@ describe('cost estimate of the dev fixture, computed by hand', () => {
 
   it('names the assumption it made for the NAT instance root volume', () => {
     assert.ok(estimate.notes.some((n) => n.includes('assumed 8 GB gp3')));
+  });
+});
+
+// prod's Data stack shape: RDS manages the master password (ManageMasterUserPassword), so the template holds no
+// AWS::SecretsManager::Secret for it, only the RotationSchedule that sets its period; the secret is still billed.
+describe('cost estimate with an RDS-managed master password', () => {
+  const managed = devStacks.map((stack): StackTemplate => {
+    if (!stack.name.endsWith('-Data')) return stack;
+    const resources: Record<string, CfnResource> = { ...stack.template.Resources };
+    delete resources.DatabaseSecret55555555;
+    const db = resources.Database77777777;
+    assert.ok(db);
+    resources.Database77777777 = { ...db, Properties: { ...db.Properties, ManageMasterUserPassword: true } };
+    resources.DatabaseRotation = {
+      Type: 'AWS::SecretsManager::RotationSchedule',
+      Properties: { SecretId: { 'Fn::GetAtt': ['Database77777777', 'MasterUserSecret.SecretArn'] } },
+    };
+    return { ...stack, template: { Resources: resources } };
+  });
+  const withManaged = estimateEnvironment('dev', managed, loadPriceTable('us-east-1'), defaultUsage('dev'));
+
+  it('counts the secret RDS creates with the template-declared ones, at the same price', () => {
+    const secrets = withManaged.lines.filter((l) => l.resource.startsWith('Secrets Manager secrets'));
+    assert.deepEqual(
+      secrets.map((l) => [l.resource, l.quantity, l.monthly]),
+      [['Secrets Manager secrets (2 + 1 RDS-managed)', 3, 1.2]], // admin token, Grafana + the database's
+    );
+    assert.equal(withManaged.total, estimate.total);
+    assert.deepEqual(withManaged.unpriced, []);
   });
 });

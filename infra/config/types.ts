@@ -142,7 +142,7 @@ export interface RdsConfig {
   readonly performanceInsights: boolean;
   /** Enhanced Monitoring interval in seconds; 0 turns it off. */
   readonly enhancedMonitoringSeconds: 0 | 1 | 5 | 10 | 15 | 30 | 60;
-  /** Rotate the database password every N days; omit for no rotation. */
+  /** RDS manages the master password and rotates it every N days; omit for a generated secret without rotation. */
   readonly rotationDays?: number;
   /** Alarm when connections exceed this many. */
   readonly connectionsAlarm: number;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { SLOS } from '@nodeapp/monitoring/alerting';
 import { APP_CONTAINER_NAME, APP_ECS_SERVICE_NAME, APP_METRICS_PORT, ECS_SD_PORT } from '@nodeapp/monitoring/discovery';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -260,6 +261,12 @@ describe('Monitoring stack', () => {
         });
       }
     }
+  });
+
+  it('every environment has its SLOs, which the Prometheus image loads by NODEAPP_ENV (monitoring/src/alerting.ts)', () => {
+    const prometheus = container(monitoring, 'Nodeapp-dev-prometheus', 'prometheus');
+    assert.equal(envOf(prometheus as Container).NODEAPP_ENV, 'dev');
+    for (const env of stacks.config.environments) assert.ok(SLOS[env.name], `no SLOS.${env.name}`);
   });
 
   it('uses the discovery names and metrics port the service stack defines (one source: monitoring/src/discovery.ts)', () => {

@@ -6,6 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { allowCloudWatchLogs, encryptedLogGroup } from '../constructs/encrypted-log-group.ts';
@@ -148,7 +149,7 @@ export class MonitoringStack extends Stack {
       ['prometheus', this.prometheus],
       ['grafana', this.grafana],
     ] as const) {
-      const alarm = new cloudwatch.Alarm(this, `${name}NotRunning`, {
+      this.absenceAlarm(`${name}NotRunning`, service.alarmTopic, {
         alarmName: `${namePrefix}-monitoring-${name}-not-running`,
         alarmDescription: `${namePrefix}: the ${name} service runs no task (alerts may not be evaluated or delivered). Runbook: docs/runbook.md#watchdog`,
         metric: new cloudwatch.Metric({
@@ -158,15 +159,26 @@ export class MonitoringStack extends Stack {
           statistic: cloudwatch.Stats.SAMPLE_COUNT,
           period: Duration.minutes(1),
         }),
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        threshold: 1,
         evaluationPeriods: 5,
-        datapointsToAlarm: 5,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       });
-      alarm.addAlarmAction(new actions.SnsAction(service.alarmTopic));
-      alarm.addOkAction(new actions.SnsAction(service.alarmTopic));
     }
+  }
+
+  /** An alarm for something that must keep happening: fewer than 1 per period, or no data at all, in every period. */
+  private absenceAlarm(
+    id: string,
+    alarmTopic: sns.ITopic,
+    props: Pick<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription' | 'metric' | 'evaluationPeriods'>,
+  ): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      datapointsToAlarm: props.evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(alarmTopic));
+    alarm.addOkAction(new actions.SnsAction(alarmTopic));
   }
 
   /**
@@ -180,18 +192,12 @@ export class MonitoringStack extends Stack {
    */
   private heartbeatAlarms(service: ServiceStack, namePrefix: string): void {
     const topic = this.prometheus.heartbeatTopic;
-    const alarm = new cloudwatch.Alarm(this, 'HeartbeatMissing', {
+    this.absenceAlarm('HeartbeatMissing', service.alarmTopic, {
       alarmName: `${namePrefix}-monitoring-heartbeat-missing`,
       alarmDescription: `${namePrefix}: no alerting heartbeat for 15 minutes: Prometheus or Alertmanager is down, or alerts cannot be published. Runbook: docs/runbook.md#watchdog`,
       metric: topic.metricNumberOfMessagesPublished({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      threshold: 1,
       evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    alarm.addAlarmAction(new actions.SnsAction(service.alarmTopic));
-    alarm.addOkAction(new actions.SnsAction(service.alarmTopic));
     const failed = new cloudwatch.Alarm(this, 'HeartbeatNotificationsFailed', {
       alarmName: `${namePrefix}-monitoring-heartbeat-notifications-failed`,
       alarmDescription: `${namePrefix}: notifications of the heartbeat topic failed to reach a subscriber. Runbook: docs/runbook.md#watchdog`,
