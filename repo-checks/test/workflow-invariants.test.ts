@@ -107,7 +107,7 @@ describe('cicdaws-workflow.yml', () => {
     assert.match(gate?.steps?.find((s) => s.id === 'superseded')?.run ?? '', /^bash scripts\/superseded-check\.sh$/);
     assert.equal(gate?.outputs?.superseded, expr('steps.superseded.outputs.superseded'));
     const prod = wf.jobs['deploy-production'];
-    assert.ok((prod?.needs as string[]).includes('production-gate'));
+    assert.ok(((prod?.needs ?? []) as string[]).includes('production-gate'));
     assert.match(prod?.if ?? '', /needs\.production-gate\.outputs\.superseded == 'false'/);
     const steps = prod?.steps ?? [];
     assert.ok(steps[0]?.uses?.startsWith('actions/checkout@'), 'the check runs a script of the checkout');
@@ -288,7 +288,7 @@ describe('rollback.yml', () => {
     const prod = jobs()['rollback-production'];
     assert.equal(typeof staging?.environment === 'object' && staging.environment.name, 'staging');
     assert.equal(typeof prod?.environment === 'object' && prod.environment.name, 'production');
-    assert.ok((prod?.needs as string[]).includes('rollback-staging'));
+    assert.ok(((prod?.needs ?? []) as string[]).includes('rollback-staging'));
     const deployOf = (job: Job | undefined) => job?.steps?.find((s) => s.id === 'deploy');
     for (const [job, env] of [
       [staging, 'staging'],
