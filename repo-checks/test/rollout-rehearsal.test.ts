@@ -311,7 +311,10 @@ describe('rollout rehearsal (prod canary, time compressed)', {
     return { steps, rolledBack: alerts.length > 0 };
   }
 
-  test('a good release completes with no failed request; a bad one is rolled back by its alarm', async () => {
+  // About a minute of compressed deploys (prod's 10 + 15 minutes of bake at 2 s a minute, then the bad canary).
+  test('a good release completes with no failed request; a bad one is rolled back by its alarm', {
+    timeout: 240_000,
+  }, async () => {
     proxy.weights = { old: 100 };
     const load = startLoad(proxyPort);
     await sleep(minutes(1));
