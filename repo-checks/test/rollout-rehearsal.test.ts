@@ -103,8 +103,11 @@ class WeightedProxy {
     this.server = createServer((req, res) => {
       const release = this.pick();
       const pool = this.pools[release] ?? [];
-      const port = pool[(this.next[release] = ((this.next[release] ?? 0) + 1) % pool.length)] as number;
-      const count = (this.counts[release] ??= { requests: 0, failed: 0 });
+      const index = ((this.next[release] ?? 0) + 1) % pool.length;
+      this.next[release] = index;
+      const port = pool[index] as number;
+      this.counts[release] ??= { requests: 0, failed: 0 };
+      const count = this.counts[release];
       count.requests++;
       const upstream = request({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers });
       upstream.on('response', (r) => {
