@@ -39,15 +39,13 @@ export function compileSmokeHook(outputDir: string): void {
   if (compiled === undefined) {
     const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
     const out = join(outputDir, '.tsc');
-    execFileSync(
-      process.execPath,
-      [
-        tsc,
-        join(SMOKE_HOOK_SOURCE, 'index.ts'),
-        ...['--outDir', out, '--module', 'nodenext', '--target', 'es2023', '--types', '', '--noCheck'],
-      ],
-      { cwd: outputDir, stdio: 'pipe' },
-    ); // outside the workspace: tsc refuses file arguments beside a tsconfig.json
+    // --ignoreConfig: the output folder may sit under infra/ (cdk.out), whose tsconfig.json tsc refuses beside file
+    // arguments (TS5112); --noCheck: typechecking is `npm run typecheck`'s.
+    const options = ['--ignoreConfig', '--outDir', out, '--module', 'nodenext', '--target', 'es2023', '--noCheck'];
+    execFileSync(process.execPath, [tsc, join(SMOKE_HOOK_SOURCE, 'index.ts'), ...options, '--types', ''], {
+      cwd: outputDir,
+      stdio: 'pipe',
+    });
     compiled = readFileSync(join(out, 'index.js'), 'utf8');
     rmSync(out, { recursive: true });
   }
