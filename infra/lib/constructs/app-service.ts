@@ -314,6 +314,8 @@ export class AppService extends Construct {
       requests: props.smokeRequests,
       logRetentionDays: props.hookLogRetentionDays,
       removalPolicy: props.hookLogRemovalPolicy ?? RemovalPolicy.DESTROY,
+      // The app's own key (its policy already lets CloudWatch Logs of this account use it).
+      logKey: props.task.key,
     });
     testListener.connections.allowDefaultPortFrom(hook.securityGroup, 'Deployment smoke hook');
     this.service.addLifecycleHook(hook.target);
