@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, skipUnless } from '@nodeapp/test-support';
-import { loadConfig } from '../../infra/config/environments.ts';
+import { loadConfig } from '@nodeapp/infra/config/environments';
 import { repoRoot } from '../src/repo.ts';
 import { hasCommand } from '../src/run-script.ts';
 
