@@ -76,7 +76,7 @@ describe('cfn-lint', { skip }, () => {
   });
 
   test('the second service (examples/hello-express, prod): 0 errors', { timeout: 240_000 }, () => {
-    const { app } = buildFullTestApp({ env: 'prod', context: { service: 'examples/hello-express' } });
+    const { app } = buildTestApp({ env: 'prod', context: { service: 'examples/hello-express' } });
     const outdir = app.synth().directory;
     const run = spawnSync('bash', [SCRIPT, outdir], { encoding: 'utf8' });
     const output = `${run.stdout}${run.stderr}`;
