@@ -41,6 +41,8 @@ export interface Config {
   database: DatabaseConfig;
   /** MEMORY_LIMIT_BYTES; undefined: the cgroup's limit applies (memory-limit.ts) */
   memoryLimitBytes: number | undefined;
+  /** Rounds of warm-up requests before listening (src/warmup.ts); 0: none. */
+  warmUpRounds: number;
 }
 
 const ADMIN_TOKEN_MIN_LENGTH = 32;
@@ -90,6 +92,8 @@ export const configSchema = {
     DATABASE_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     DATABASE_CONNECT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 5000 },
     MEMORY_LIMIT_BYTES: { type: 'integer', minimum: 16777216 },
+    // Rounds of warm-up requests before the port opens (src/warmup.ts); 0 turns warm-up off.
+    WARMUP_ROUNDS: { type: 'integer', minimum: 0, maximum: 10000, default: 50 },
   },
 } as const;
 
@@ -238,6 +242,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     gitCommit: v.GIT_COMMIT,
     database,
     memoryLimitBytes: v.MEMORY_LIMIT_BYTES,
+    warmUpRounds: v.WARMUP_ROUNDS,
   };
 }
 
