@@ -42,6 +42,13 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+// The servers still running when the benchmark exits (an error, Ctrl-C) go with it.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 export async function startService(env: Record<string, string>, flags: string[] = NODE_FLAGS): Promise<Server> {
   const port = await freePort();
   const devNull = openSync('/dev/null', 'w');
@@ -62,6 +69,7 @@ export async function startService(env: Record<string, string>, flags: string[] 
     },
     stdio: ['ignore', devNull, 'inherit'],
   });
+  running.add(child);
   await waitReady(`http://127.0.0.1:${port}/health/ready`, child);
   const readyMs = performance.now() - startedAt;
   return { child, port, readyMs, stop: () => stop(child) };
@@ -77,12 +85,14 @@ export async function startPlain(script: string, env: Record<string, string> = {
     env: { PATH: process.env.PATH, ...IMAGE_ENV, ...env, PORT: String(port) },
     stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'],
   });
+  running.add(child);
   await waitReady(`http://127.0.0.1:${port}/api/hello`, child);
   return { child, port, readyMs: performance.now() - startedAt, stop: () => stop(child) };
 }
 
 export function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
+    running.delete(child);
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });

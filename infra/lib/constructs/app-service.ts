@@ -114,6 +114,15 @@ export class AppService extends Construct {
       targetType: elbv2.TargetType.IP,
       // 300 s (the default) would stall every deploy; the service drains in SHUTDOWN_DRAIN_SECONDS anyway.
       deregistrationDelay: Duration.seconds(20),
+      // A new task is warmed before it answers ready (app/src/warmup.ts); slow start ramps its share of requests up
+      // linearly over the minimum ALB allows for what warm-up cannot reach (the ALB's new connections, the JIT
+      // under real traffic): BENCHMARKS.md "Warm start". It applies only while another healthy target outside
+      // slow start is in the group, and not with the weighted_random algorithm (this group keeps the default
+      // round_robin): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#slow-start-mode
+      // A rolling deployment keeps old healthy targets in the group, so its new tasks ramp up. A blue/green or canary
+      // deployment registers the new tasks in the other target group: there the first targets get no slow start,
+      // and the listener's gradual traffic shift is the gentle start instead.
+      slowStart: Duration.seconds(30),
       healthCheck: {
         path: '/health/ready',
         interval: Duration.seconds(10),

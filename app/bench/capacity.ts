@@ -1,0 +1,208 @@
+// `npm run bench:capacity -w app -- --image <ref> [options]`: how many requests per second one task of each size
+// serves within the latency objective (p99 ≤ 100 ms, no errors: bench/capacity-search.ts). For each size the
+// service's image runs under that CPU share and memory (`--cpus`, `--memory`: the container engine enforces the
+// share as Fargate does), on a PostgreSQL database of its own, and gets the request mix at a fixed rate (open
+// loop: bench/open-loop.ts) in steps: the rate grows until a step misses the objective, then the gap is halved.
+// The service's facts (its port, readiness path, environment, smoke requests) come from its contract
+// (`--service <folder>`, default app). The request mix: `--mix <file>` (JSON: [{method, path, weight, status,
+// body}]; this service's API mix is bench/api-mix.json), else the contract's smoke requests in equal shares.
+// Rate limits are lifted for the run (RATE_LIMIT_MAX, RATE_LIMIT_READ_MAX): the load comes from one address.
+// PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL (+ TEST_DATABASE_CA_FILE for TLS), reached from the
+// container over the host's network.
+//   node bench/capacity.ts --image app:local --mix bench/api-mix.json --out ../infra/config/capacity.json
+// Options: --sizes 0.25:512,0.5:1024,1:2048 (vCPU:MiB, the environments' task sizes), --seconds 10 (per step),
+// --start 20 (first rate per vCPU), --engine podman|docker (CONTAINER_ENGINE, default podman), --cpuset 0.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { loadServiceContract } from '@nodeapp/contract';
+import { freePort } from '@nodeapp/test-support';
+import {
+  capacity,
+  mixFromFile,
+  mixFromSmokeTests,
+  nextRate,
+  OBJECTIVE,
+  parseSizes,
+  type Step,
+  type TaskSize,
+} from './capacity-search.ts';
+import { type MixEntry, openLoop, quantile } from './open-loop.ts';
+import { postgresEnv } from './service.ts';
+
+function fail(message: string): never {
+  console.error(`capacity: ${message}`);
+  process.exit(1);
+}
+
+const { values } = parseArgs({
+  options: {
+    image: { type: 'string' },
+    service: { type: 'string', default: 'app' },
+    mix: { type: 'string' },
+    sizes: { type: 'string', default: '0.25:512,0.5:1024,1:2048' },
+    seconds: { type: 'string', default: '10' },
+    start: { type: 'string', default: '20' },
+    engine: { type: 'string', default: process.env.CONTAINER_ENGINE ?? 'podman' },
+    cpuset: { type: 'string', default: '0' },
+    out: { type: 'string' },
+  },
+});
+if (!values.image) fail('--image: required (the service image to measure, e.g. app:local)');
+const image = values.image;
+const engine = values.engine;
+const seconds = Number(values.seconds);
+const startPerCpu = Number(values.start);
+if (!(seconds >= 3)) fail(`--seconds: expected at least 3, got ${JSON.stringify(values.seconds)}`);
+if (!(startPerCpu > 0)) fail(`--start: expected a positive number, got ${JSON.stringify(values.start)}`);
+let sizes: TaskSize[];
+let mix: MixEntry[];
+const contract = (() => {
+  try {
+    return loadServiceContract(values.service);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+})();
+try {
+  sizes = parseSizes(values.sizes);
+  mix = values.mix
+    ? mixFromFile(JSON.parse(readFileSync(values.mix, 'utf8')), values.mix)
+    : mixFromSmokeTests(contract.smokeTests, [contract.health.readiness, contract.health.liveness]);
+} catch (error) {
+  fail((error as Error).message);
+}
+if (spawnSync(engine, ['--version']).error) fail(`--engine: ${engine} not found`);
+
+const database = await postgresEnv();
+if (!database) fail('needs PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL');
+
+/** Starts the image under `size` on free host ports; resolves with its base URL once readiness answers 200. */
+async function startContainer(size: TaskSize): Promise<{ url: string; stop: () => void }> {
+  const port = await freePort();
+  const env: Record<string, string> = {
+    ...contract.environment,
+    ...database?.env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: String(await freePort()),
+    RATE_LIMIT_MAX: '1000000',
+    RATE_LIMIT_READ_MAX: '1000000',
+  };
+  for (const [name, source] of Object.entries(contract.secrets)) {
+    if ('generate' in source) env[name] = randomBytes(24).toString('hex');
+  }
+  const volumes: string[] = [];
+  if (env.DATABASE_CA_FILE) {
+    volumes.push('-v', `${resolve(env.DATABASE_CA_FILE)}:/run/bench-ca.crt:ro`);
+    env.DATABASE_CA_FILE = '/run/bench-ca.crt';
+  }
+  const id = execFileSync(
+    engine,
+    [
+      'run',
+      '-d',
+      '--rm',
+      '--network',
+      'host',
+      '--cpus',
+      String(size.cpu),
+      ...(values.cpuset ? ['--cpuset-cpus', values.cpuset] : []),
+      '--memory',
+      `${size.memoryMiB}m`,
+      ...volumes,
+      ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+      image,
+    ],
+    { encoding: 'utf8' },
+  ).trim();
+  const stop = () => void spawnSync(engine, ['rm', '-f', '-t', '0', id]);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(new URL(contract.health.readiness, url))).status === 200) return { url, stop };
+    } catch {}
+    await sleep(100);
+  }
+  const logs = spawnSync(engine, ['logs', '--tail', '20', id], { encoding: 'utf8' });
+  stop();
+  return fail(`the container did not become ready within 60 s:\n${logs.stdout}${logs.stderr}`);
+}
+
+async function step(url: string, rps: number): Promise<Step> {
+  const run = await openLoop(url, mix, rps, seconds);
+  const latencies = run.samples.map((s) => s.latencyMs);
+  const lag = quantile(run.lagMs, 0.99);
+  const result = {
+    rps,
+    p99Ms: quantile(latencies, 0.99),
+    errors: run.connectionErrors + run.samples.filter((s) => !s.ok).length,
+    requests: run.samples.length,
+  };
+  console.error(
+    `  ${rps} req/s: p99 ${result.p99Ms.toFixed(1)} ms, errors ${result.errors}/${result.requests}, generator lag p99 ${lag.toFixed(1)} ms, load ${(loadavg()[0] ?? 0).toFixed(2)}`,
+  );
+  return result;
+}
+
+interface SizeResult extends TaskSize {
+  capacityRps: number;
+  steps: Step[];
+  load: number[];
+}
+const results: SizeResult[] = [];
+try {
+  for (const size of sizes) {
+    console.error(`${size.cpu} vCPU, ${size.memoryMiB} MiB:`);
+    const container = await startContainer(size);
+    const steps: Step[] = [];
+    const load: number[] = [];
+    try {
+      const start = Math.max(1, Math.round(startPerCpu * size.cpu));
+      await openLoop(container.url, mix, start, 3); // the first requests on this database (seeds the list)
+      for (let rps = nextRate(steps, start); rps !== undefined; rps = nextRate(steps, start)) {
+        steps.push(await step(container.url, rps));
+        load.push(loadavg()[0] ?? 0);
+        if (steps.length > 20) break;
+      }
+    } finally {
+      container.stop();
+    }
+    results.push({ ...size, capacityRps: capacity(steps), steps, load });
+  }
+} finally {
+  await database?.drop();
+}
+
+const mixText = mix.map((m) => `${m.method} ${m.path} ×${m.weight}`).join(', ');
+console.log(
+  `\n${contract.name} (${image}): ${mixText}; objective p99 ≤ ${OBJECTIVE.p99Ms} ms, ${OBJECTIVE.errors} errors; ${seconds} s per step; ${cpus().length} cores, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`,
+);
+console.log('| vCPU | memory MiB | capacity req/s | per vCPU | steps (req/s: p99 ms, errors) | load avg |');
+console.log('|---:|---:|---:|---:|---|---|');
+for (const r of results) {
+  console.log(
+    `| ${r.cpu} | ${r.memoryMiB} | ${r.capacityRps} | ${Math.round(r.capacityRps / r.cpu)} | ${r.steps.map((s) => `${s.rps}: ${s.p99Ms.toFixed(0)}, ${s.errors}`).join('; ')} | ${Math.min(...r.load).toFixed(1)}–${Math.max(...r.load).toFixed(1)} |`,
+  );
+}
+if (values.out) {
+  const file = {
+    $comment: `GENERATED by app/bench/capacity.ts (BENCHMARKS.md "Capacity per task size"). Re-measure, do not edit.`,
+    service: contract.name,
+    mix: mix.map(({ method, path, weight, status }) => ({ method, path, weight, status })),
+    objective: OBJECTIVE,
+    stepSeconds: seconds,
+    machine: { cores: cpus().length, loadAverage: loadavg()[0] },
+    sizes: results.map(({ cpu, memoryMiB, capacityRps }) => ({ cpu, memoryMiB, capacityRps })),
+  };
+  writeFileSync(values.out, `${JSON.stringify(file, null, 2)}\n`);
+  console.log(`\nwritten: ${values.out}`);
+}
+process.exit(0);
