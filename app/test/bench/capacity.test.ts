@@ -54,7 +54,10 @@ describe('arguments', () => {
   });
 
   test("the service's API mix file: 80 % list, 20 % valid posts", () => {
-    const mix = mixFromFile(JSON.parse(readFileSync(new URL('../../bench/api-mix.json', import.meta.url), 'utf8')), 'm');
+    const mix = mixFromFile(
+      JSON.parse(readFileSync(new URL('../../bench/api-mix.json', import.meta.url), 'utf8')),
+      'm',
+    );
     assert.deepEqual(
       mix.map((m) => [m.method, m.path, m.weight, m.status]),
       [
@@ -63,7 +66,10 @@ describe('arguments', () => {
       ],
     );
     assert.ok(mix[1]?.body, 'the POST has a body');
-    assert.throws(() => mixFromFile([{ path: 'api' }], 'm.json'), /m.json: \[0\].path: expected a path starting with \//);
+    assert.throws(
+      () => mixFromFile([{ path: 'api' }], 'm.json'),
+      /m.json: \[0\].path: expected a path starting with \//,
+    );
   });
 
   test("without a mix file: the contract's smoke requests that reach the task, not the health checks", () => {
@@ -71,12 +77,11 @@ describe('arguments', () => {
     const mix = mixFromSmokeTests(contract.smokeTests, [contract.health.readiness, contract.health.liveness]);
     assert.deepEqual(
       mix.map((m) => m.path),
-      contract.smokeTests
-        .filter((t) => !t.edgeOnly && !t.path.startsWith('/health/'))
-        .map((t) => t.path),
+      contract.smokeTests.filter((t) => !t.edgeOnly && !t.path.startsWith('/health/')).map((t) => t.path),
     );
     assert.throws(
-      () => mixFromSmokeTests([{ path: '/health/ready', method: 'GET', status: 200, edgeOnly: false }], ['/health/ready']),
+      () =>
+        mixFromSmokeTests([{ path: '/health/ready', method: 'GET', status: 200, edgeOnly: false }], ['/health/ready']),
       /smokeTests: no GET request/,
     );
   });
