@@ -12,6 +12,13 @@ function account(variable: string, env: NodeJS.ProcessEnv): string {
   return env[variable]?.trim() || PLACEHOLDER_ACCOUNT;
 }
 
+/** NODEAPP_GITHUB_OWNER_ID + NODEAPP_GITHUB_REPOSITORY_ID (validateConfig checks both or neither, digits only). */
+function githubIds(env: NodeJS.ProcessEnv): { owner: string; repository: string } | undefined {
+  const owner = env.NODEAPP_GITHUB_OWNER_ID?.trim() ?? '';
+  const repository = env.NODEAPP_GITHUB_REPOSITORY_ID?.trim() ?? '';
+  return owner || repository ? { owner, repository } : undefined;
+}
+
 const REGION = 'us-east-1';
 // `com.amazonaws.global.cloudfront.origin-facing` in us-east-1.
 const CLOUDFRONT_PREFIX_LIST_US_EAST_1 = 'pl-3b927c52';
@@ -26,6 +33,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       repository: env.NODEAPP_GITHUB_REPOSITORY?.trim() || PLACEHOLDER_GITHUB_REPOSITORY,
       deployEnvironments: { staging: 'staging', production: 'prod' },
       existingOidcProviderArn: env.NODEAPP_GITHUB_OIDC_PROVIDER_ARN?.trim() || undefined,
+      immutableIds: githubIds(env),
     },
     cdkBootstrapQualifier: 'hnb659fds',
     tags: { owner: 'platform-team', costCenter: 'nodeapp-shared' },

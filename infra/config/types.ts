@@ -200,6 +200,14 @@ export interface SharedConfig {
      * fails with EntityAlreadyExists); omit to create it. env NODEAPP_GITHUB_OIDC_PROVIDER_ARN.
      */
     readonly existingOidcProviderArn?: string;
+    /**
+     * GitHub's numeric IDs of the repository's owner and of the repository (`gh api repos/OWNER/REPO --jq
+     * '.owner.id, .id'`), for a repository whose OIDC subjects use GitHub's immutable format
+     * (`repo:OWNER@OWNER-ID/REPO@REPO-ID:…`, the default for repositories created after 2026-07-15). Both or neither:
+     * env NODEAPP_GITHUB_OWNER_ID, NODEAPP_GITHUB_REPOSITORY_ID.
+     * @default - the name-only subject `repo:OWNER/REPO:…`
+     */
+    readonly immutableIds?: { readonly owner: string; readonly repository: string };
   };
   /** Qualifier of the CDK bootstrap roles the deploy role may assume. */
   readonly cdkBootstrapQualifier: string;

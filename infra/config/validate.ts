@@ -199,6 +199,14 @@ export function validateConfig(config: NodeappConfig): NodeappConfig {
       `must be arn:aws:iam::<shared account>:oidc-provider/token.actions.githubusercontent.com (got "${s.github.existingOidcProviderArn}")`,
     );
   }
+  if (s.github.immutableIds !== undefined) {
+    const { owner, repository } = s.github.immutableIds;
+    c.check(
+      /^[1-9]\d{0,19}$/.test(owner) && /^[1-9]\d{0,19}$/.test(repository),
+      'shared.github.immutableIds (NODEAPP_GITHUB_OWNER_ID, NODEAPP_GITHUB_REPOSITORY_ID)',
+      `must both be GitHub's numeric IDs (got owner "${owner}", repository "${repository}")`,
+    );
+  }
   for (const [githubEnvironment, name] of Object.entries(s.github.deployEnvironments)) {
     c.check(
       config.environments.some((e) => e.name === name),

@@ -7,6 +7,7 @@ import { PLACEHOLDER_ACCOUNT } from '../../config/environments.ts';
 import type { NodeappConfig } from '../../config/types.ts';
 import { UsageError } from '../app.ts';
 import { accountVariable } from '../deploy-command.ts';
+import { executionRoleBounded } from './execution-boundary.ts';
 
 /** The execution policy: AdministratorAccess, bounded by the boundary (an IAM boundary only ever removes rights). */
 export const EXECUTION_POLICY = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -41,7 +42,7 @@ export function bootstrapArguments(args: readonly string[], config: NodeappConfi
   if (problems.length > 0) throw new UsageError(`refusing to bootstrap ${env}:\n  ${problems.join('\n  ')}`);
   const common = ['bootstrap', `aws://${target.account}/${target.region}`, '--qualifier', shared.cdkBootstrapQualifier];
   if (env === 'shared') return [...common, '--cloudformation-execution-policies', EXECUTION_POLICY, ...rest];
-  if (target.account === shared.account) {
+  if (!executionRoleBounded(target.account, shared.account)) {
     throw new UsageError(
       `refusing to bootstrap ${env}: its account is the shared account (${shared.account}), whose execution role must create the GitHub roles; give ${env} its own account`,
     );
