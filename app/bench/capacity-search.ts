@@ -76,6 +76,32 @@ export interface Step {
 
 export const passes = (step: Step): boolean => step.errors <= OBJECTIVE.errors && step.p99Ms <= OBJECTIVE.p99Ms;
 
+/** One run of a step, with how late the load generator sent its requests (its p99, ms). */
+export interface Attempt extends Step {
+  lagP99Ms: number;
+}
+
+/** A generator this late has not kept the fixed rate: the machine stalled it, and probably the service too. */
+export const MAX_GENERATOR_LAG_MS = 25;
+
+/**
+ * Whether a step passed, failed or must run again, from its attempts so far. The rest of a shared machine's load
+ * can only add latency, so one passing attempt is a pass; a failure counts when the generator kept its schedule,
+ * and two such failures (or four attempts) fail the step.
+ */
+export function stepVerdict(attempts: readonly Attempt[]): 'pass' | 'fail' | 'again' {
+  if (attempts.some(passes)) return 'pass';
+  const confirmed = attempts.filter((a) => a.lagP99Ms <= MAX_GENERATOR_LAG_MS).length;
+  return confirmed >= 2 || attempts.length >= 4 ? 'fail' : 'again';
+}
+
+/** The attempt a step reports: a passing one, else the one with the lowest p99. */
+export function stepResult(attempts: readonly Attempt[]): Attempt {
+  const best = attempts.find(passes) ?? [...attempts].sort((a, b) => a.p99Ms - b.p99Ms)[0];
+  if (!best) throw new Error('a step without attempts');
+  return best;
+}
+
 /**
  * The next rate to try after `steps` (in the order run), or undefined when the capacity is known: rates grow by
  * `factor` until one fails, then the gap between the last pass and the first failure is halved until it is

@@ -11,6 +11,8 @@ import {
   nextRate,
   parseSizes,
   type Step,
+  stepResult,
+  stepVerdict,
 } from '../../bench/capacity-search.ts';
 import { quantile, window } from '../../bench/open-loop.ts';
 
@@ -41,6 +43,29 @@ describe('nextRate and capacity', () => {
     assert.equal(nextRate([step(20, 500)], 20), 13);
     assert.equal(nextRate([step(1, 500)], 1), undefined);
     assert.equal(capacity([step(1, 500)]), 0);
+  });
+});
+
+describe('stepVerdict: a step on a shared machine', () => {
+  const attempt = (p99Ms: number, lagP99Ms: number) => ({ ...step(100, p99Ms), lagP99Ms });
+
+  test('one passing attempt passes the step, and is the one reported', () => {
+    const attempts = [attempt(300, 5), attempt(80, 5)];
+    assert.equal(stepVerdict(attempts), 'pass');
+    assert.equal(stepResult(attempts).p99Ms, 80);
+  });
+
+  test('fails after two failures with the generator on schedule, not after one', () => {
+    assert.equal(stepVerdict([attempt(300, 5)]), 'again');
+    assert.equal(stepVerdict([attempt(300, 5), attempt(250, 10)]), 'fail');
+  });
+
+  test('a failure while the generator itself lagged does not count, up to four attempts', () => {
+    assert.equal(stepVerdict([attempt(300, 5), attempt(300, 200)]), 'again');
+    assert.equal(stepVerdict([attempt(300, 200), attempt(300, 200), attempt(300, 200)]), 'again');
+    const noisy = [attempt(300, 200), attempt(200, 200), attempt(300, 200), attempt(400, 200)];
+    assert.equal(stepVerdict(noisy), 'fail');
+    assert.equal(stepResult(noisy).p99Ms, 200);
   });
 });
 
