@@ -17,7 +17,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, setPriority } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -37,7 +37,7 @@ import {
   type TaskSize,
 } from './capacity-search.ts';
 import { type MixEntry, openLoop, quantile } from './open-loop.ts';
-import { postgresEnv } from './service.ts';
+import { postgresEnv, renice } from './service.ts';
 
 function fail(message: string): never {
   console.error(`capacity: ${message}`);
@@ -86,9 +86,7 @@ if (spawnSync(engine, ['--version']).error) fail(`--engine: ${engine} not found`
 
 // Fargate guarantees a task its CPU share; on a shared machine the container gets the CPU first within its --cpus
 // quota (--cpu-shares: the highest weight), and the load generator is niced up when allowed (root).
-try {
-  setPriority(-10);
-} catch {}
+renice(undefined, -20);
 
 const database = await postgresEnv();
 if (!database) fail('needs PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL');
@@ -187,27 +185,32 @@ interface SizeResult extends TaskSize {
   steps: Step[];
   load: number[];
 }
+// Every size's container runs for the whole measurement and the sizes take their steps in turn: the load the rest
+// of a shared machine adds changes over minutes, and this way it weighs on every size alike.
 const results: SizeResult[] = [];
 try {
-  for (const size of sizes) {
-    console.error(`${size.cpu} vCPU, ${size.memoryMiB} MiB:`);
-    const container = await startContainer(size);
-    const steps: Step[] = [];
-    const load: number[] = [];
-    try {
+  const running: (SizeResult & { url: string; start: number; stop: () => void })[] = [];
+  try {
+    for (const size of sizes) {
+      const container = await startContainer(size);
       const start = Math.max(1, Math.round(startPerCpu * size.cpu));
-      // A step at the first rate, not counted: the list has rows (the POSTs) and the task is past its first seconds.
-      await openLoop(container.url, mix, start, seconds);
-      for (let rps = nextRate(steps, start); rps !== undefined; rps = nextRate(steps, start)) {
-        steps.push(await step(container.url, rps));
-        load.push(loadavg()[0] ?? 0);
-        if (steps.length > 20) break;
-      }
-    } finally {
-      container.stop();
+      running.push({ ...size, ...container, start, capacityRps: 0, steps: [], load: [] });
     }
-    results.push({ ...size, capacityRps: capacity(steps), steps, load });
+    // A step at each first rate, not counted: the list has rows (the POSTs) and the tasks are past their first seconds.
+    for (const r of running) await openLoop(r.url, mix, r.start, seconds);
+    for (let active = running; active.length > 0; ) {
+      for (const r of active) {
+        const rps = nextRate(r.steps, r.start) as number;
+        console.error(`${r.cpu} vCPU, ${r.memoryMiB} MiB:`);
+        r.steps.push(await step(r.url, rps));
+        r.load.push(loadavg()[0] ?? 0);
+      }
+      active = active.filter((r) => nextRate(r.steps, r.start) !== undefined && r.steps.length < 20);
+    }
+  } finally {
+    for (const r of running) r.stop();
   }
+  for (const { url: _u, start: _s, stop: _st, ...r } of running) results.push({ ...r, capacityRps: capacity(r.steps) });
 } finally {
   await database?.drop();
 }
