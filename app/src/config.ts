@@ -92,7 +92,7 @@ export const configSchema = {
     DATABASE_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     DATABASE_CONNECT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 5000 },
     MEMORY_LIMIT_BYTES: { type: 'integer', minimum: 16777216 },
-    // Rounds of warm-up requests before the port opens (src/warmup.ts); 0 turns warm-up off.
+    // On a PostgreSQL server: rounds of warm-up requests before the port opens (src/warmup.ts); 0 turns warm-up off.
     WARMUP_ROUNDS: { type: 'integer', minimum: 0, maximum: 10000, default: 50 },
   },
 } as const;

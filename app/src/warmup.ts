@@ -7,9 +7,7 @@
 // the pool opens that many connections and each prepares the list statement. The warm-up's requests are not logged
 // (the log level is raised to warn meanwhile: each request's logger is a child made at that level). Which part
 // matters, measured: BENCHMARKS.md "Warm start".
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { http } from './node-http.ts';
 
 /** An address of the documentation range (RFC 5737): warm-up requests get rate-limit buckets of their own. */
 const WARM_UP_ADDRESS = '192.0.2.1';
@@ -32,60 +30,21 @@ export interface WarmUpResult {
   ms: number;
 }
 
-type Send = (options: InjectOptions) => Promise<number>;
-
-/** Through Node's HTTP stack on a loopback port of its own (a server handing its requests to the app's), closed
- * afterwards. */
-async function overHttp<T>(app: FastifyInstance, use: (send: Send) => Promise<T>): Promise<T> {
-  await app.ready(); // inject does this itself; the routes' hooks are in place only then
-  const server = http.createServer((req, res) => app.server.emit('request', req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const agent = new http.Agent({ keepAlive: true });
-  const send: Send = (options) =>
-    new Promise((resolve, reject) => {
-      const body = options.payload === undefined ? undefined : JSON.stringify(options.payload);
-      const request = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          agent,
-          method: options.method,
-          path: options.url as string,
-          headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        },
-        (response) => {
-          response.resume();
-          response.on('end', () => resolve(response.statusCode ?? 0));
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
-  try {
-    return await use(send);
-  } finally {
-    agent.destroy();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
-
 export async function warmUp(
   app: FastifyInstance,
-  { rounds, concurrency, transport = 'inject' }: { rounds: number; concurrency: number; transport?: 'inject' | 'http' },
+  { rounds, concurrency }: { rounds: number; concurrency: number },
 ): Promise<WarmUpResult> {
   const startedAt = performance.now();
   let requests = 0;
   let failures = 0;
-  const injected: Send = async (options) =>
-    (await app.inject({ ...options, remoteAddress: WARM_UP_ADDRESS })).statusCode;
-  const run = async (through: Send) => {
-    const send = async (options: InjectOptions) => {
-      const status = await through(options);
-      requests++;
-      if (status >= 500) failures++;
-    };
+  const send = async (options: InjectOptions) => {
+    const response = await app.inject({ ...options, remoteAddress: WARM_UP_ADDRESS });
+    requests++;
+    if (response.statusCode >= 500) failures++;
+  };
+  const level = app.log.level;
+  if (['trace', 'debug', 'info'].includes(level)) app.log.level = 'warn';
+  try {
     for (let round = 0; round < rounds; round++) {
       const list = WARM_UP_REQUESTS[0] as InjectOptions;
       await Promise.all([
@@ -93,11 +52,6 @@ export async function warmUp(
         ...WARM_UP_REQUESTS.slice(1).map(send),
       ]);
     }
-  };
-  const level = app.log.level;
-  if (['trace', 'debug', 'info'].includes(level)) app.log.level = 'warn';
-  try {
-    if (rounds > 0) await (transport === 'http' ? overHttp(app, run) : run(injected));
   } finally {
     app.log.level = level;
   }

@@ -1,13 +1,16 @@
 // Warm-up before the port opens (src/warmup.ts, server.ts): every route's hot path runs, nothing is written, the
 // pool's connections are open, and the warm-up's requests are not left in the metrics.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { requireOrSkip } from '@nodeapp/test-support';
 import { createMessage, listMessages } from '../src/db/messages.ts';
 import { migrate } from '../src/db/migrations.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { WARM_UP_REQUESTS, warmUp } from '../src/warmup.ts';
-import { buildTestApp, engines, postgresAvailable, postgresRequirement } from './helpers.ts';
+import { buildTestApp, engines, postgresAvailable, postgresRequirement, seedPgliteDataDir } from './helpers.ts';
 import { startServer } from './support/server-process.ts';
 
 describe('warmUp', () => {
@@ -68,7 +71,8 @@ describe('warmUp', () => {
 });
 
 describe('the service warms up before it listens', () => {
-  test('the ready line reports the warm-up, and the HTTP histogram starts empty', async () => {
+  test('on PostgreSQL: the ready line reports the warm-up, and the HTTP histogram starts empty', async (t) => {
+    if (!requireOrSkip(t, postgresAvailable(), postgresRequirement)) return;
     const server = await startServer({ SHUTDOWN_DRAIN_SECONDS: '0', WARMUP_ROUNDS: '2' });
     try {
       const ready = server.logs.find((l) => l.msg === 'ready') as { warmUp?: { requests: number; failures: number } };
@@ -81,13 +85,19 @@ describe('the service warms up before it listens', () => {
     }
   });
 
-  test('WARMUP_ROUNDS=0 turns it off', async () => {
-    const server = await startServer({ SHUTDOWN_DRAIN_SECONDS: '0', WARMUP_ROUNDS: '0' });
+  test('WARMUP_ROUNDS=0 turns it off; the embedded database starts without it', async () => {
+    const off = await startServer({ SHUTDOWN_DRAIN_SECONDS: '0', WARMUP_ROUNDS: '0' });
+    await off.stop();
+    const dataDir = mkdtempSync(join(tmpdir(), 'nodeapp-warmup-'));
     try {
-      const ready = server.logs.find((l) => l.msg === 'ready') as { warmUp?: { requests: number } };
-      assert.equal(ready.warmUp?.requests, 0);
+      await seedPgliteDataDir(dataDir);
+      const embedded = await startServer({ SHUTDOWN_DRAIN_SECONDS: '0' }, { dataDir });
+      await embedded.stop();
+      const requests = (server: typeof off) =>
+        (server.logs.find((l) => l.msg === 'ready') as { warmUp?: { requests: number } }).warmUp?.requests;
+      assert.deepEqual([requests(off), requests(embedded)], [0, 0]);
     } finally {
-      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
