@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The push job, for one image: image-push.sh NAME REGISTRY TAG ARCHIVE...
+# Each ARCHIVE must still match ARCHIVE.sha256, the digest image-load.sh recorded before the smoke test and the scan.
 # Pushes each tested archive (one per architecture, written by the image job) to REGISTRY/<repository> by its manifest
 # digest with `skopeo copy --preserve-digests` (fails rather than change a byte, so the pushed digest is the tested
 # one), then the multi-architecture manifest list of exactly those digests, tagged TAG (the git SHA; ECR tags are
@@ -41,6 +42,10 @@ cleanup() {
 trap cleanup EXIT
 for archive in "$@"; do
   [ -f "$archive" ] || fail "no archive $archive"
+  # The very bytes that were smoke-tested and scanned: image-load.sh recorded their sha256 before the tests.
+  [ -f "$archive.sha256" ] || fail "no $archive.sha256 (the digest image-load.sh records before the scan)"
+  (cd "$(dirname "$archive")" && sha256sum --check --status "$(basename "$archive").sha256") ||
+    fail "$archive changed since it was scanned: its sha256 is not the one recorded in $archive.sha256"
   index=$(tar -xOf "$archive" index.json) || fail "$archive has no index.json"
   [ "$(jq '.manifests | length' <<<"$index")" = 1 ] || fail "$archive must hold exactly one image manifest"
   digest=$(jq -r '.manifests[0].digest' <<<"$index")
@@ -59,6 +64,24 @@ for archive in "$@"; do
   echo "$name: $target@$digest"
   pushed+=("$digest")
 done
+
+# "Re-run failed jobs" after a push job failed part way re-runs this with the plan's old PUBLISHED list: when :TAG
+# already names exactly the tested digests, it is this release, pushed by the earlier attempt, and it is not pushed
+# again (ECR refuses a second push of an immutable tag: ImageTagAlreadyExistsException,
+# https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html). Other digests: refused.
+exists=0
+existing=$(manifest_digest_of "$target:$tag") || exists=$?
+if [ "$exists" = 0 ]; then
+  # shellcheck disable=SC2086
+  listed=$(skopeo inspect --raw $tls "docker://$target:$tag" | jq -r '.manifests[].digest' | sort)
+  [ "$listed" = "$(printf '%s\n' "${pushed[@]}" | sort)" ] ||
+    fail "$target:$tag already names [$listed], not the tested [${pushed[*]}]; tags are immutable: re-run the whole workflow (its plan reuses the published images)"
+  echo "$name: $target:$tag already names these digests ($existing): not pushed again"
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then echo "digest=$existing" >>"$GITHUB_OUTPUT"; fi
+  echo "$existing"
+  exit 0
+fi
+[ "$exists" = 2 ] || fail "cannot read $target:$tag"
 
 buildah manifest rm "$list" >/dev/null 2>&1 || true
 buildah manifest create "$list" >/dev/null

@@ -3,6 +3,7 @@
 // never as a stack trace: an operator must be able to fix the task definition from the log.
 import { existsSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { maskCredentials } from './redact.ts';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
@@ -43,6 +44,8 @@ export interface Config {
   memoryLimitBytes: number | undefined;
   /** Rounds of warm-up requests before listening (src/warmup.ts); 0: none. */
   warmUpRounds: number;
+  /** MIGRATE_ON_START: apply pending migrations at start; false: refuse to start while any is pending. */
+  migrateOnStart: boolean;
 }
 
 const ADMIN_TOKEN_MIN_LENGTH = 32;
@@ -94,6 +97,8 @@ export const configSchema = {
     MEMORY_LIMIT_BYTES: { type: 'integer', minimum: 16777216 },
     // On a PostgreSQL server: rounds of warm-up requests before the port opens (src/warmup.ts); 0 turns warm-up off.
     WARMUP_ROUNDS: { type: 'integer', minimum: 0, maximum: 10000, default: 50 },
+    // In AWS the deploy runs the migrations once, as a one-off task, before any new task starts.
+    MIGRATE_ON_START: { type: 'string', enum: ['true', 'false'], default: 'true' },
   },
 } as const;
 
@@ -116,14 +121,6 @@ interface AjvError {
 }
 
 type Env = Record<string, string | undefined>;
-
-/**
- * The password of `user:password@host` is masked wherever a URL-like value is echoed, even in a mistyped URL
- * (`postgress://`, no scheme, an unencoded `@` in the password: up to the last `@` before the path).
- */
-export function maskCredentials(value: string): string {
-  return value.replace(/([^\s:/@]+:)[^\s/]*@/g, '$1***@');
-}
 
 /** A value as an error message may show it: secrets by name hidden, passwords inside URLs masked. */
 function shown(name: string, value: string): string {
@@ -244,6 +241,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     database,
     memoryLimitBytes: v.MEMORY_LIMIT_BYTES,
     warmUpRounds: v.WARMUP_ROUNDS,
+    migrateOnStart: v.MIGRATE_ON_START === 'true',
   };
 }
 

@@ -89,6 +89,8 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
     );
   }
 
+  deploymentProblems(c, e);
+
   const edge = e.edge;
   c.check(/^pl-[0-9a-f]{8,17}$/.test(edge.cloudFrontPrefixListId), `${p}.edge.cloudFrontPrefixListId`, 'must be pl-…');
   c.oneOf(edge.priceClass, ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'], `${p}.edge.priceClass`);
@@ -116,6 +118,20 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   const a = e.alarms;
   for (const [i, email] of a.emails.entries()) {
     c.check(/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email), `${p}.alarms.emails[${i}]`, `not an e-mail address: ${email}`);
+  }
+  if (a.slack) {
+    // The IDs Slack shows (workspace T…, channel C… or G… for private ones); CloudFormation takes them as they are:
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-slackchannelconfiguration.html
+    c.check(
+      /^T[A-Z0-9]{8,}$/.test(a.slack.workspaceId),
+      `${p}.alarms.slack.workspaceId`,
+      `must be a Slack workspace ID like T012ABCDEF (got ${a.slack.workspaceId})`,
+    );
+    c.check(
+      /^[CG][A-Z0-9]{8,}$/.test(a.slack.channelId),
+      `${p}.alarms.slack.channelId`,
+      `must be a Slack channel ID like C012ABCDEF (got ${a.slack.channelId})`,
+    );
   }
   c.int(a.cpuHighPercent, 1, 100, `${p}.alarms.cpuHighPercent`);
   c.int(a.memoryHighPercent, 1, 100, `${p}.alarms.memoryHighPercent`);
@@ -175,6 +191,24 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   }
   c.check(e.tags.owner.length > 0, `${p}.tags.owner`, 'must not be empty');
   c.check(e.tags.costCenter.length > 0, `${p}.tags.costCenter`, 'must not be empty');
+}
+
+/** ECS's ranges (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html bakeTimeInMinutes). */
+function deploymentProblems(c: Checker, e: EnvironmentConfig): void {
+  const d = e.deployment;
+  const p = `${e.name}.deployment`;
+  c.oneOf(d.strategy, ['rolling', 'canary', 'blue-green'], `${p}.strategy`);
+  if (d.strategy === 'canary') {
+    const tenths = Math.round(d.canaryPercent * 10);
+    c.check(
+      Math.abs(d.canaryPercent * 10 - tenths) < 1e-9 && tenths >= 1 && tenths <= 1000,
+      `${p}.canaryPercent`,
+      `must be 0.1 to 100 in steps of 0.1 (got ${d.canaryPercent})`,
+    );
+    c.int(d.canaryBakeMinutes, 0, 1440, `${p}.canaryBakeMinutes`);
+  }
+  if (d.strategy === 'canary' || d.strategy === 'blue-green') c.int(d.bakeMinutes, 0, 1440, `${p}.bakeMinutes`);
 }
 
 /** Throws a ConfigError listing every problem, each prefixed by the field's path. */

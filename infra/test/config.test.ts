@@ -29,6 +29,20 @@ describe('environment config', () => {
     );
   });
 
+  it('checks the optional Slack channel IDs, naming the field', () => {
+    const slack = (workspaceId: string, channelId: string) =>
+      withEnv('prod', (e) => ({ ...e, alarms: { ...e.alarms, slack: { workspaceId, channelId } } }));
+    assert.deepEqual(problemsOf(slack('T012ABCDEF', 'C012ABCDEF')), []);
+    assert.deepEqual(
+      problemsOf(slack('workspace', 'C012ABCDEF')).map((p) => p.split(':')[0]),
+      ['prod.alarms.slack.workspaceId'],
+    );
+    assert.deepEqual(
+      problemsOf(slack('T012ABCDEF', '#alerts')).map((p) => p.split(':')[0]),
+      ['prod.alarms.slack.channelId'],
+    );
+  });
+
   it('uses the placeholder account unless NODEAPP_ACCOUNT_<ENV> is set', () => {
     const config = loadConfig({ NODEAPP_ACCOUNT_PROD: '222222222222' });
     const byName = Object.fromEntries(config.environments.map((e) => [e.name, e.account]));
@@ -49,6 +63,37 @@ describe('environment config', () => {
     for (const e of [dev, staging, prod]) assert.ok(e?.edge.waf, `${e?.name}: WAF guards /grafana everywhere`);
     assert.equal(dev?.service.fargateWeight, 0, 'dev runs on Spot only');
     assert.ok((prod?.service.fargateBase ?? 0) > 0, 'prod keeps a FARGATE base');
+  });
+
+  it("deploys dev rolling, staging with prod's canary on shorter times (so staging rehearses prod)", () => {
+    const [dev, staging, prod] = loadConfig({}).environments as EnvironmentConfig[];
+    assert.equal(dev?.deployment.strategy, 'rolling');
+    assert.equal(staging?.deployment.strategy, prod?.deployment.strategy);
+    assert.ok(prod?.deployment.strategy === 'canary' && staging?.deployment.strategy === 'canary');
+    assert.equal(staging.deployment.canaryPercent, prod.deployment.canaryPercent);
+    assert.ok(staging.deployment.canaryBakeMinutes < prod.deployment.canaryBakeMinutes);
+    assert.ok(staging.deployment.bakeMinutes < prod.deployment.bakeMinutes);
+  });
+
+  it('names the deployment field ECS would refuse', () => {
+    const problems = problemsOf(
+      withEnv('prod', (e) => ({
+        ...e,
+        deployment: { strategy: 'canary', canaryPercent: 10.05, canaryBakeMinutes: 1441, bakeMinutes: -1 },
+      })),
+    );
+    assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [
+      'prod.deployment.bakeMinutes',
+      'prod.deployment.canaryBakeMinutes',
+      'prod.deployment.canaryPercent',
+    ]);
+    const strategy = problemsOf(
+      withEnv('dev', (e) => ({
+        ...e,
+        deployment: { strategy: 'linear' } as unknown as EnvironmentConfig['deployment'],
+      })),
+    );
+    assert.deepEqual(strategy, ['dev.deployment.strategy: must be one of rolling, canary, blue-green (got linear)']);
   });
 
   it('names the field of each bad value', () => {

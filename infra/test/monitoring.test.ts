@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { SLOS } from '@nodeapp/monitoring/alerting';
 import { APP_CONTAINER_NAME, APP_ECS_SERVICE_NAME, APP_METRICS_PORT, ECS_SD_PORT } from '@nodeapp/monitoring/discovery';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadConfig } from '../config/environments.ts';
 import type { EnvironmentConfig } from '../config/types.ts';
-import { METRICS_PORT } from '../lib/constructs/app-task-definition.ts';
+import { ECS_SD_HEAP_MIB, ECS_SD_MEMORY_LIMIT_MIB } from '../lib/constructs/monitoring-prometheus.ts';
 import { monitoringConfigProblems } from '../lib/monitoring-config.ts';
 import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
 
@@ -161,12 +162,25 @@ describe('Monitoring stack', () => {
     assert.notEqual(describe?.Resource, '*');
   });
 
+  it('caps the sidecar: a hard memory limit above its measured peak, and a heap cap below it', () => {
+    const sidecar = containers(monitoring, 'Nodeapp-dev-prometheus').find((c) => c.Name === 'ecs-sd');
+    assert.equal(sidecar?.Memory, ECS_SD_MEMORY_LIMIT_MIB);
+    assert.equal(envOf(sidecar ?? {}).NODE_OPTIONS, `--max-old-space-size=${ECS_SD_HEAP_MIB}`);
+    assert.ok(ECS_SD_HEAP_MIB * 2 < ECS_SD_MEMORY_LIMIT_MIB);
+  });
+
   it('sends alerts to the alarm topic through SNS with the task role (no SMTP), env and links from config', () => {
     const prometheus = container(monitoring, 'Nodeapp-dev-prometheus', 'prometheus');
     const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
     assert.equal(envOf(prometheus as Container).NODEAPP_ENV, 'dev', 'the env external label');
     const env = envOf(alertmanager as Container);
-    assert.deepEqual(Object.keys(env).sort(), ['AWS_REGION', 'GRAFANA_URL', 'RUNBOOK_URL', 'SNS_TOPIC_ARN']);
+    assert.deepEqual(Object.keys(env).sort(), [
+      'AWS_REGION',
+      'GRAFANA_URL',
+      'HEARTBEAT_TOPIC_ARN',
+      'RUNBOOK_URL',
+      'SNS_TOPIC_ARN',
+    ]);
     assert.match(JSON.stringify(env.SNS_TOPIC_ARN), /AlarmsTopic/);
     const shared = stacks.config.shared;
     assert.equal(env.RUNBOOK_URL, `https://github.com/${shared.github.repository}/blob/main/docs/runbook.md`);
@@ -215,13 +229,51 @@ describe('Monitoring stack', () => {
     for (const [, alarm] of alarms) assert.match(JSON.stringify(alarm.Properties.AlarmActions), /AlarmsTopic/);
   });
 
+  it("switches when heartbeats stop: the heartbeat topic's NumberOfMessagesPublished, missing = breaching, to the alarm topic", () => {
+    const heartbeat = resourcesOf(monitoring, 'AWS::SNS::Topic').find(([id]) => id.includes('HeartbeatTopic'));
+    assert.ok(heartbeat, 'no heartbeat topic');
+    const [topicId] = heartbeat;
+    const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
+    assert.deepEqual(envOf(alertmanager as Container).HEARTBEAT_TOPIC_ARN, { Ref: topicId });
+    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Nodeapp-dev-monitoring-heartbeat-missing',
+      Namespace: 'AWS/SNS',
+      MetricName: 'NumberOfMessagesPublished',
+      Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [topicId, 'TopicName'] } }],
+      Statistic: 'Sum',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+      AlarmActions: [
+        Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ StackName: 'Nodeapp-dev-Service' }) }),
+      ],
+    });
+    // Every topic has an alarm on its failed deliveries.
+    for (const [template, topics] of [
+      [monitoring, resourcesOf(monitoring, 'AWS::SNS::Topic')],
+      [service, resourcesOf(service, 'AWS::SNS::Topic')],
+    ] as const) {
+      for (const [id] of topics) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'NumberOfNotificationsFailed',
+          Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [id, 'TopicName'] } }],
+        });
+      }
+    }
+  });
+
+  it('every environment has its SLOs, which the Prometheus image loads by NODEAPP_ENV (monitoring/src/alerting.ts)', () => {
+    const prometheus = container(monitoring, 'Nodeapp-dev-prometheus', 'prometheus');
+    assert.equal(envOf(prometheus as Container).NODEAPP_ENV, 'dev');
+    for (const env of stacks.config.environments) assert.ok(SLOS[env.name], `no SLOS.${env.name}`);
+  });
+
   it('uses the discovery names and metrics port the service stack defines (one source: monitoring/src/discovery.ts)', () => {
     const app = resourcesOf(service, 'AWS::ECS::TaskDefinition')
       .flatMap(([, td]) => td.Properties.ContainerDefinitions as CfnProperties[])
       .find((c) => c.Name === APP_CONTAINER_NAME);
     assert.ok(app, `the service's task has no container ${APP_CONTAINER_NAME}`);
     assert.ok(app.PortMappings.some((p: CfnProperties) => p.ContainerPort === APP_METRICS_PORT));
-    assert.equal(METRICS_PORT, APP_METRICS_PORT);
     service.hasResourceProperties('AWS::ECS::Service', { ServiceName: APP_ECS_SERVICE_NAME });
   });
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -18,12 +18,23 @@ export interface AlarmsProps {
   readonly retainData: boolean;
 }
 
+/**
+ * Alarms (by suffix) that roll an ECS deployment back (`deploymentConfiguration.alarms`): during a rolling deploy, a
+ * canary's traffic shift and its bake time. An alarm joins by being listed here; its target-group metrics cover
+ * both target groups under canary/blue-green (each release serves from the one the previous did not).
+ */
+export const DEPLOYMENT_ALARMS: readonly string[] = ['alb-5xx-rate', 'target-5xx', 'p99-latency', 'unhealthy-hosts'];
+
 export interface ServiceAlarmTargets {
   readonly service: ecs.BaseService;
   readonly clusterName: string;
   readonly serviceName: string;
+  /** The target group's health check path (the contract's readiness path), named in the unhealthy-hosts alarm. */
+  readonly readinessPath: string;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Canary/blue-green: the service's second target group; target metrics then combine both. @default - none */
+  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
   /** The running/desired task counts come from Container Insights; without it that alarm is left out. */
   readonly containerInsights: boolean;
 }
@@ -35,9 +46,11 @@ export interface ServiceAlarmTargets {
  */
 export class Alarms extends Construct {
   readonly topic: sns.Topic;
+  /** Encrypts the alarm topic (and the chat topic); CloudWatch alarms of the environment may use it. */
+  readonly key: kms.Key;
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: cloudwatch.Alarm[] = [];
-  /** Alarms that roll an ECS deployment back (target 5xx, unhealthy hosts). */
+  /** Alarms that roll an ECS deployment back: those of DEPLOYMENT_ALARMS. */
   readonly deploymentAlarms: cloudwatch.Alarm[] = [];
   /** Their names as plain strings (known at synth: `<namePrefix>-<suffix>`), for enableDeploymentAlarms. */
   readonly deploymentAlarmNames: string[] = [];
@@ -46,31 +59,21 @@ export class Alarms extends Construct {
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
     this.props = props;
-    const key = new kms.Key(this, 'TopicKey', {
+    this.key = new kms.Key(this, 'TopicKey', {
       description: `${props.namePrefix} alarm topic`,
       enableKeyRotation: true,
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    // CloudWatch alarms publish to an encrypted topic only if they may use its key
-    // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services), and only
-    // on behalf of this account's alarms: aws:SourceAccount closes the confused-deputy path
-    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
+    const key = this.key;
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `${props.namePrefix} alarms`,
       masterKey: key,
       enforceSSL: true,
     });
+    allowCloudWatchAlarms(this.topic, key, `${props.namePrefix}-*`);
     for (const email of props.config.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    this.addNotificationsFailedAlarm('TopicNotificationsFailed', 'alarm-topic-notifications-failed', this.topic);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.namePrefix,
       defaultInterval: Duration.hours(3),
@@ -92,7 +95,26 @@ export class Alarms extends Construct {
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
+    if (DEPLOYMENT_ALARMS.includes(suffix)) {
+      this.deploymentAlarms.push(alarm);
+      this.deploymentAlarmNames.push(this.alarmNameOf(suffix));
+    }
     return alarm;
+  }
+
+  /**
+   * SNS could not deliver a notification of `topic` to a subscriber (an e-mail bounce, the chat integration refusing
+   * it) in 5 minutes: NumberOfNotificationsFailed (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html).
+   * It notifies the alarm topic: the other subscribers still hear of it.
+   */
+  addNotificationsFailedAlarm(id: string, suffix: string, topic: sns.ITopic): cloudwatch.Alarm {
+    return this.addAlarm(id, suffix, {
+      alarmDescription: `Notifications of ${topic.node.path} failed to reach a subscriber. Runbook: docs/runbook.md#watchdog`,
+      metric: topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+    });
   }
 
   addServiceAlarms(t: ServiceAlarmTargets): void {
@@ -108,39 +130,52 @@ export class Alarms extends Construct {
       label: 'ALB 5xx %',
     });
     this.addAlarm('Alb5xxRate', 'alb-5xx-rate', {
-      alarmDescription: `ALB-generated 5xx above ${c.alb5xxRatePercent} % of requests`,
+      alarmDescription: `ALB-generated 5xx above ${c.alb5xxRatePercent} % of requests (rolls deployments back)`,
       metric: alb5xxRate,
       threshold: c.alb5xxRatePercent,
       comparisonOperator: GT,
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
     });
-    const target5xx = t.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute });
-    this.deploymentAlarmNames.push(this.alarmNameOf('target-5xx'), this.alarmNameOf('unhealthy-hosts'));
-    this.deploymentAlarms.push(
-      this.addAlarm('Target5xx', 'target-5xx', {
-        alarmDescription: `More than ${c.target5xxCount} 5xx responses a minute from the service (rolls deployments back)`,
-        metric: target5xx,
-        threshold: c.target5xxCount,
-        comparisonOperator: GT,
-        evaluationPeriods: 2,
-        datapointsToAlarm: 2,
-      }),
+    // One target group, or both combined (canary/blue-green): 5xx summed, unhealthy hosts and p99 the worse of the
+    // two, so a canary holding 10 % of the traffic alarms on its own p99 and errors.
+    const groups = [t.targetGroup, ...(t.alternateTargetGroup ? [t.alternateTargetGroup] : [])];
+    const combine = (label: string, fn: 'SUM' | 'MAX', of: (g: elbv2.ApplicationTargetGroup) => cloudwatch.IMetric) =>
+      groups.length === 1
+        ? of(t.targetGroup)
+        : new cloudwatch.MathExpression({
+            expression: `${fn}([${groups.map((_, i) => `FILL(g${i}, 0)`).join(', ')}])`,
+            usingMetrics: Object.fromEntries(groups.map((g, i) => [`g${i}`, of(g)])),
+            period: minute,
+            label,
+          });
+    const target5xx = combine('Target 5xx', 'SUM', (g) =>
+      g.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute }),
     );
-    const unhealthy = t.targetGroup.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' });
-    this.deploymentAlarms.push(
-      this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', {
-        alarmDescription: 'Targets failing the /health/ready check (rolls deployments back)',
-        metric: unhealthy,
-        threshold: 0,
-        comparisonOperator: GT,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 3,
-      }),
+    this.addAlarm('Target5xx', 'target-5xx', {
+      alarmDescription: `More than ${c.target5xxCount} 5xx responses a minute from the service (rolls deployments back)`,
+      metric: target5xx,
+      threshold: c.target5xxCount,
+      comparisonOperator: GT,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+    });
+    const unhealthy = combine('Unhealthy targets', 'MAX', (g) =>
+      g.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }),
     );
-    const p99 = t.targetGroup.metrics.targetResponseTime({ period: minute, statistic: 'p99' });
+    this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', {
+      alarmDescription: `Targets failing the ${t.readinessPath} check (rolls deployments back)`,
+      metric: unhealthy,
+      threshold: 0,
+      comparisonOperator: GT,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+    });
+    const p99 = combine('p99 (worst target group)', 'MAX', (g) =>
+      g.metrics.targetResponseTime({ period: minute, statistic: 'p99' }),
+    );
     this.addAlarm('P99Latency', 'p99-latency', {
-      alarmDescription: `p99 target response time above ${c.p99LatencySeconds} s`,
+      alarmDescription: `p99 target response time above ${c.p99LatencySeconds} s (rolls deployments back)`,
       metric: p99,
       threshold: c.p99LatencySeconds,
       comparisonOperator: GT,
@@ -200,7 +235,7 @@ export class Alarms extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Target response time',
-        left: [t.targetGroup.metrics.targetResponseTime({ period: minute, statistic: 'p50' }), p99],
+        left: [...groups.map((g) => g.metrics.targetResponseTime({ period: minute, statistic: 'p50' })), p99],
         width: 12,
       }),
       new cloudwatch.GraphWidget({ title: 'CPU and memory %', left: [cpu, memory], width: 12 }),
@@ -212,6 +247,54 @@ export class Alarms extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
     );
   }
+}
+
+/**
+ * Lets the CloudWatch alarms of this account and region whose names match `alarmNamePattern` publish to `topic` and
+ * use its KMS key. Both grants are needed:
+ * - a topic policy replaces SNS's default policy, and with `enforceSSL` CDK writes one holding only the SSL Deny
+ *   (https://github.com/aws/aws-cdk/pull/31569), so without an Allow for the service principal every alarm action
+ *   fails with "not authorized to perform: SNS:Publish … because no resource-based policy allows"
+ *   (https://github.com/aws-solutions/automated-security-response-on-aws/issues/43). CloudWatch publishes as
+ *   `cloudwatch.amazonaws.com` (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html);
+ * - an encrypted topic needs kms:GenerateDataKey* and kms:Decrypt for the publishing service
+ *   (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+ * aws:SourceAccount and aws:SourceArn keep the service from acting for other accounts' or other alarms' requests
+ * (the confused deputy: https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html#source-account-versus-source-owner,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+ */
+export function allowCloudWatchAlarms(topic: sns.Topic, key: kms.IKey, alarmNamePattern: string): void {
+  const stack = Stack.of(topic);
+  const conditions = {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: {
+      'aws:SourceArn': stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: alarmNamePattern,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    },
+  };
+  const cloudwatchPrincipal = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisAccount',
+      principals: [cloudwatchPrincipal],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions,
+    }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisAccount',
+      principals: [cloudwatchPrincipal],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions,
+    }),
+  );
 }
 
 /** RDS alarms into the same topic: CPU, free storage, free memory, connections. */

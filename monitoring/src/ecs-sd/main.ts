@@ -2,15 +2,14 @@
 // environment; a missing or malformed one exits 1 naming the variable. AWS credentials and region come from the
 // task role through the SDK's default chain; AWS_ENDPOINT_URL_ECS (an SDK setting) points it elsewhere in tests.
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { APP_CONTAINER_NAME, APP_METRICS_PORT, ECS_SD_CACHE_SECONDS, ECS_SD_PORT } from '../discovery.ts';
 import { createSidecar } from './server.ts';
 import { type SidecarConfig, sidecarConfig } from './settings.ts';
+import { ECS_SD_CACHE_SECONDS, ECS_SD_PORT } from './wiring.ts';
 
 let config: SidecarConfig;
 try {
+  // ECS_CONTAINER and METRICS_PORT come from the service's contract through infra (no default here).
   config = sidecarConfig(process.env, {
-    containerName: APP_CONTAINER_NAME,
-    port: APP_METRICS_PORT,
     listenPort: ECS_SD_PORT,
     cacheSeconds: ECS_SD_CACHE_SECONDS,
   });
@@ -19,8 +18,17 @@ try {
   process.exit(1);
 }
 
+// Every ECS call: a connection and a response timeout, and at most 3 attempts with the SDK's standard retry strategy
+// (exponential backoff with jitter; throttling and transient errors are retried):
+// https://github.com/aws/aws-sdk-js-v3/blob/main/supplemental-docs/CLIENTS.md#request-handler-requesthandler,
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html. The pass deadline (createSidecar's
+// passTimeoutMs) bounds the whole pass, retries included.
 const server = createSidecar({
-  client: new ECSClient({}),
+  client: new ECSClient({
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: config.requestTimeoutMs },
+    maxAttempts: 3,
+  }),
+  passTimeoutMs: config.passTimeoutMs,
   settings: config.settings,
   cacheSeconds: config.cacheSeconds,
   log: (message) => console.error(`ecs-sd: ${message}`),
