@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { loadServiceContract } from '@nodeapp/contract';
 import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
 import { ConfigError, validateConfig } from '../config/validate.ts';
@@ -179,9 +180,14 @@ interface Capacity {
 }
 const CAPACITY_SHARE = 0.7;
 
+// The default service's measurement: its contract's autoscaling.requestsPerTarget, when set, replaces the
+// environment's value (infra/lib/constructs/app-service.ts), so the effective target is checked.
+const APP_REQUESTS_PER_TARGET = loadServiceContract('app').autoscaling.requestsPerTarget;
+
 function requestTargetProblems(config: NodeappConfig, capacity: Capacity): string[] {
   return config.environments.flatMap((e) => {
-    const { cpu, memoryMiB, targetRequestsPerTarget } = e.service;
+    const { cpu, memoryMiB } = e.service;
+    const targetRequestsPerTarget = APP_REQUESTS_PER_TARGET ?? e.service.targetRequestsPerTarget;
     const size = capacity.sizes.find((s) => s.cpu * 1024 === cpu && s.memoryMiB === memoryMiB);
     if (!size) return [`${e.name}: no capacity measured for ${cpu} CPU units, ${memoryMiB} MiB`];
     const limit = Math.floor(size.capacityRps * 60 * CAPACITY_SHARE);
