@@ -31,7 +31,7 @@ test('amtool check-config accepts the rendered config, with and without the opti
   for (const env of variants) {
     const out = run(tools.amtool, ['check-config', rendered(t, env)]);
     assert.match(out, /SUCCESS/);
-    assert.match(out, /3 inhibit rules/);
+    assert.match(out, /5 inhibit rules/);
     assert.match(out, /1 templates/);
   }
 });
