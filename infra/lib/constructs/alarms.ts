@@ -1,4 +1,5 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { FAILURE_MODE_TAG, type FailureMode, notifies } from '@nodeapp/monitoring/alerting';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -71,7 +72,12 @@ export class Alarms extends Construct {
     });
     allowCloudWatchAlarms(this.topic, key, `${props.namePrefix}-*`);
     for (const email of props.config.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
-    this.addNotificationsFailedAlarm('TopicNotificationsFailed', 'alarm-topic-notifications-failed', this.topic);
+    this.addNotificationsFailedAlarm(
+      'TopicNotificationsFailed',
+      'alarm-topic-notifications-failed',
+      'alarm-topic-delivery',
+      this.topic,
+    );
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.namePrefix,
       defaultInterval: Duration.hours(3),
@@ -83,15 +89,23 @@ export class Alarms extends Construct {
     return `${this.props.namePrefix}-${suffix}`;
   }
 
-  /** Creates an alarm notifying the topic on ALARM and OK. */
-  addAlarm(id: string, suffix: string, props: Omit<cloudwatch.AlarmProps, 'alarmName'>): cloudwatch.Alarm {
+  /**
+   * Creates an alarm for one failure mode (FAILURE_MODES in monitoring/src/alerting.ts), tagged with it. It notifies the
+   * topic on ALARM and OK only when CloudWatch owns the mode; in a mode Prometheus owns it notifies nobody (one
+   * incident notifies once) and stays for the deployment rollback and the dashboard.
+   */
+  addAlarm(
+    id: string,
+    suffix: string,
+    failureMode: FailureMode,
+    props: Omit<cloudwatch.AlarmProps, 'alarmName'>,
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: this.alarmNameOf(suffix),
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...props,
     });
-    alarm.addAlarmAction(new actions.SnsAction(this.topic));
-    alarm.addOkAction(new actions.SnsAction(this.topic));
+    notifyOwnedAlarm(alarm, failureMode, this.topic);
     this.alarms.push(alarm);
     if (DEPLOYMENT_ALARMS.includes(suffix)) {
       this.deploymentAlarms.push(alarm);
@@ -105,8 +119,13 @@ export class Alarms extends Construct {
    * it) in 5 minutes: NumberOfNotificationsFailed (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html).
    * It notifies the alarm topic: the other subscribers still hear of it.
    */
-  addNotificationsFailedAlarm(id: string, suffix: string, topic: sns.ITopic): cloudwatch.Alarm {
-    return this.addAlarm(id, suffix, {
+  addNotificationsFailedAlarm(
+    id: string,
+    suffix: string,
+    failureMode: FailureMode,
+    topic: sns.ITopic,
+  ): cloudwatch.Alarm {
+    return this.addAlarm(id, suffix, failureMode, {
       alarmDescription: `Notifications of ${topic.node.path} failed to reach a subscriber. Runbook: docs/runbook.md#watchdog`,
       metric: topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 0,
@@ -127,7 +146,7 @@ export class Alarms extends Construct {
       period: minute,
       label: 'ALB 5xx %',
     });
-    this.addAlarm('Alb5xxRate', 'alb-5xx-rate', {
+    this.addAlarm('Alb5xxRate', 'alb-5xx-rate', 'error-responses', {
       alarmDescription: `ALB-generated 5xx above ${c.alb5xxRatePercent} % of requests (rolls deployments back)`,
       metric: alb5xxRate,
       threshold: c.alb5xxRatePercent,
@@ -150,7 +169,7 @@ export class Alarms extends Construct {
     const target5xx = combine('Target 5xx', 'SUM', (g) =>
       g.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute }),
     );
-    this.addAlarm('Target5xx', 'target-5xx', {
+    this.addAlarm('Target5xx', 'target-5xx', 'error-responses', {
       alarmDescription: `More than ${c.target5xxCount} 5xx responses a minute from the service (rolls deployments back)`,
       metric: target5xx,
       threshold: c.target5xxCount,
@@ -161,7 +180,7 @@ export class Alarms extends Construct {
     const unhealthy = combine('Unhealthy targets', 'MAX', (g) =>
       g.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }),
     );
-    this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', {
+    this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', 'task-failure', {
       alarmDescription: 'Targets failing the /health/ready check (rolls deployments back)',
       metric: unhealthy,
       threshold: 0,
@@ -172,7 +191,7 @@ export class Alarms extends Construct {
     const p99 = combine('p99 (worst target group)', 'MAX', (g) =>
       g.metrics.targetResponseTime({ period: minute, statistic: 'p99' }),
     );
-    this.addAlarm('P99Latency', 'p99-latency', {
+    this.addAlarm('P99Latency', 'p99-latency', 'slow-responses', {
       alarmDescription: `p99 target response time above ${c.p99LatencySeconds} s (rolls deployments back)`,
       metric: p99,
       threshold: c.p99LatencySeconds,
@@ -181,7 +200,7 @@ export class Alarms extends Construct {
       datapointsToAlarm: 4,
     });
     const cpu = t.service.metricCpuUtilization({ period: minute });
-    this.addAlarm('CpuHigh', 'cpu-high', {
+    this.addAlarm('CpuHigh', 'cpu-high', 'cpu-saturation', {
       alarmDescription: `Service CPU above ${c.cpuHighPercent} % (autoscaling should have reacted)`,
       metric: cpu,
       threshold: c.cpuHighPercent,
@@ -190,7 +209,7 @@ export class Alarms extends Construct {
       datapointsToAlarm: 8,
     });
     const memory = t.service.metricMemoryUtilization({ period: minute });
-    this.addAlarm('MemoryHigh', 'memory-high', {
+    this.addAlarm('MemoryHigh', 'memory-high', 'memory-exhaustion', {
       alarmDescription: `Service memory above ${c.memoryHighPercent} %`,
       metric: memory,
       threshold: c.memoryHighPercent,
@@ -214,7 +233,7 @@ export class Alarms extends Construct {
       label: 'Tasks below desired',
     });
     if (t.containerInsights) {
-      this.addAlarm('TasksBelowDesired', 'tasks-below-desired', {
+      this.addAlarm('TasksBelowDesired', 'tasks-below-desired', 'task-failure', {
         alarmDescription: 'Running tasks below the desired count for 5 minutes (placement, image or start-up failures)',
         metric: missingTasks,
         threshold: 0,
@@ -245,6 +264,17 @@ export class Alarms extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
     );
   }
+}
+
+/**
+ * Tags `alarm` with its failure mode and, when CloudWatch owns the mode, notifies `topic` on ALARM and OK. Alarm tags:
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html#cfn-cloudwatch-alarm-tags
+ */
+export function notifyOwnedAlarm(alarm: cloudwatch.AlarmBase, failureMode: FailureMode, topic: sns.ITopic): void {
+  Tags.of(alarm).add(FAILURE_MODE_TAG, failureMode);
+  if (!notifies(failureMode, 'cloudwatch')) return;
+  alarm.addAlarmAction(new actions.SnsAction(topic));
+  alarm.addOkAction(new actions.SnsAction(topic));
 }
 
 /**
@@ -305,28 +335,28 @@ export function addDatabaseAlarms(
   const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
   const LT = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
   const created = [
-    alarms.addAlarm('DbCpuHigh', 'db-cpu-high', {
+    alarms.addAlarm('DbCpuHigh', 'db-cpu-high', 'database-cpu', {
       alarmDescription: 'RDS CPU above 80 %',
       metric: instance.metricCPUUtilization({ period: five }),
       threshold: 80,
       comparisonOperator: GT,
       evaluationPeriods: 3,
     }),
-    alarms.addAlarm('DbFreeStorageLow', 'db-free-storage-low', {
+    alarms.addAlarm('DbFreeStorageLow', 'db-free-storage-low', 'database-storage', {
       alarmDescription: 'RDS free storage below 20 % of the allocated storage (autoscaling may be at its ceiling)',
       metric: instance.metricFreeStorageSpace({ period: five }),
       threshold: config.allocatedStorageGiB * 0.2 * 1024 ** 3,
       comparisonOperator: LT,
       evaluationPeriods: 2,
     }),
-    alarms.addAlarm('DbFreeMemoryLow', 'db-free-memory-low', {
+    alarms.addAlarm('DbFreeMemoryLow', 'db-free-memory-low', 'database-memory', {
       alarmDescription: 'RDS freeable memory below 100 MiB',
       metric: instance.metricFreeableMemory({ period: five }),
       threshold: 100 * 1024 ** 2,
       comparisonOperator: LT,
       evaluationPeriods: 3,
     }),
-    alarms.addAlarm('DbConnectionsHigh', 'db-connections-high', {
+    alarms.addAlarm('DbConnectionsHigh', 'db-connections-high', 'database-connections', {
       alarmDescription: `More than ${config.connectionsAlarm} database connections`,
       metric: instance.metricDatabaseConnections({ period: five }),
       threshold: config.connectionsAlarm,

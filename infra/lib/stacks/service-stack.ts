@@ -182,6 +182,7 @@ export class ServiceStack extends Stack {
       this.alarms.addNotificationsFailedAlarm(
         'ChatTopicNotificationsFailed',
         'chat-topic-notifications-failed',
+        'chat-topic-delivery',
         chat.chatTopic,
       );
     }
