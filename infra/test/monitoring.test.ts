@@ -127,7 +127,7 @@ describe('Monitoring stack', () => {
 
   it('keeps the optional receivers and the Grafana admin password in Secrets Manager, never in the template', () => {
     const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
-    assert.deepEqual(secretNames(alertmanager as Container), ['HEARTBEAT_URL', 'SLACK_WEBHOOK_URL']);
+    assert.deepEqual(secretNames(alertmanager as Container), ['HEARTBEAT_URL']);
     const [grafana] = containers(monitoring, 'Nodeapp-dev-grafana');
     assert.deepEqual(secretNames(grafana as Container), ['GF_SECURITY_ADMIN_PASSWORD']);
     monitoring.hasResourceProperties('AWS::SecretsManager::Secret', {

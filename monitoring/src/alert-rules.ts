@@ -1,5 +1,5 @@
 // The alert rules, generated into prometheus/rules/alerts.rules.yml from the thresholds and selectors of
-// src/alerting.ts. Every alert has a severity (critical: SNS to the environment's alarm topic, and Slack if set;
+// src/alerting.ts. Every alert has a severity (critical: SNS to the environment's alarm topic, and to the chat topic when Slack is set;
 // warning: the same, repeated less often), a summary, a description, a runbook_url (its section of docs/runbook.md;
 // Alertmanager turns it into an absolute link) and a dashboard (a Grafana path; Alertmanager prefixes the public
 // Grafana URL). Alerts carry `env` from Prometheus's external labels.
@@ -180,7 +180,7 @@ export function monitoringAlerts(): AlertRule[] {
       },
     }),
     alert('NodeappAlertNotificationsFailing', {
-      // Alertmanager cannot deliver to one integration (SNS or Slack): alerts may be going nowhere.
+      // Alertmanager cannot deliver to one integration (SNS, the heartbeat webhook): alerts may be going nowhere.
       expr: 'sum by (job, integration) (rate(alertmanager_notifications_failed_total{job="alertmanager"}[10m])) > 0',
       for: '10m',
       labels: { severity: 'warning', failure_mode: 'alertmanager-notifications' },

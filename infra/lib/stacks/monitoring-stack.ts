@@ -138,7 +138,7 @@ export class MonitoringStack extends Stack {
     new CfnOutput(this, 'GrafanaAdminSecretArn', { value: this.grafana.adminPassword.secretArn });
     new CfnOutput(this, 'AlertmanagerSecretArn', {
       value: this.prometheus.receiversSecret.secretArn,
-      description: 'Optional: put slack_webhook_url and heartbeat_url here, then redeploy the prometheus service',
+      description: 'Optional: put heartbeat_url (an external check) here, then redeploy the prometheus service',
     });
   }
 
