@@ -90,7 +90,7 @@ export const BURN_RATE_WINDOWS = [
 export type Owner = 'prometheus' | 'cloudwatch';
 
 /**
- * One incident notifies once: every failure mode has exactly one notifying owner (docs/decisions/0012-one-owner-per-
+ * One incident notifies once: every failure mode has exactly one notifying owner (docs/decisions/0013-one-owner-per-
  * failure-mode.md). Prometheus/Alertmanager owns what the service's metrics and ECS's task events show (it groups and
  * inhibits: the Alertmanager inhibit rules keep one notification per mode); CloudWatch owns only what Prometheus
  * cannot see: Prometheus and the alerting path themselves, the database's resources, CPU, and SNS deliveries. A

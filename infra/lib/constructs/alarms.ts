@@ -22,7 +22,10 @@ export interface AlarmsProps {
 /**
  * Alarms (by suffix) that roll an ECS deployment back (`deploymentConfiguration.alarms`): during a rolling deploy, a
  * canary's traffic shift and its bake time. An alarm joins by being listed here; its target-group metrics cover
- * both target groups under canary/blue-green (each release serves from the one the previous did not).
+ * both target groups under canary/blue-green (each release serves from the one the previous did not). ECS reads their
+ * state, not their actions ("when it detects that a specified CloudWatch alarm has gone into the ALARM state",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html): they roll back whether or
+ * not they notify, and they notify nobody, because Prometheus owns their failure modes (addAlarm).
  */
 export const DEPLOYMENT_ALARMS: readonly string[] = ['alb-5xx-rate', 'target-5xx', 'p99-latency', 'unhealthy-hosts'];
 
