@@ -103,10 +103,14 @@ export class Alarms extends Construct {
     failureMode: FailureMode,
     props: Omit<cloudwatch.AlarmProps, 'alarmName'>,
   ): cloudwatch.Alarm {
+    const silent = notifies(failureMode, 'cloudwatch')
+      ? ''
+      : ` Notifies nobody: Prometheus alerts for ${failureMode} (docs/monitoring.md#one-incident-notifies-once).`;
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: this.alarmNameOf(suffix),
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...props,
+      alarmDescription: `${props.alarmDescription ?? ''}${silent}`.trim(),
     });
     notifyOwnedAlarm(alarm, failureMode, this.topic);
     this.alarms.push(alarm);
