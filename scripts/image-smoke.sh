@@ -55,7 +55,7 @@ not_in_logs() { if "$engine" logs "$container" 2>&1 | grep -qF "$1"; then fail "
 
 case $name in
   prometheus)
-    # Both baked configs (ECS: the discovery sidecar on loopback; compose: the static app:9464) and their rules.
+    # Both baked configs (ECS: the discovery sidecar on loopback; compose: the service's static target) and their rules.
     for config in prometheus.yml prometheus.compose.yml; do
       "$engine" run --rm --network none --entrypoint /bin/promtool "$image" check config "/etc/prometheus/$config" ||
         fail "promtool check config $config"
@@ -121,6 +121,7 @@ case $name in
     grep -q 'ECS_CLUSTER must be set' "$err" || { cat "$err" >&2; fail "no ECS_CLUSTER error"; }
     # A loopback ECS API (scripts/lib/fake-ecs.ts: two RUNNING tasks, one STOPPED) reached through the SDK's
     # AWS_ENDPOINT_URL_ECS, dummy credentials from the environment (the task role's in ECS): nothing leaves the machine.
+    # ECS_CONTAINER is the fake's container name; infra passes the contract's name and metrics port.
     url_file=$(mktemp)
     node scripts/lib/fake-ecs.ts smoke-cluster smoke-app "$url_file" &
     fake_pid=$!
@@ -129,6 +130,7 @@ case $name in
     [ -s "$url_file" ] || fail "the fake ECS API did not start"
     "$engine" run -d --name "$container" --network host --read-only --cap-drop ALL --security-opt no-new-privileges \
       -e ECS_CLUSTER=smoke-cluster -e ECS_SERVICE=smoke-app -e "LISTEN_PORT=$port" \
+      -e ECS_CONTAINER=app -e METRICS_PORT=9100 \
       -e "AWS_ENDPOINT_URL_ECS=$(cat "$url_file")" -e AWS_REGION=us-east-1 \
       -e AWS_ACCESS_KEY_ID=AKIDSMOKEONLY -e AWS_SECRET_ACCESS_KEY=smoke-only "$image" >/dev/null
     wait_ready "http://127.0.0.1:$port/-/ready"
@@ -139,7 +141,7 @@ case $name in
       "fetch('http://127.0.0.1:$port/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" ||
       fail "the ECS health command fails"
     targets=$(curl -fsS "http://127.0.0.1:$port/targets")
-    jq -e 'length == 2 and ([.[].targets[]] == ["10.0.1.11:9464", "10.0.2.12:9464"])
+    jq -e 'length == 2 and ([.[].targets[]] == ["10.0.1.11:9100", "10.0.2.12:9100"])
       and all(.[]; .labels.task_revision == "7" and (.labels.task | startswith("smoke")))' <<<"$targets" >/dev/null ||
       fail "HTTP SD answer is not the two running tasks: $targets"
     metrics=$(curl -fsS "http://127.0.0.1:$port/metrics")

@@ -101,3 +101,35 @@ describe('cost estimate with an RDS-managed master password', () => {
     assert.deepEqual(withManaged.unpriced, []);
   });
 });
+
+// A canary deploy runs a second full set of the app's tasks from scale-up until the bake time ends.
+describe('cost estimate of a canary service', () => {
+  const canary: StackTemplate[] = structuredClone(devStacks);
+  const service = canary
+    .flatMap((s) => Object.values(s.template.Resources ?? {}))
+    .find(
+      (r): r is CfnResource => r.Type === 'AWS::ECS::Service' && 'CapacityProviderStrategy' in (r.Properties ?? {}),
+    );
+  assert.ok(service?.Properties);
+  service.Properties.DeploymentConfiguration = {
+    Strategy: 'CANARY',
+    CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 10 },
+    BakeTimeInMinutes: 15,
+  };
+  const withDeploys = estimateEnvironment('dev', canary, loadPriceTable('us-east-1'), defaultUsage('dev'));
+
+  it('prices the second release for every deploy: scale-up (5 min) + canary bake + bake, at the service task price', () => {
+    const found = withDeploys.lines.filter((l) => l.resource.includes('second release during deploys'));
+    assert.equal(found.length, 1);
+    // 65/168 = 0.38690 average tasks (all Spot) x 40 deploys x (5 + 10 + 15) min / 60 = 7.738 task-h
+    // x 0.009875 x (1 - 1 x 0.70) = 0.0029625 = 0.0229
+    assert.equal(found[0]?.resource.includes('(40 deploys x 30 min)'), true, found[0]?.resource);
+    assert.equal(Math.round((found[0]?.quantity ?? 0) * 1000) / 1000, 7.738);
+    assert.equal(found[0]?.monthly, 0.02);
+    assert.equal(
+      estimate.lines.some((l) => l.resource.includes('second release')),
+      false,
+      'rolling: none',
+    );
+  });
+});

@@ -14,7 +14,10 @@ export interface EnvironmentNames {
   readonly cluster: string;
   readonly appLogGroup: string;
   readonly monitoringLogGroup: string;
-  /** `nodeapp-<env>-release`: the role the deploy job assumes to migrate and watch the rollout. */
+  /**
+   * `Nodeapp-<env>-release`: the role the deploy job assumes to migrate and watch the rollout. Named like the stacks'
+   * roles, the only ones the bounded execution role may pass or re-trust (lib/bootstrap/execution-boundary.ts).
+   */
   readonly releaseRole: string;
 }
 
@@ -35,6 +38,6 @@ export function names(env: string): EnvironmentNames {
     cluster: `nodeapp-${env}`,
     appLogGroup: `/nodeapp/${env}/app`,
     monitoringLogGroup: `/nodeapp/${env}/monitoring`,
-    releaseRole: `nodeapp-${env}-release`,
+    releaseRole: `${prefix}-release`,
   };
 }

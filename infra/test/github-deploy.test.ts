@@ -22,8 +22,8 @@ const props: GithubDeployProps = {
   repositoryArns: REPOSITORIES,
   bootstrapQualifier: 'hnb659fds',
   deployTargets: {
-    staging: { account: '444444444444', region: 'us-east-1', releaseRoleName: 'nodeapp-staging-release' },
-    production: { account: '555555555555', region: 'us-east-1', releaseRoleName: 'nodeapp-prod-release' },
+    staging: { account: '444444444444', region: 'us-east-1', releaseRoleName: 'Nodeapp-staging-release' },
+    production: { account: '555555555555', region: 'us-east-1', releaseRoleName: 'Nodeapp-prod-release' },
   },
 };
 
@@ -211,9 +211,9 @@ describe('GitHub roles: permissions', () => {
       const resources = assume.flatMap((s) => [s.Resource].flat()) as string[];
       // The four CDK bootstrap roles and the environment's release role (migrate task, rollout watcher).
       assert.equal(resources.length, 5);
-      const release = resources.filter((arn) => /:role\/nodeapp-(staging|prod)-release$/.test(arn));
+      const release = resources.filter((arn) => /:role\/Nodeapp-(staging|prod)-release$/.test(arn));
       assert.deepEqual(release, [
-        `arn:aws:iam::${account}:role/nodeapp-${roleName.endsWith('staging') ? 'staging' : 'prod'}-release`,
+        `arn:aws:iam::${account}:role/Nodeapp-${roleName.endsWith('staging') ? 'staging' : 'prod'}-release`,
       ]);
       for (const arn of resources.filter((a) => !release.includes(a))) {
         assert.match(

@@ -93,6 +93,12 @@ describe('cdk-nag AwsSolutions', () => {
     assert.deepEqual(openFindings(variant.app.outdir), []);
   });
 
+  it('passes for the second service (examples/hello-express: no database, no static site, no metrics)', () => {
+    const second = buildTestApp({ env: 'prod', nag: true, context: { service: 'examples/hello-express' } });
+    second.app.synth();
+    assert.deepEqual(openFindings(second.app.outdir), []);
+  });
+
   it('fails synth on an unacknowledged finding', () => {
     const broken = buildTestApp({ env: 'dev', nag: true });
     const stack = broken.environments.get('dev')?.service as Stack;

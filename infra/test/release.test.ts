@@ -19,12 +19,14 @@ import {
 } from '@aws-sdk/client-ecs';
 import { loadServiceContract } from '@nodeapp/contract';
 import { mockClient } from 'aws-sdk-client-mock';
-import { APP_CONTAINER_NAME } from '../lib/constructs/app-task-definition.ts';
 import { releaseMain, UsageError } from '../lib/release/cli.ts';
 import { MigrateTaskError, runMigrateTask } from '../lib/release/migrate-task.ts';
 import { watchDeployment } from '../lib/release/watch-deployment.ts';
 import { fixtureConfig } from './fixtures.ts';
 import { buildTestApp, resourcesOf, template } from './helpers.ts';
+
+/** The service's container: named after the guestbook's contract. */
+const CONTAINER = loadServiceContract().name;
 
 const noSleep = async () => {};
 const CLUSTER = 'nodeapp-prod';
@@ -60,7 +62,7 @@ const taskDefinition = {
   registeredAt: new Date(),
   containerDefinitions: [
     {
-      name: APP_CONTAINER_NAME,
+      name: CONTAINER,
       image: `111111111111.dkr.ecr.us-east-1.amazonaws.com/nodeapp@sha256:${'a'.repeat(64)}`,
       secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db' }],
       environment: [{ name: 'MIGRATE_ON_START', value: 'false' }],
@@ -85,7 +87,7 @@ function migrateMock(stopped: { exitCode?: number; stoppedReason?: string }) {
           taskArn: TASK,
           lastStatus: 'STOPPED',
           stoppedReason: stopped.stoppedReason ?? 'Essential container in task exited',
-          containers: [{ name: APP_CONTAINER_NAME, exitCode: stopped.exitCode }],
+          containers: [{ name: CONTAINER, exitCode: stopped.exitCode }],
         },
       ],
     });
@@ -93,7 +95,7 @@ function migrateMock(stopped: { exitCode?: number; stoppedReason?: string }) {
   return ecs;
 }
 
-const migrateOptions = { cluster: CLUSTER, service: 'app', container: APP_CONTAINER_NAME, image: IMAGE };
+const migrateOptions = { cluster: CLUSTER, service: 'app', container: CONTAINER, image: IMAGE };
 
 describe('migrate task (before the service update)', () => {
   it("runs the release's image with the contract's migrate command, on the service's network and capacity", async () => {
@@ -122,9 +124,7 @@ describe('migrate task (before the service update)', () => {
     assert.deepEqual(run?.networkConfiguration, service.networkConfiguration);
     assert.deepEqual(run?.capacityProviderStrategy, service.capacityProviderStrategy);
     assert.equal(run?.launchType, undefined);
-    assert.deepEqual(run?.overrides?.containerOverrides, [
-      { name: APP_CONTAINER_NAME, command: ['node', 'dist/migrate.js'] },
-    ]);
+    assert.deepEqual(run?.overrides?.containerOverrides, [{ name: CONTAINER, command: ['node', 'dist/migrate.js'] }]);
     assert.deepEqual(ecs.commandCalls(DeregisterTaskDefinitionCommand)[0]?.args[0].input, {
       taskDefinition: RELEASE_DEF,
     });

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadServiceContract } from '@nodeapp/contract';
 import type { SmokeRequest, smokeHook } from '../lambda/smoke-hook/index.ts';
 import * as source from '../lambda/smoke-hook/index.ts';
@@ -97,6 +98,23 @@ describe('smoke hook settings', () => {
       () => source.settingsFromEnv({ TEST_LISTENER_URL: url, SMOKE_REQUESTS: '{' }),
       /^Error: SMOKE_REQUESTS must be/,
     );
+  });
+
+  // `npm run synth` bundles into infra/cdk.out, below infra/tsconfig.json (tsc refuses file arguments there unless
+  // told to ignore it). A fresh process: compileSmokeHook compiles once per process.
+  it('compiles where synth bundles: a folder under infra/, beside its tsconfig.json', () => {
+    const infraDir = fileURLToPath(new URL('../', import.meta.url));
+    const dir = mkdtempSync(join(infraDir, '.smoke-hook-test-'));
+    try {
+      execFileSync(
+        process.execPath,
+        ['-e', "import('./lib/constructs/smoke-hook.ts').then((m) => m.compileSmokeHook(process.argv[1]))", dir],
+        { cwd: infraDir, stdio: 'pipe' },
+      );
+      assert.match(readFileSync(join(dir, 'index.js'), 'utf8'), /export const handler = /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("sends the contract's smoke requests that need no edge, and ships as an ES module", () => {

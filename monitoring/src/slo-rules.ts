@@ -13,8 +13,10 @@ import {
   THRESHOLDS as T,
   TRAFFIC,
 } from './alerting.ts';
+import { SERVICE_DISCOVERY } from './discovery.ts';
 
-const HISTOGRAM = 'http_request_duration_seconds';
+/** The service's request histogram (its contract's metrics.httpHistogram); without one, generate.ts writes no SLO rule. */
+const HISTOGRAM = SERVICE_DISCOVERY.httpHistogram ?? '';
 const WINDOWS = [...new Set(BURN_RATE_WINDOWS.flatMap((w) => [w.long, w.short]))];
 const ERROR_BUDGET = '/d/nodeapp-error-budget';
 

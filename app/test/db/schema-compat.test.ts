@@ -14,6 +14,9 @@ const appDir = fileURLToPath(new URL('../../', import.meta.url));
 const repoDir = join(appDir, '..');
 const migrationsDir = join(appDir, 'migrations');
 const DB_TESTS = 'test/db/messages.test.ts';
+// In CI's container the checkout belongs to another user than the tests: without this, git stops at "dubious
+// ownership" (command-line config is protected configuration: https://git-scm.com/docs/git-config#Documentation/git-config.txt-safedirectory).
+const GIT = ['-c', 'safe.directory=*'];
 
 /** A release's app code (`worktree`, or a git revision) with `migrations` as its migrations folder, inside app/ so
  * its imports resolve against the repository's node_modules. */
@@ -23,7 +26,9 @@ function releaseTree(code: 'worktree' | { rev: string }, migrations: Record<stri
     for (const part of ['src', 'test', 'package.json'])
       cpSync(join(appDir, part), join(dir, part), { recursive: true });
   } else {
-    const tar = execFileSync('git', ['archive', code.rev, 'app/src', 'app/test', 'app/package.json'], { cwd: repoDir });
+    const tar = execFileSync('git', [...GIT, 'archive', code.rev, 'app/src', 'app/test', 'app/package.json'], {
+      cwd: repoDir,
+    });
     execFileSync('tar', ['-x', '--strip-components=1', '-C', dir], { input: tar });
   }
   rmSync(join(dir, 'migrations'), { recursive: true, force: true });
@@ -70,7 +75,7 @@ describe('the release serving during a deploy, on the schema one step ahead', ()
   // The real pair: the release before the newest migration (the parent of the commit that last changed
   // app/migrations), with today's migrations. Needs the git history (CI checks out with full depth).
   const history = (() => {
-    const r = spawnSync('git', ['rev-parse', '--is-shallow-repository'], { cwd: repoDir, encoding: 'utf8' });
+    const r = spawnSync('git', [...GIT, 'rev-parse', '--is-shallow-repository'], { cwd: repoDir, encoding: 'utf8' });
     return r.status === 0 && r.stdout.trim() === 'false';
   })();
   test("the previous release's data-access tests pass on this release's migrations", {
@@ -79,18 +84,18 @@ describe('the release serving during a deploy, on the schema one step ahead', ()
       howToGet: 'clone with full history (actions/checkout fetch-depth: 0)',
     }),
   }, (t) => {
-    const newest = execFileSync('git', ['log', '-1', '--format=%H', '--', 'app/migrations'], {
+    const newest = execFileSync('git', [...GIT, 'log', '-1', '--format=%H', '--', 'app/migrations'], {
       cwd: repoDir,
       encoding: 'utf8',
     }).trim();
-    const parent = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${newest}^`], {
+    const parent = spawnSync('git', [...GIT, 'rev-parse', '--verify', '--quiet', `${newest}^`], {
       cwd: repoDir,
       encoding: 'utf8',
     });
     const rev = parent.stdout.trim();
     const hasDbTests =
       parent.status === 0 &&
-      spawnSync('git', ['cat-file', '-e', `${rev}:app/${DB_TESTS}`], { cwd: repoDir }).status === 0;
+      spawnSync('git', [...GIT, 'cat-file', '-e', `${rev}:app/${DB_TESTS}`], { cwd: repoDir }).status === 0;
     if (!hasDbTests) {
       // Nothing served a database before the newest migration: no release to keep compatible.
       t.diagnostic(`the release before ${newest.slice(0, 12)} has no ${DB_TESTS}: nothing to check`);

@@ -33,6 +33,8 @@ export interface ServiceAlarmTargets {
   readonly service: ecs.BaseService;
   readonly clusterName: string;
   readonly serviceName: string;
+  /** The target group's health check path (the contract's readiness path), named in the unhealthy-hosts alarm. */
+  readonly readinessPath: string;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** Canary/blue-green: the service's second target group; target metrics then combine both. @default - none */
@@ -188,7 +190,7 @@ export class Alarms extends Construct {
       g.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }),
     );
     this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', 'task-failure', {
-      alarmDescription: 'Targets failing the /health/ready check (rolls deployments back)',
+      alarmDescription: `Targets failing the ${t.readinessPath} check (rolls deployments back)`,
       metric: unhealthy,
       threshold: 0,
       comparisonOperator: GT,

@@ -1,3 +1,4 @@
+import type { ServiceContract } from '@nodeapp/contract';
 import { Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,11 +10,8 @@ import { Construct, type IConstruct } from 'constructs';
 import type { DeploymentConfig, ServiceConfig } from '../../config/types.ts';
 import type { SmokeRequest } from '../../lambda/smoke-hook/index.ts';
 import { acknowledge, nagRef } from '../nag.ts';
-import { APP_CONTAINER_NAME, APP_PORT, type AppTaskDefinition, METRICS_PORT } from './app-task-definition.ts';
+import type { AppTaskDefinition } from './app-task-definition.ts';
 import { SmokeHook } from './smoke-hook.ts';
-
-/** Cloud Map service name: Prometheus resolves `app.nodeapp.internal` (SRV → task IP + metrics port). */
-export const CLOUD_MAP_SERVICE_NAME = 'app';
 
 /**
  * Canary and blue/green: the internal ALB's test listener (HTTP, reachable only from the smoke hook's security
@@ -28,12 +26,13 @@ export const APP_RULE_PRIORITY = 50000;
 
 export interface AppServiceProps {
   readonly config: ServiceConfig;
+  /** The service's contract: its name (ECS service, Cloud Map name), port, readiness path, drain and request target. */
+  readonly service: ServiceContract;
   readonly cluster: ecs.ICluster;
   readonly vpc: ec2.IVpc;
   readonly task: AppTaskDefinition;
   readonly listener: elbv2.ApplicationListener;
   readonly namespace: servicediscovery.INamespace;
-  readonly serviceName: string;
   /** Run on this EC2 capacity provider (Ec2Service) instead of Fargate. */
   readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
   /** ECS Exec session log group (cluster construct), when exec is on. */
@@ -85,8 +84,9 @@ export function fargateStrategy(config: ServiceConfig): ecs.CapacityProviderStra
 }
 
 /**
- * The ECS service behind the ALB (health check /health/ready), registered in Cloud Map with an SRV record on the
- * metrics port, with target-tracking autoscaling on CPU, memory (and requests per target when rolling).
+ * The ECS service named after the contract, behind the ALB (health check on the contract's readiness path),
+ * registered in Cloud Map as `<name>.<namespace>` with an SRV record on the metrics port when the contract has
+ * metrics, with target-tracking autoscaling on CPU, memory (and requests per target when rolling).
  * Rolling: tasks replaced in place, never below desired (100 %/200 %), circuit breaker with rollback.
  * Canary and blue/green (ECS-native, config `deployment`): a second target group, a production listener rule ECS
  * re-weights between the two, a test listener rule on the test listener, and the smoke hook at
@@ -100,17 +100,17 @@ export class AppService extends Construct {
   readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
   /** Canary and blue/green: the hook that smoke-tests a release on the test listener. */
   readonly smokeHook?: SmokeHook;
-  /** The tasks' security group: allow Prometheus on METRICS_PORT here. */
+  /** The tasks' security group: allow Prometheus on the contract's metrics port here. */
   readonly securityGroup: ec2.SecurityGroup;
   readonly scaling: ecs.ScalableTaskCount;
 
   constructor(scope: Construct, id: string, props: AppServiceProps) {
     super(scope, id);
-    const { config } = props;
+    const { config, service } = props;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `${props.serviceName} tasks: app port from the ALB only`,
+      description: `${service.name} tasks: app port from the ALB only`,
       // Tasks call ECR, CloudWatch Logs, Secrets Manager and the database through the NAT/VPC.
       allowAllOutbound: true,
     });
@@ -120,7 +120,7 @@ export class AppService extends Construct {
       vpcSubnets: ec2.SubnetSelection;
       securityGroups: ec2.ISecurityGroup[];
     } = {
-      serviceName: props.serviceName,
+      serviceName: service.name,
       cluster: props.cluster,
       taskDefinition: props.task.taskDefinition,
       // No DesiredCount: with one in the template every deploy resets the running count to it (prod at 12 tasks
@@ -139,13 +139,13 @@ export class AppService extends Construct {
       enableExecuteCommand: config.ecsExec,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
-      cloudMapOptions: {
+      cloudMapOptions: service.metrics && {
         cloudMapNamespace: props.namespace,
-        name: CLOUD_MAP_SERVICE_NAME,
+        name: service.name,
         dnsRecordType: servicediscovery.DnsRecordType.SRV,
         dnsTtl: Duration.seconds(10),
         container: props.task.container,
-        containerPort: METRICS_PORT,
+        containerPort: service.metrics.port,
       },
     };
     this.service = props.ec2CapacityProvider
@@ -166,13 +166,14 @@ export class AppService extends Construct {
     const targetGroup = (id: string) =>
       new elbv2.ApplicationTargetGroup(this, id, {
         vpc: props.vpc,
-        port: APP_PORT,
+        port: service.port,
         protocol: elbv2.ApplicationProtocol.HTTP,
         targetType: elbv2.TargetType.IP,
-        // 300 s (the default) would stall every deploy; the service drains in SHUTDOWN_DRAIN_SECONDS anyway.
-        deregistrationDelay: Duration.seconds(20),
+        // The contract's drainSeconds: 300 s (the default) would stall every deploy; the service drains in
+        // SHUTDOWN_DRAIN_SECONDS anyway.
+        deregistrationDelay: Duration.seconds(service.drainSeconds),
         healthCheck: {
-          path: '/health/ready',
+          path: service.health.readiness,
           interval: Duration.seconds(10),
           timeout: Duration.seconds(5),
           healthyThresholdCount: 2,
@@ -181,7 +182,7 @@ export class AppService extends Construct {
         },
       });
     this.targetGroup = targetGroup('TargetGroup');
-    const target = { containerName: APP_CONTAINER_NAME, containerPort: APP_PORT };
+    const target = { containerName: service.name, containerPort: service.port };
     // The listener's default action: the whole site when rolling; never reached under canary/blue-green (the
     // production rule matches every path) but kept a forward: ECS refuses listeners mixing forward and non-forward
     // actions (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html).
@@ -212,7 +213,7 @@ export class AppService extends Construct {
     // exists in the API, not in aws-cdk-lib's ScalableTaskCount), so those strategies scale on CPU and memory only.
     if (!progressive) {
       this.scaling.scaleOnRequestCount('Requests', {
-        requestsPerTarget: config.targetRequestsPerTarget,
+        requestsPerTarget: service.autoscaling.requestsPerTarget ?? config.targetRequestsPerTarget,
         targetGroup: this.targetGroup,
         ...cooldowns,
       });
@@ -313,6 +314,8 @@ export class AppService extends Construct {
       requests: props.smokeRequests,
       logRetentionDays: props.hookLogRetentionDays,
       removalPolicy: props.hookLogRemovalPolicy ?? RemovalPolicy.DESTROY,
+      // The app's own key (its policy already lets CloudWatch Logs of this account use it).
+      logKey: props.task.key,
     });
     testListener.connections.allowDefaultPortFrom(hook.securityGroup, 'Deployment smoke hook');
     this.service.addLifecycleHook(hook.target);

@@ -8,11 +8,12 @@ import { DockerImage, Duration, type ILocalBundling, type RemovalPolicy } from '
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SmokeRequest } from '../../lambda/smoke-hook/index.ts';
 import { acknowledge } from '../nag.ts';
+import { encryptedLogGroup } from './encrypted-log-group.ts';
 
 /** The hook's TypeScript source folder (one file, Node built-ins only). */
 export const SMOKE_HOOK_SOURCE = fileURLToPath(new URL('../../lambda/smoke-hook/', import.meta.url));
@@ -38,15 +39,13 @@ export function compileSmokeHook(outputDir: string): void {
   if (compiled === undefined) {
     const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
     const out = join(outputDir, '.tsc');
-    execFileSync(
-      process.execPath,
-      [
-        tsc,
-        join(SMOKE_HOOK_SOURCE, 'index.ts'),
-        ...['--outDir', out, '--module', 'nodenext', '--target', 'es2023', '--types', '', '--noCheck'],
-      ],
-      { cwd: outputDir, stdio: 'pipe' },
-    ); // outside the workspace: tsc refuses file arguments beside a tsconfig.json
+    // --ignoreConfig: the output folder may sit under infra/ (cdk.out), whose tsconfig.json tsc refuses beside file
+    // arguments (TS5112); --noCheck: typechecking is `npm run typecheck`'s.
+    const options = ['--ignoreConfig', '--outDir', out, '--module', 'nodenext', '--target', 'es2023', '--noCheck'];
+    execFileSync(process.execPath, [tsc, join(SMOKE_HOOK_SOURCE, 'index.ts'), ...options, '--types', ''], {
+      cwd: outputDir,
+      stdio: 'pipe',
+    });
     compiled = readFileSync(join(out, 'index.js'), 'utf8');
     rmSync(out, { recursive: true });
   }
@@ -71,6 +70,8 @@ export interface SmokeHookProps {
   readonly requests: readonly SmokeRequest[];
   readonly logRetentionDays: number;
   readonly removalPolicy: RemovalPolicy;
+  /** Encrypts the hook's log group (its policy must allow CloudWatch Logs: allowCloudWatchLogs). */
+  readonly logKey: kms.IKey;
 }
 
 /**
@@ -92,8 +93,9 @@ export class SmokeHook extends Construct {
       description: 'Deployment smoke hook: the ALB test listener only',
       allowAllOutbound: false,
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetentionDays as logs.RetentionDays,
+    const logGroup = encryptedLogGroup(this, 'Logs', {
+      key: props.logKey,
+      retentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
     });
     this.function = new lambda.Function(this, 'Function', {

@@ -5,11 +5,10 @@
 // job's deploy role: https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/Package/-aws-sdk-credential-providers/#fromtemporarycredentials
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { loadServiceContract } from '@nodeapp/contract';
+import { loadServiceContract, serviceFolderFromEnv } from '@nodeapp/contract';
 import { IMAGES } from '../../config/images.ts';
 import { names } from '../../config/names.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../../config/types.ts';
-import { APP_CONTAINER_NAME } from '../constructs/app-task-definition.ts';
 import { MigrateTaskError, runMigrateTask } from './migrate-task.ts';
 import { watchDeployment } from './watch-deployment.ts';
 
@@ -67,7 +66,7 @@ export async function releaseMain(
   const print = deps.print ?? ((line: string) => console.log(line));
   const sleep = deps.sleep;
   const [command, ...rest] = args;
-  const contract = loadServiceContract();
+  const contract = loadServiceContract(serviceFolderFromEnv());
   if (command === 'migrate') {
     const a = parseArgs(rest, ['env', 'digest']);
     if (!/^sha256:[0-9a-f]{64}$/.test(a.digest ?? ''))
@@ -84,7 +83,8 @@ export async function releaseMain(
       const result = await runMigrateTask(client(env), {
         cluster: names(env.name).cluster,
         service: contract.name,
-        container: APP_CONTAINER_NAME,
+        // The container is named after the service (lib/constructs/app-task-definition.ts).
+        container: contract.name,
         image,
         command: migrate,
         log: print,

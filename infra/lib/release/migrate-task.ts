@@ -22,7 +22,7 @@ export interface MigrateTaskOptions {
   readonly container: string;
   /** The release's image, `<registry>/<repository>@sha256:…`. */
   readonly image: string;
-  /** The contract's migrate command, e.g. ["node", "dist/migrate.js"]. */
+  /** The contract's migrate command (`database.migrate`, e.g. app/service.json's). */
   readonly command: readonly string[];
   readonly log?: (line: string) => void;
   /** Poll interval and bound while the task runs. @default 6 s, 15 minutes */

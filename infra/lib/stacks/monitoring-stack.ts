@@ -1,5 +1,5 @@
+import type { ServiceContract } from '@nodeapp/contract';
 import { FAILURE_MODE_TAG } from '@nodeapp/monitoring/alerting';
-import { APP_ECS_SERVICE_NAME, APP_METRICS_PORT } from '@nodeapp/monitoring/discovery';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -28,6 +28,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly shared: Pick<SharedConfig, 'account' | 'region' | 'github'>;
   readonly vpc: ec2.IVpc;
   readonly namespace: servicediscovery.INamespace;
+  /** The services Prometheus discovers and scrapes (their contracts; one today, the Service stack's). */
+  readonly services: readonly ServiceContract[];
   /** Cluster, ALB listener, CloudFront edge, alarm topic and the app service's security group come from here. */
   readonly service: ServiceStack;
 }
@@ -47,6 +49,10 @@ export class MonitoringStack extends Stack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     const { config, service, shared } = props;
+    const [contract] = props.services;
+    if (!contract || props.services.length > 1) {
+      throw new Error(`MonitoringStack: exactly one service per environment for now (got ${props.services.length})`);
+    }
     const namePrefix = `Nodeapp-${config.name}`;
     this.namePrefix = namePrefix;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
@@ -79,7 +85,7 @@ export class MonitoringStack extends Stack {
       architecture: config.service.cpuArchitecture,
       images: { prometheus: image('prometheus'), alertmanager: image('alertmanager'), ecsSd: image('ecsSd') },
       envName: config.name,
-      appService: { clusterName: cluster.clusterName, serviceName: APP_ECS_SERVICE_NAME },
+      appService: { clusterName: cluster.clusterName, service: contract },
       alarmTopic: service.alarmTopic,
       chatTopic: service.chatTopic,
       grafanaUrl,
@@ -91,15 +97,17 @@ export class MonitoringStack extends Stack {
     });
 
     // Only Prometheus may reach the service's metrics port (the rule lives here: the Service stack must not
-    // depend on this one).
-    new ec2.CfnSecurityGroupIngress(this, 'AppMetricsFromPrometheus', {
-      groupId: service.appService.securityGroup.securityGroupId,
-      sourceSecurityGroupId: this.prometheus.securityGroup.securityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: APP_METRICS_PORT,
-      toPort: APP_METRICS_PORT,
-      description: 'Prometheus scrapes the service metrics',
-    });
+    // depend on this one). A service without metrics gets no rule.
+    if (contract.metrics) {
+      new ec2.CfnSecurityGroupIngress(this, 'AppMetricsFromPrometheus', {
+        groupId: service.appService.securityGroup.securityGroupId,
+        sourceSecurityGroupId: this.prometheus.securityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: contract.metrics.port,
+        toPort: contract.metrics.port,
+        description: 'Prometheus scrapes the service metrics',
+      });
+    }
 
     this.grafana = new MonitoringGrafana(this, 'Grafana', {
       config: config.monitoring,

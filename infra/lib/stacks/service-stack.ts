@@ -1,4 +1,5 @@
-import { loadServiceContract } from '@nodeapp/contract';
+import { join } from 'node:path';
+import { REPO_ROOT, type ServiceContract } from '@nodeapp/contract';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -9,7 +10,7 @@ import { githubDeployRoleName, names } from '../../config/names.ts';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { Alarms, addDatabaseAlarms } from '../constructs/alarms.ts';
 import { AppService } from '../constructs/app-service.ts';
-import { APP_BODY_LIMIT_BYTES, AppTaskDefinition } from '../constructs/app-task-definition.ts';
+import { AppTaskDefinition } from '../constructs/app-task-definition.ts';
 import { CostBudget } from '../constructs/budget.ts';
 import { ChatNotifications } from '../constructs/chat-notifications.ts';
 import { Cluster } from '../constructs/cluster.ts';
@@ -27,12 +28,19 @@ export interface ServiceStackProps extends StackProps {
   readonly shared: SharedConfig;
   readonly vpc: ec2.IVpc;
   readonly namespace: servicediscovery.INamespace;
-  /** The app image's manifest-list digest (`-c appImageDigest=sha256:…`, lib/images.ts). */
+  /**
+   * The services this stack runs, each from its contract (`<folder>/service.json`). One today: the list is the shape
+   * several services would take, not a promise that several work.
+   */
+  readonly services: readonly ServiceContract[];
+  /** The service image's manifest-list digest (`-c appImageDigest=sha256:…`, lib/images.ts). */
   readonly appImageDigest: string;
   /** The release's version label (`-c imageTag=<git-sha>`): APP_VERSION / GIT_COMMIT, never what is pulled. */
   readonly version: string;
-  readonly staticAssetsPath: string;
-  /** The RDS database (data stack) when config database is 'rds'. */
+  /** Folder of the static site CloudFront serves.
+   * @default - the contract's staticSite (none: every path goes to the service) */
+  readonly staticAssetsPath?: string;
+  /** The RDS database (data stack) when config database is 'rds' and the contract asks for one. */
   readonly database?: Database;
   /**
    * The tasks migrate the database on start: only for an environment's first deploy, when there is no service yet
@@ -47,12 +55,16 @@ export interface ServiceStackProps extends StackProps {
  * ephemeral /tmp, which does not survive a task replacement.
  */
 function databaseSettings(
+  service: ServiceContract,
   database: Database | undefined,
   migrateOnStart: boolean,
 ): {
-  environment: Record<string, string>;
+  environment?: Record<string, string>;
   secrets?: Record<string, ecs.Secret>;
 } {
+  if (!service.database) return {};
+  // The contract's database without RDS (config database 'none'): the task's ephemeral storage
+  // (contract/service.schema.json, `database`).
   if (!database) return { environment: { DATA_DIR: '/tmp/data' } };
   return {
     environment: {
@@ -96,7 +108,11 @@ export class ServiceStack extends Stack {
     const n = names(config.name);
     const namePrefix = n.prefix;
     const clusterName = n.cluster;
-    const serviceName = 'app';
+    const [service, ...more] = props.services;
+    if (!service || more.length > 0) {
+      throw new Error(`ServiceStack: exactly one service per environment for now (got ${props.services.length})`);
+    }
+    const serviceName = service.name;
 
     const cluster = new Cluster(this, 'Cluster', {
       vpc: props.vpc,
@@ -125,11 +141,12 @@ export class ServiceStack extends Stack {
 
     this.task = new AppTaskDefinition(this, 'Task', {
       config: config.service,
+      service,
       // By digest from the shared account's repository (built from config, not imported from the registry
       // stack: the two deploy independently). Nothing is built during `cdk deploy` (config/images.ts).
       image: pinnedImage(this, 'AppImage', shared, 'app', props.appImageDigest),
       version: props.version,
-      ...databaseSettings(props.database, props.migrateOnStart ?? false),
+      ...databaseSettings(service, props.database, props.migrateOnStart ?? false),
       retainData: config.retainData,
       namePrefix,
       logGroupName: n.appLogGroup,
@@ -142,29 +159,32 @@ export class ServiceStack extends Stack {
       alb: this.loadBalancer.alb,
       albPort: LISTENER_PORT,
       logBucket: this.loadBalancer.logBucket,
-      staticAssetsPath: props.staticAssetsPath,
+      staticAssetsPath: props.staticAssetsPath ?? (service.staticSite && join(REPO_ROOT, service.staticSite)),
+      publicPaths: service.publicPaths,
       retainData: config.retainData,
       namePrefix,
-      appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
+      maxBodyBytes: service.maxBodyBytes,
       // The service's log key (its policy already lets CloudWatch Logs use it): no key of its own.
       deploymentLogs: { key: this.task.key, retentionDays: config.service.logRetentionDays },
     });
-    acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
+    if (this.edge.staticBucket) {
+      acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
+    }
     acknowledgeCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'Bucket emptying on destroy');
     this.publicUrl = this.edge.url;
 
     this.appService = new AppService(this, 'App', {
       config: config.service,
+      service,
       cluster: this.cluster,
       vpc: props.vpc,
       task: this.task,
       listener: this.loadBalancer.listener,
       namespace: props.namespace,
-      serviceName,
       execLogGroup: cluster.execLogGroup,
       ec2CapacityProvider: this.ec2Capacity?.capacityProvider,
       deployment: config.deployment,
-      smokeRequests: hookRequests(loadServiceContract().smokeTests),
+      smokeRequests: hookRequests(service.smokeTests),
       hookLogRetentionDays: config.service.logRetentionDays,
       hookLogRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
@@ -190,6 +210,7 @@ export class ServiceStack extends Stack {
       service: this.appService.service,
       clusterName,
       serviceName,
+      readinessPath: service.health.readiness,
       loadBalancer: this.loadBalancer.alb,
       targetGroup: this.appService.targetGroup,
       alternateTargetGroup: this.appService.alternateTargetGroup,
