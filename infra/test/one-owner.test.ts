@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { loadServiceContract } from '@nodeapp/contract';
 import { FAILURE_MODE_LABEL, FAILURE_MODE_TAG, FAILURE_MODES, type FailureMode } from '@nodeapp/monitoring/alerting';
+import { discoveryOf } from '@nodeapp/monitoring/discovery';
+import { alertRuleGroups, rulesFor } from '@nodeapp/monitoring/ownership';
 import type { App } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -31,19 +34,25 @@ interface NotifyingAlert {
   readonly mode: string | undefined;
 }
 
-/** The alerts that notify people in one environment: its Prometheus rules (not the Watchdog) and alarms with actions. */
-function notifying(alarms: AlarmInfo[], env: string): NotifyingAlert[] {
-  const rules = ['alerts.rules.yml', `slo/${env}.rules.yml`].flatMap((file) =>
-    (
-      parse(readFileSync(join(RULES, file), 'utf8')) as {
-        groups: { rules: { alert?: string; labels?: Record<string, string> }[] }[];
-      }
-    ).groups.flatMap((g) => g.rules),
+/** The notifying alert rules of generated rule files (not the Watchdog). */
+function notifyingRules(groups: { rules: { alert?: string; labels?: Record<string, string> }[] }[]): NotifyingAlert[] {
+  return groups
+    .flatMap((g) => g.rules)
+    .filter((r) => r.alert && r.labels?.severity !== 'none')
+    .map((r) => ({ system: 'prometheus' as const, name: r.alert ?? '', mode: r.labels?.[FAILURE_MODE_LABEL] }));
+}
+
+/** The committed rule files the Prometheus image loads in `env` (generated for app/service.json). */
+function committedRules(env: string): NotifyingAlert[] {
+  return ['alerts.rules.yml', `slo/${env}.rules.yml`].flatMap((file) =>
+    notifyingRules(parse(readFileSync(join(RULES, file), 'utf8')).groups),
   );
+}
+
+/** The alerts that notify people in one environment: the Prometheus rules and the alarms with actions. */
+function notifying(alarms: AlarmInfo[], env: string, rules = committedRules(env)): NotifyingAlert[] {
   return [
-    ...rules
-      .filter((r) => r.alert && r.labels?.severity !== 'none')
-      .map((r) => ({ system: 'prometheus' as const, name: r.alert ?? '', mode: r.labels?.[FAILURE_MODE_LABEL] })),
+    ...rules,
     ...alarms
       .filter((a) => a.stack.startsWith(`Nodeapp-${env}-`) && a.actions.length > 0)
       .map((a) => ({ system: 'cloudwatch' as const, name: a.name, mode: a.tags[FAILURE_MODE_TAG] })),
@@ -57,10 +66,21 @@ function ownershipProblems(alerts: NotifyingAlert[], allAlarms: AlarmInfo[] = []
     const mode = alarm.tags[FAILURE_MODE_TAG];
     if (!mode || !(mode in FAILURE_MODES)) problems.push(`${alarm.name}: no failure mode tag`);
   }
+  // CloudWatch stands in for Prometheus in a mode Prometheus has no alert for (the service exports no metrics for it).
+  const prometheusModes = new Set(alerts.filter((a) => a.system === 'prometheus').map((a) => a.mode));
   for (const a of alerts) {
     const mode = FAILURE_MODES[a.mode as FailureMode];
+    const fallback = a.system === 'cloudwatch' && mode?.owner === 'prometheus' && !prometheusModes.has(a.mode);
     if (!mode) problems.push(`${a.name}: unknown failure mode ${a.mode}`);
-    else if (mode.owner !== a.system) problems.push(`${a.name}: notifies for ${a.mode}, which ${mode.owner} owns`);
+    else if (mode.owner !== a.system && !fallback) {
+      problems.push(`${a.name}: notifies for ${a.mode}, which ${mode.owner} owns`);
+    }
+  }
+  // No alarm's mode is left without a notifier.
+  const notified = new Set(alerts.map((a) => a.mode));
+  for (const alarm of allAlarms) {
+    const mode = alarm.tags[FAILURE_MODE_TAG];
+    if (mode && !notified.has(mode)) problems.push(`${mode}: nobody notifies (${alarm.name} is silent)`);
   }
   // CloudWatch has no inhibition: one notifying alarm per mode (a composite alarm when several alarms see it).
   const cloudwatchModes = alerts.filter((a) => a.system === 'cloudwatch').map((a) => a.mode);
@@ -85,7 +105,8 @@ describe('one notifying owner per failure mode', () => {
   it('every alarm of every environment carries a failure mode, and no mode notifies from both systems', () => {
     assert.deepEqual(envs, ['dev', 'prod', 'staging']);
     for (const env of envs) {
-      assert.deepEqual(ownershipProblems(notifying(alarms, env), alarms), [], env);
+      const envAlarms = alarms.filter((a) => a.stack.startsWith(`Nodeapp-${env}-`));
+      assert.deepEqual(ownershipProblems(notifying(alarms, env), envAlarms), [], env);
     }
   });
 
@@ -112,6 +133,28 @@ describe('one notifying owner per failure mode', () => {
     for (const name of names) assert.ok(byName.has(name), `deployment alarm ${name} exists`);
   });
 
+  it('a service without metrics: CloudWatch notifies, once per mode, for what Prometheus cannot alert on', () => {
+    const hello = loadServiceContract('examples/hello-express');
+    const { app: helloApp } = buildTestApp({ env: 'prod', context: { service: 'examples/hello-express' } });
+    const helloAlarms = new DeliveryWalk(helloApp.synth()).alarms().filter((a) => a.stack.startsWith('Nodeapp-prod-'));
+    // The rules the generator writes for this contract (the image built for it loads them).
+    const rules = notifyingRules(
+      rulesFor(alertRuleGroups(), discoveryOf(hello), hello.database !== undefined).groups as Parameters<
+        typeof notifyingRules
+      >[0],
+    );
+    const alerts = notifying(helloAlarms, 'prod', rules);
+    assert.deepEqual(ownershipProblems(alerts, helloAlarms), []);
+    const fallbacks = alerts.filter(
+      (a) => a.system === 'cloudwatch' && FAILURE_MODES[a.mode as FailureMode]?.owner === 'prometheus',
+    );
+    assert.deepEqual(fallbacks.map((a) => a.name).sort(), [
+      'Nodeapp-prod-error-responses',
+      'Nodeapp-prod-memory-exhaustion',
+      'Nodeapp-prod-slow-responses',
+    ]);
+  });
+
   it('fails on an alarm that notifies for a mode Prometheus owns, and on two notifying alarms of one mode', () => {
     const stack = fixtureStack();
     const topic = new sns.Topic(stack, 'Topic');
@@ -125,13 +168,16 @@ describe('one notifying owner per failure mode', () => {
     notifyOwnedAlarm(alarm('Db2'), 'database-cpu', topic);
     const fixtureAlarms = new DeliveryWalk((stack.node.root as App).synth()).alarms();
     const problems = ownershipProblems(
-      fixtureAlarms
-        .filter((a) => a.actions.length > 0)
-        .map((a) => ({
-          system: 'cloudwatch' as const,
-          name: a.name,
-          mode: a.tags[FAILURE_MODE_TAG] ?? (a.name === 'Test-Crashes' ? 'task-failure' : undefined),
-        })),
+      [
+        { system: 'prometheus', name: 'NodeappFrequentRestarts', mode: 'task-failure' },
+        ...fixtureAlarms
+          .filter((a) => a.actions.length > 0)
+          .map((a) => ({
+            system: 'cloudwatch' as const,
+            name: a.name,
+            mode: a.tags[FAILURE_MODE_TAG] ?? (a.name === 'Test-Crashes' ? 'task-failure' : undefined),
+          })),
+      ],
       fixtureAlarms,
     );
     assert.deepEqual(problems, [

@@ -1,5 +1,5 @@
-import { FAILURE_MODE_TAG, type FailureMode, notifies } from '@nodeapp/monitoring/alerting';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { FAILURE_MODE_TAG, FAILURE_MODES, type FailureMode, notifies } from '@nodeapp/monitoring/alerting';
+import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -17,6 +17,13 @@ export interface AlarmsProps {
   /** Prefix of alarm and dashboard names, e.g. Nodeapp-prod. */
   readonly namePrefix: string;
   readonly retainData: boolean;
+  /**
+   * The failure modes Prometheus alerts on for this service (`prometheusFailureModes` of its contract,
+   * @nodeapp/monitoring/ownership). A mode Prometheus owns but has no alert for here (the service exports no metrics
+   * for it) falls back to CloudWatch: its alarms notify through one composite alarm `<namePrefix>-<mode>`.
+   * @default - every mode Prometheus owns (a service that exports every metric the rules read)
+   */
+  readonly prometheusModes?: ReadonlySet<FailureMode>;
 }
 
 /**
@@ -59,10 +66,16 @@ export class Alarms extends Construct {
   /** Their names as plain strings (known at synth: `<namePrefix>-<suffix>`), for enableDeploymentAlarms. */
   readonly deploymentAlarmNames: string[] = [];
   private readonly props: AlarmsProps;
+  private readonly prometheusModes: ReadonlySet<FailureMode>;
+  /** Per fallback mode: the alarms its composite alarm watches (read when the template is written). */
+  private readonly fallbacks = new Map<FailureMode, cloudwatch.Alarm[]>();
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
     this.props = props;
+    this.prometheusModes =
+      props.prometheusModes ??
+      new Set((Object.keys(FAILURE_MODES) as FailureMode[]).filter((m) => !notifies(m, 'cloudwatch')));
     this.key = new kms.Key(this, 'TopicKey', {
       description: `${props.namePrefix} alarm topic`,
       enableKeyRotation: true,
@@ -96,8 +109,9 @@ export class Alarms extends Construct {
 
   /**
    * Creates an alarm for one failure mode (FAILURE_MODES in monitoring/src/alerting.ts), tagged with it. It notifies the
-   * topic on ALARM and OK only when CloudWatch owns the mode; in a mode Prometheus owns it notifies nobody (one
-   * incident notifies once) and stays for the deployment rollback and the dashboard.
+   * topic on ALARM and OK only when CloudWatch owns the mode; in a mode Prometheus alerts on it notifies nobody (one
+   * incident notifies once) and stays for the deployment rollback and the dashboard; in a mode Prometheus owns but has
+   * no alert for (prometheusModes), the mode's composite alarm notifies for all its alarms.
    */
   addAlarm(
     id: string,
@@ -105,22 +119,50 @@ export class Alarms extends Construct {
     failureMode: FailureMode,
     props: Omit<cloudwatch.AlarmProps, 'alarmName'>,
   ): cloudwatch.Alarm {
-    const silent = notifies(failureMode, 'cloudwatch')
-      ? ''
-      : ` Notifies nobody: Prometheus alerts for ${failureMode} (docs/monitoring.md#one-incident-notifies-once).`;
+    const prometheusAlerts = !notifies(failureMode, 'cloudwatch') && this.prometheusModes.has(failureMode);
+    const silent = prometheusAlerts
+      ? ` Notifies nobody: Prometheus alerts for ${failureMode} (docs/monitoring.md#one-incident-notifies-once).`
+      : '';
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: this.alarmNameOf(suffix),
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...props,
       alarmDescription: `${props.alarmDescription ?? ''}${silent}`.trim(),
     });
-    notifyOwnedAlarm(alarm, failureMode, this.topic);
+    if (notifies(failureMode, 'cloudwatch') || prometheusAlerts) notifyOwnedAlarm(alarm, failureMode, this.topic);
+    else this.fallbackAlarm(failureMode, alarm);
     this.alarms.push(alarm);
     if (DEPLOYMENT_ALARMS.includes(suffix)) {
       this.deploymentAlarms.push(alarm);
       this.deploymentAlarmNames.push(this.alarmNameOf(suffix));
     }
     return alarm;
+  }
+
+  /**
+   * An alarm in a mode Prometheus owns but cannot alert on for this service: tagged, without actions of its own; the
+   * mode's composite alarm (in ALARM while any of them is,
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html) notifies once.
+   */
+  private fallbackAlarm(mode: FailureMode, alarm: cloudwatch.Alarm): void {
+    Tags.of(alarm).add(FAILURE_MODE_TAG, mode);
+    const children = this.fallbacks.get(mode);
+    if (children) {
+      children.push(alarm);
+      return;
+    }
+    const list = [alarm];
+    this.fallbacks.set(mode, list);
+    // The rule is rendered when the template is written, so alarms added later in the mode join it.
+    const anyOf: cloudwatch.IAlarmRule = {
+      renderAlarmRule: () => Lazy.string({ produce: () => cloudwatch.AlarmRule.anyOf(...list).renderAlarmRule() }),
+    };
+    const composite = new cloudwatch.CompositeAlarm(this, `Fallback-${mode}`, {
+      compositeAlarmName: this.alarmNameOf(mode),
+      alarmDescription: `${FAILURE_MODES[mode].summary}: no Prometheus alert covers it for this service (its contract exports no metrics for it), so its CloudWatch alarms notify, once. Runbook: docs/monitoring.md#one-incident-notifies-once`,
+      alarmRule: anyOf,
+    });
+    notifyOwnedAlarm(composite, mode, this.topic, true);
   }
 
   /**
@@ -279,9 +321,15 @@ export class Alarms extends Construct {
  * Tags `alarm` with its failure mode and, when CloudWatch owns the mode, notifies `topic` on ALARM and OK. Alarm tags:
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html#cfn-cloudwatch-alarm-tags
  */
-export function notifyOwnedAlarm(alarm: cloudwatch.AlarmBase, failureMode: FailureMode, topic: sns.ITopic): void {
+export function notifyOwnedAlarm(
+  alarm: cloudwatch.AlarmBase,
+  failureMode: FailureMode,
+  topic: sns.ITopic,
+  /** CloudWatch notifies for a mode Prometheus owns but has no alert for (Alarms.prometheusModes). */
+  fallback = false,
+): void {
   Tags.of(alarm).add(FAILURE_MODE_TAG, failureMode);
-  if (!notifies(failureMode, 'cloudwatch')) return;
+  if (!fallback && !notifies(failureMode, 'cloudwatch')) return;
   alarm.addAlarmAction(new actions.SnsAction(topic));
   alarm.addOkAction(new actions.SnsAction(topic));
 }
