@@ -2,7 +2,7 @@
 // <out> the files of node_modules that Node loads when it runs the given entry points, as @vercel/nft traces them
 // (the requires and imports, and the files a package reads next to itself: PGlite's .wasm and .data, swagger-ui's
 // static assets). app/Dockerfile ships this instead of the whole production install: 22 MB instead of 38 MB
-// (BENCHMARKS.md, "The image"). https://github.com/vercel/nft
+// (BENCHMARKS.md, "Image size and start"). https://github.com/vercel/nft
 // Every file and folder gets one fixed modification time, so the same set of files makes the same image layer
 // (same digest) whatever the build's clock: a code-only change does not re-push the dependencies.
 import { cpSync, mkdirSync, readdirSync, statSync, utimesSync } from 'node:fs';
