@@ -1,8 +1,9 @@
 // `npm run cost -w infra -- [options]`: the monthly cost estimate of every environment, from the synthesized stacks.
 import { parseArgs } from 'node:util';
+import { loadServiceContract, serviceFolderFromEnv } from '@nodeapp/contract';
 import { loadConfig } from '@nodeapp/infra/config/environments';
 import { markdownTable } from 'markdown-table';
-import { defaultUsage, parseAmount, USAGE_FIELDS, type Usage, usageOverrides } from './assumptions.ts';
+import { defaultUsage, PER_REQUEST, parseAmount, USAGE_FIELDS, type Usage, usageOverrides } from './assumptions.ts';
 import { readCdkOut, SHARED } from './cdk-out.ts';
 import { type Estimate, estimateEnvironment } from './estimate.ts';
 import { leverOptions, withEnvironment } from './levers.ts';
@@ -81,10 +82,13 @@ async function main(): Promise<void> {
   // aws-cdk-lib takes seconds to load: imported only when synthesizing.
   const templates = opts.cdkOut ? readCdkOut(opts.cdkOut) : (await import('./synth.ts')).synthesize(config, opts.env);
   const estimates = estimateAll(templates, opts, names);
+  const contract = loadServiceContract(serviceFolderFromEnv());
   const perMillionRows: PerMillion[] = estimates.flatMap((e) => {
     const envConfig = config.environments.find((c) => c.name === e.env);
     const prices = loadPriceTable(e.region, { spotDiscount: opts.spotDiscount });
-    return envConfig ? [perMillion(e, envConfig, prices)] : [];
+    // The service's contract may set the request target; infra deploys that value (lib/constructs/app-service.ts).
+    const requestsPerTarget = contract.autoscaling.requestsPerTarget ?? envConfig?.service.targetRequestsPerTarget;
+    return envConfig ? [perMillion(e, envConfig, prices, PER_REQUEST, requestsPerTarget)] : [];
   });
 
   const leverRows: { env: string; lever: string; option: string; total: number; delta: number }[] = [];

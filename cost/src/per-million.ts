@@ -55,27 +55,42 @@ export function marginalTask(
   return { vcpu, memoryGb, hourly, spotShare, targetCpu: s.targetCpuPercent / 100, arch };
 }
 
+/**
+ * `requestsPerTarget`: the request-count autoscaling target (per task per minute) the service deploys with: its
+ * contract's autoscaling.requestsPerTarget, else the environment's targetRequestsPerTarget.
+ */
 export function perMillion(
   estimate: Estimate,
   env: EnvironmentConfig,
   prices: PriceTable,
   assume: PerRequest = PER_REQUEST,
+  requestsPerTarget: number = env.service.targetRequestsPerTarget,
 ): PerMillion {
   const has = (key: string) => estimate.lines.some((l) => l.priceKey === key);
   const lines: PerMillionLine[] = [];
   const n = (x: number, digits = 3) => x.toLocaleString('en-US', { maximumFractionDigits: digits });
 
-  // Compute: CPU seconds / (task vCPU × the autoscaling CPU target) = task-seconds, billed for the whole task size.
+  // Compute: the tasks that serve the requests, billed for their whole size per second. Autoscaling holds each task
+  // at or below both targets (target tracking scales out when either policy asks, in only when all agree:
+  // https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html), so
+  // the task-seconds per million requests are the larger of: the CPU seconds at the CPU target, and the seconds a
+  // task takes to serve a million at the request-count target (ALBRequestCountPerTarget, requests per minute).
   const task = marginalTask(env, prices);
   if (env.capacity === 'fargate') {
     const cpuSeconds = (assume.cpuMicros * MILLION) / 1e6;
-    const taskHours = cpuSeconds / (task.vcpu * task.targetCpu) / 3600;
+    const byCpu = cpuSeconds / (task.vcpu * task.targetCpu);
+    const byRequests = (MILLION * 60) / requestsPerTarget;
+    const taskHours = Math.max(byCpu, byRequests) / 3600;
+    const binding =
+      byRequests >= byCpu
+        ? `the request target (${requestsPerTarget}/min per task) binds: 1M / ${n(requestsPerTarget / 60)} req/s`
+        : `${assume.cpuMicros} µs CPU × 1M on ${task.vcpu} vCPU at ${task.targetCpu * 100} %`;
     lines.push({
       name: 'compute (Fargate)',
       usd: taskHours * task.hourly,
       detail:
-        `${assume.cpuMicros} µs CPU × 1M = ${n(cpuSeconds)} CPU-s on ${task.vcpu} vCPU at ${task.targetCpu * 100} % = ` +
-        `${n(taskHours, 4)} task-h × $${n(task.hourly, 5)}/h (${task.memoryGb} GB, ${task.arch}, ${Math.round(task.spotShare * 100)} % Spot)`,
+        `${binding} = ${n(taskHours, 4)} task-h × $${n(task.hourly, 5)}/h ` +
+        `(${task.vcpu} vCPU, ${task.memoryGb} GB, ${task.arch}, ${Math.round(task.spotShare * 100)} % Spot)`,
     });
   } else {
     lines.push({ name: 'compute (EC2)', usd: 0, detail: 'EC2 capacity: the instances are a fixed monthly cost' });

@@ -43,7 +43,7 @@ const everything = estimate([
 const usdOf = (r: ReturnType<typeof perMillion>, name: string) => r.lines.find((l) => l.name === name)?.usd;
 
 describe('cost per million API requests', () => {
-  it('prices compute as task-hours at the CPU target, on the Spot share of the tasks beyond the base', () => {
+  it('prices compute as task-hours at the binding autoscaling target, on the Spot share of the tasks beyond the base', () => {
     const s = {
       ...prod.service,
       cpu: 512,
@@ -58,9 +58,13 @@ describe('cost per million API requests', () => {
       0.5 * prices.usd('fargate.linux.x86_64.vcpu-hour') + 1 * prices.usd('fargate.linux.x86_64.gb-hour');
     assert.equal(task.spotShare, 0.75);
     assert.ok(Math.abs(task.hourly - onDemand * (1 - 0.75 * prices.spotDiscount)) < 1e-12);
-    const r = perMillion(everything, { ...prod, service: s }, prices, assume);
-    // 300 µs × 1M = 300 CPU-s; on 0.5 vCPU at 50 % that is 1200 task-seconds.
-    assert.ok(Math.abs((usdOf(r, 'compute (Fargate)') ?? 0) - (1200 / 3600) * task.hourly) < 1e-12);
+    // A request target no task reaches: the CPU binds. 300 µs × 1M = 300 CPU-s; on 0.5 vCPU at 50 % = 1200 task-s.
+    const byCpu = perMillion(everything, { ...prod, service: s }, prices, assume, 1e9);
+    assert.ok(Math.abs((usdOf(byCpu, 'compute (Fargate)') ?? 0) - (1200 / 3600) * task.hourly) < 1e-12);
+    // 600 requests per minute per task = 10 req/s: a million takes 100,000 task-seconds, far more than the CPU needs.
+    const byRequests = perMillion(everything, { ...prod, service: s }, prices, assume, 600);
+    assert.ok(Math.abs((usdOf(byRequests, 'compute (Fargate)') ?? 0) - (100_000 / 3600) * task.hourly) < 1e-12);
+    assert.match(byRequests.lines[0]?.detail ?? '', /the request target \(600\/min per task\) binds/);
   });
 
   it('adds the load balancer, CloudFront, WAF, log and NAT lines the estimate has, and names the largest', () => {
