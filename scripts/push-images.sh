@@ -28,7 +28,10 @@ while read -r name _rest; do
       [ -f "$dir/$name-$arch.tar" ] || { echo "$name: no tested archive $dir/$name-$arch.tar" >&2; exit 1; }
       archives+=("$dir/$name-$arch.tar")
     done
-    digest=$(GITHUB_OUTPUT='' bash scripts/image-push.sh "$name" "$registry" "$tag" "${archives[@]}" | tail -n 1)
+    # image-push.sh says what it did (pushed, or kept a tag that already names these digests) and ends with the digest.
+    out=$(GITHUB_OUTPUT='' bash scripts/image-push.sh "$name" "$registry" "$tag" "${archives[@]}")
+    sed '$d' <<<"$out"
+    digest=$(tail -n 1 <<<"$out")
   fi
   [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "$name: no digest (got '$digest')" >&2; exit 1; }
   digests=$(jq -c --arg n "$name" --arg d "$digest" '. + {($n): $d}' <<<"$digests")
