@@ -74,6 +74,7 @@ export function parseCommand(spec: CommandSpec, args: readonly string[]): Parsed
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // parseArgs' errors name the option: "Unknown option '--evn'", "Option '--env <value>' argument missing".
-    throw new UsageError(`${(error as Error).message.split('\n')[0].split('. To specify')[0]} (see --help)`);
+    const first = (error as Error).message.split('\n')[0] ?? '';
+    throw new UsageError(`${first.split('. To specify')[0]} (see --help)`);
   }
 }

@@ -6,9 +6,9 @@
 // one-account trial, config/account-model.ts) is that same bootstrap: one CDK bootstrap stack per account and region.
 import { ACCOUNT_MODEL_RULE, accountModelProblems } from '../../config/account-model.ts';
 import { PLACEHOLDER_ACCOUNT } from '../../config/environments.ts';
+import { accountVariable } from '../../config/settings.ts';
 import type { NodeappConfig } from '../../config/types.ts';
 import { UsageError } from '../app.ts';
-import { accountVariable } from '../../config/settings.ts';
 
 /** The execution policy: AdministratorAccess, bounded by the boundary (an IAM boundary only ever removes rights). */
 export const EXECUTION_POLICY = 'arn:aws:iam::aws:policy/AdministratorAccess';

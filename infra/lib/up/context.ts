@@ -1,6 +1,7 @@
 // What every step of `npm run up` / `npm run down` gets, and the step shape the runner walks (run.ts).
-import type { EnvironmentConfig, NodeappConfig } from '../../config/types.ts';
+
 import type { ImageName } from '../../config/images.ts';
+import type { EnvironmentConfig, NodeappConfig } from '../../config/types.ts';
 import type { Cloud } from './aws.ts';
 
 export interface UpOptions {

@@ -1,19 +1,20 @@
 // `npm run down -- --env <name> [--all]`: the inverse of up. Deletes the environment's stacks; with --all (a
 // one-account trial only) also the shared stacks and the images. Asks for the environment's name first (or
 // --confirm <name>), and says what AWS keeps afterwards and why.
+
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { isOneAccountTrial } from '../../config/account-model.ts';
+import { PLACEHOLDER_ACCOUNT } from '../../config/environments.ts';
 import { IMAGE_NAMES, IMAGES } from '../../config/images.ts';
 import { names } from '../../config/names.ts';
-import { PLACEHOLDER_ACCOUNT } from '../../config/environments.ts';
-import { placeholderProblems, SHARED_STACKS } from '../deploy-command.ts';
 import type { CommandSpec } from '../cli-args.ts';
+import { placeholderProblems, SHARED_STACKS } from '../deploy-command.ts';
 import { type Step, type StepContext, StepError } from './context.ts';
 import { type MainDeps, resumeCommand, startCommand } from './main.ts';
 import { cdkCommand, run } from './process.ts';
 import { runSteps } from './run.ts';
 import { environmentStacks } from './steps/stacks.ts';
-import { join } from 'node:path';
 
 export const DOWN: CommandSpec = {
   usage: 'npm run down -- --env <dev|staging|prod> [--all] [--confirm <name>] [--dry-run]',
@@ -21,7 +22,10 @@ export const DOWN: CommandSpec = {
     "Deletes the environment's stacks; with --all (one-account trial only) also the shared stacks and the ECR repositories with their images. Prints what AWS keeps (final RDS snapshots, retained buckets, logs and keys) and why.",
   options: {
     env: { type: 'string', value: 'name', help: 'the environment to delete (required)' },
-    all: { type: 'boolean', help: 'also the shared stacks and every image (only when the environment shares the shared account)' },
+    all: {
+      type: 'boolean',
+      help: 'also the shared stacks and every image (only when the environment shares the shared account)',
+    },
     confirm: { type: 'string', value: 'name', help: 'the environment name, typed in advance (otherwise asked)' },
     'dry-run': { type: 'boolean', help: 'print what would be deleted; delete nothing' },
   },
@@ -74,7 +78,8 @@ function confirmStep(typed: string | undefined): Step {
         answer = (await rl.question(`  type ${ctx.env.name} to delete its stacks: `)).trim();
         rl.close();
       }
-      if (answer !== ctx.env.name) throw new StepError(`confirmation "${answer}" is not ${ctx.env.name}: nothing deleted`);
+      if (answer !== ctx.env.name)
+        throw new StepError(`confirmation "${answer}" is not ${ctx.env.name}: nothing deleted`);
     },
   };
 }
@@ -151,13 +156,22 @@ export function retainedResources(ctx: StepContext, all: boolean): string[] {
   const { env } = ctx;
   const kept: string[] = [];
   if (env.database === 'rds' && env.rds.finalSnapshot) {
-    kept.push(`a final RDS snapshot of ${env.name}'s database and its KMS key (rds.finalSnapshot: the data is restorable; delete the snapshot in the RDS console when it is no longer needed)`);
+    kept.push(
+      `a final RDS snapshot of ${env.name}'s database and its KMS key (rds.finalSnapshot: the data is restorable; delete the snapshot in the RDS console when it is no longer needed)`,
+    );
   }
   if (env.retainData) {
-    kept.push(`${env.name}'s log groups, access-log buckets and KMS keys (retainData: audit trail; a later up creates new ones beside them)`);
+    kept.push(
+      `${env.name}'s log groups, access-log buckets and KMS keys (retainData: audit trail; a later up creates new ones beside them)`,
+    );
   }
-  if (!all) kept.push('the shared stacks and the images (other environments and the pipeline use them; --all removes them in a one-account trial)');
-  kept.push('the CDK bootstrap stack CDKToolkit (any CDK app of the account uses it; delete it in the CloudFormation console if none does)');
+  if (!all)
+    kept.push(
+      'the shared stacks and the images (other environments and the pipeline use them; --all removes them in a one-account trial)',
+    );
+  kept.push(
+    'the CDK bootstrap stack CDKToolkit (any CDK app of the account uses it; delete it in the CloudFormation console if none does)',
+  );
   return kept;
 }
 

@@ -20,11 +20,15 @@ export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const UP: CommandSpec = {
   usage: 'npm run up -- --env <dev|staging|prod> [--dry-run] [--service <folder>] [--shared-profile <profile>]',
   summary:
-    'Deploys one environment from AWS credentials: settings check, preflight, CDK bootstrap where missing, the shared stacks where missing, every image built with Docker, smoke-tested and pushed under a local- tag, the environment\'s stacks, the deploy smoke test. Re-running skips what AWS shows done; a failure prints the command that resumes.',
+    "Deploys one environment from AWS credentials: settings check, preflight, CDK bootstrap where missing, the shared stacks where missing, every image built with Docker, smoke-tested and pushed under a local- tag, the environment's stacks, the deploy smoke test. Re-running skips what AWS shows done; a failure prints the command that resumes.",
   options: {
     env: { type: 'string', value: 'name', help: 'the environment to deploy (required)' },
     'dry-run': { type: 'boolean', help: 'print every step and every AWS change it would make; change nothing' },
-    service: { type: 'string', value: 'folder', help: 'the service folder with service.json (default: NODEAPP_SERVICE, else app)' },
+    service: {
+      type: 'string',
+      value: 'folder',
+      help: 'the service folder with service.json (default: NODEAPP_SERVICE, else app)',
+    },
     'shared-profile': {
       type: 'string',
       value: 'profile',

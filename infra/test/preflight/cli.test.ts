@@ -52,6 +52,7 @@ const ACCOUNT_VARIABLES = {
   NODEAPP_ACCOUNT_DEV: ACCOUNTS.dev,
   NODEAPP_ACCOUNT_STAGING: ACCOUNTS.staging,
   NODEAPP_ACCOUNT_PROD: ACCOUNTS.prod,
+  NODEAPP_ALARM_EMAILS_DEV: 'dev@team.test',
 };
 
 describe('npm run preflight', () => {

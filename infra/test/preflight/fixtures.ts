@@ -34,6 +34,9 @@ export function testConfig(): NodeappConfig {
     NODEAPP_ACCOUNT_DEV: ACCOUNTS.dev,
     NODEAPP_ACCOUNT_STAGING: ACCOUNTS.staging,
     NODEAPP_ACCOUNT_PROD: ACCOUNTS.prod,
+    NODEAPP_ALARM_EMAILS_DEV: 'dev@team.test',
+    NODEAPP_ALARM_EMAILS_STAGING: 'staging@team.test',
+    NODEAPP_ALARM_EMAILS_PROD: 'prod@team.test',
   });
 }
 

@@ -30,7 +30,10 @@ export interface FakeState {
   account: string;
   repositories: Record<string, string>;
   bootstrapped: Record<string, string>;
-  stacks: Record<string, { status: string; outputs: Record<string, string>; resources: { type: string; id: string }[] }>;
+  stacks: Record<
+    string,
+    { status: string; outputs: Record<string, string>; resources: { type: string; id: string }[] }
+  >;
   images: Record<string, Record<string, string>>;
   taskDefinitions: Record<string, string[]>;
   pending: string[];
@@ -114,8 +117,8 @@ export class FakeAccount {
   private mock(): void {
     mockHealthyAccount(ACCOUNT);
     for (const m of [ecr, ecs, sns]) m.reset();
-    const record = <T>(name: string, answer: (input: never) => T) => {
-      return (input: never) => {
+    const record = <I, T>(name: string, answer: (input: I) => T) => {
+      return (input: I) => {
         this.sdkCalls.push(name);
         this.failIf(name);
         return answer(input);

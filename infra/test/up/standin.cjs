@@ -25,7 +25,8 @@ if (state.failOn && line.includes(state.failOn)) {
   process.exit(1);
 }
 const context = (key) => {
-  for (let i = 0; i < args.length; i++) if (args[i] === '-c' && args[i + 1]?.startsWith(`${key}=`)) return args[i + 1].slice(key.length + 1);
+  for (let i = 0; i < args.length; i++)
+    if (args[i] === '-c' && args[i + 1]?.startsWith(`${key}=`)) return args[i + 1].slice(key.length + 1);
   return undefined;
 };
 const digest = (text) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
@@ -36,14 +37,17 @@ function environmentStacks(env) {
 
 if (tool === 'cdk') {
   const [command] = args;
-  const stacks = args.filter((a) => /^Nodeapp/.test(a)).flatMap((a) => (a.endsWith('-*') ? environmentStacks(context('env')) : [a]));
+  const stacks = args
+    .filter((a) => /^Nodeapp/.test(a))
+    .flatMap((a) => (a.endsWith('-*') ? environmentStacks(context('env')) : [a]));
   if (command === 'bootstrap') {
     const account = /^aws:\/\/(\d+)\//.exec(args[1])[1];
     state.bootstrapped[account] = '99';
   } else if (command === 'deploy') {
     for (const name of stacks) {
       const stack = { status: state.stacks[name] ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', outputs: {}, resources: [] };
-      const image = (n) => `${state.account}.dkr.ecr.us-east-1.amazonaws.com/${state.repositories[n]}@${context(`${n}ImageDigest`)}`;
+      const image = (n) =>
+        `${state.account}.dkr.ecr.us-east-1.amazonaws.com/${state.repositories[n]}@${context(`${n}ImageDigest`)}`;
       if (name.endsWith('-Service')) {
         stack.outputs.PublicUrl = 'https://d1234.cloudfront.net';
         stack.resources.push({ type: 'AWS::SNS::Topic', id: `arn:aws:sns:us-east-1:${state.account}:alarms` });
@@ -53,7 +57,12 @@ if (tool === 'cdk') {
       if (name.endsWith('-Monitoring')) {
         stack.outputs.GrafanaUrl = 'https://d1234.cloudfront.net/grafana/';
         stack.resources.push({ type: 'AWS::ECS::TaskDefinition', id: `${name}-task-${state.calls.length}` });
-        state.taskDefinitions[`${name}-task-${state.calls.length}`] = ['prometheus', 'alertmanager', 'grafana', 'ecsSd'].map(image);
+        state.taskDefinitions[`${name}-task-${state.calls.length}`] = [
+          'prometheus',
+          'alertmanager',
+          'grafana',
+          'ecsSd',
+        ].map(image);
       }
       state.stacks[name] = stack;
     }

@@ -54,7 +54,12 @@ describe('npm run up', () => {
     assert.equal(order[1], 'cdk deploy');
     assert.match(calls[1] ?? '', / NodeappRegistry$/, 'no GitHub roles without NODEAPP_GITHUB_REPOSITORY');
     assert.deepEqual(order.slice(2, 5), ['docker buildx', 'bash scripts/image-load.sh', 'bash scripts/image-smoke.sh']);
-    assert.deepEqual(order.slice(-4), ['docker login', 'bash scripts/push-images.sh', 'cdk deploy', 'bash scripts/deploy-smoke.sh']);
+    assert.deepEqual(order.slice(-4), [
+      'docker login',
+      'bash scripts/push-images.sh',
+      'cdk deploy',
+      'bash scripts/deploy-smoke.sh',
+    ]);
     assert.match(calls.at(-2) ?? '', /-c env=dev -c imageTag=local-abcdef012345-20261206080000/);
     for (const name of ['app', 'prometheus', 'alertmanager', 'grafana', 'ecsSd']) {
       assert.match(calls.at(-2) ?? '', new RegExp(`-c ${name}ImageDigest=sha256:[0-9a-f]{64}`));
@@ -71,7 +76,10 @@ describe('npm run up', () => {
     const before = fake.calls().length;
     const { status, text } = await up();
     assert.equal(status, 0, text);
-    const again = fake.calls().slice(before).filter((c) => !c.startsWith('bash scripts/deploy-smoke.sh'));
+    const again = fake
+      .calls()
+      .slice(before)
+      .filter((c) => !c.startsWith('bash scripts/deploy-smoke.sh'));
     assert.deepEqual(again, [], `second run called ${again.join('; ')}`);
     for (const step of ['bootstrap', 'shared stacks', 'images', 'deploy']) {
       assert.match(text, new RegExp(`\\] ${step}: already done \\(.+\\), skipped`));
@@ -105,7 +113,13 @@ describe('npm run up', () => {
       const before = fake.calls().length;
       const resumed = await up();
       assert.equal(resumed.status, 0, resumed.text);
-      assert.equal(fake.calls().slice(before).filter((c) => c.startsWith('cdk bootstrap')).length, step === 'bootstrap' || step === 'preflight' ? 1 : 0);
+      assert.equal(
+        fake
+          .calls()
+          .slice(before)
+          .filter((c) => c.startsWith('cdk bootstrap')).length,
+        step === 'bootstrap' || step === 'preflight' ? 1 : 0,
+      );
     });
   }
 

@@ -6,9 +6,9 @@ import {
   ONE_ACCOUNT_TRADE_OFF,
   recipientProblems,
 } from '../../../config/account-model.ts';
-import { placeholderProblems } from '../../deploy-command.ts';
-import { runPreflight } from '../../../preflight/run.ts';
 import { formatResult } from '../../../preflight/result.ts';
+import { runPreflight } from '../../../preflight/run.ts';
+import { placeholderProblems } from '../../deploy-command.ts';
 import { type Step, type StepContext, StepError } from '../context.ts';
 import { onPath } from '../process.ts';
 

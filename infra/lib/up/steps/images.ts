@@ -130,7 +130,8 @@ export function imagesStep(deps: ImagesDeps): Step {
       ctx.release = { tag };
       const { platform } = platformOf(ctx);
       return IMAGE_NAMES.map(
-        (n) => `build ${n} (${platform}), load and smoke-test it, push it to ${registryHost(ctx)}/${IMAGES[n].repositoryName}:${tag}`,
+        (n) =>
+          `build ${n} (${platform}), load and smoke-test it, push it to ${registryHost(ctx)}/${IMAGES[n].repositoryName}:${tag}`,
       );
     },
     async run(ctx) {
@@ -151,7 +152,11 @@ export function imagesStep(deps: ImagesDeps): Step {
         for (const name of IMAGE_NAMES) {
           const archive = join(dir, `${name}-${arch}.tar`);
           const local = `${IMAGES[name].repositoryName}:ci`;
-          await step(`docker build of ${name}`, 'docker', buildArguments(name, archive, platform, deps.source, now, version));
+          await step(
+            `docker build of ${name}`,
+            'docker',
+            buildArguments(name, archive, platform, deps.source, now, version),
+          );
           await step(`scripts/image-load.sh ${name}`, 'bash', ['scripts/image-load.sh', archive, local]);
           await step(`scripts/image-smoke.sh ${name}`, 'bash', ['scripts/image-smoke.sh', name, local, platform]);
         }

@@ -51,7 +51,9 @@ export const summaryStep: Step = {
     const service = await outputs(ctx, n.serviceStack);
     const monitoring = await outputs(ctx, n.monitoringStack);
     ctx.print(`  URL:      ${service.PublicUrl ?? '(no output yet)'}`);
-    ctx.print(`  Grafana:  ${monitoring.GrafanaUrl ?? '(no output yet)'} (user admin; password: ${monitoring.GrafanaAdminSecretArn ?? 'the GrafanaAdminSecretArn output'})`);
+    ctx.print(
+      `  Grafana:  ${monitoring.GrafanaUrl ?? '(no output yet)'} (user admin; password: ${monitoring.GrafanaAdminSecretArn ?? 'the GrafanaAdminSecretArn output'})`,
+    );
     const pending = await pendingAlarmSubscriptions(ctx);
     ctx.print(
       pending.length > 0
@@ -59,8 +61,12 @@ export const summaryStep: Step = {
         : '  alarm e-mails: every subscription confirmed',
     );
     ctx.print('  next:');
-    ctx.print(`    - change the code, commit, run the same command again: only the images and ${ctx.env.name} are updated`);
+    ctx.print(
+      `    - change the code, commit, run the same command again: only the images and ${ctx.env.name} are updated`,
+    );
     ctx.print('    - staging and production go through GitHub: docs/deploy.md "Going to production with GitHub"');
-    ctx.print(`    - remove everything: npm run down -- --env ${ctx.env.name}${ctx.env.account === ctx.config.shared.account ? ' --all' : ''}`);
+    ctx.print(
+      `    - remove everything: npm run down -- --env ${ctx.env.name}${ctx.env.account === ctx.config.shared.account ? ' --all' : ''}`,
+    );
   },
 };

@@ -33,13 +33,21 @@ interface BootstrapTarget {
 
 /** The accounts to bootstrap: the shared one, and the environment's when it is another. */
 function bootstrapTargets(ctx: StepContext): BootstrapTarget[] {
-  const shared = { name: 'shared', account: ctx.config.shared.account, cloud: ctx.cloud.shared, side: 'shared' as const };
+  const shared = {
+    name: 'shared',
+    account: ctx.config.shared.account,
+    cloud: ctx.cloud.shared,
+    side: 'shared' as const,
+  };
   if (ctx.env.account === shared.account) return [shared];
   return [shared, { name: ctx.env.name, account: ctx.env.account, cloud: ctx.cloud.target, side: 'target' }];
 }
 
 async function missingBootstraps(ctx: StepContext): Promise<BootstrapTarget[]> {
-  const { parameterName, minimumVersion } = bootstrapRequirement(ctx.config.shared.cdkBootstrapQualifier, ctx.env.region);
+  const { parameterName, minimumVersion } = bootstrapRequirement(
+    ctx.config.shared.cdkBootstrapQualifier,
+    ctx.env.region,
+  );
   const missing: BootstrapTarget[] = [];
   for (const target of bootstrapTargets(ctx)) {
     const version = Number(await target.cloud.parameter(parameterName));
@@ -66,7 +74,8 @@ export const bootstrapStep: Step = {
   },
   async plan(ctx) {
     return (await missingBootstraps(ctx)).map(
-      (t) => `run cdk bootstrap aws://${t.account}/${ctx.env.region} (creates the CDKToolkit stack: S3 bucket, ECR repository, 5 IAM roles, SSM version parameter)`,
+      (t) =>
+        `run cdk bootstrap aws://${t.account}/${ctx.env.region} (creates the CDKToolkit stack: S3 bucket, ECR repository, 5 IAM roles, SSM version parameter)`,
     );
   },
   async run(ctx) {
