@@ -59,7 +59,7 @@ export const settingsStep: Step = {
 };
 
 /** Checks a first deploy is allowed to fail: what the following steps create. */
-const CREATED_BY_LATER_STEPS = new Set(['bootstrap']);
+const CREATED_BY_LATER_STEPS = new Set(['bootstrap', 'execution-boundary']);
 
 export const preflightStep: Step = {
   name: 'preflight',
