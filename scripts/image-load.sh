@@ -10,7 +10,8 @@
 # A `type=oci` archive has no manifest.json, and the classic store's `docker load` then fails with
 # `open …/blobs/json: no such file or directory` (reproduced by the local rehearsal, .ci/image-rehearsal.sh).
 # Checks: exactly one image manifest in index.json; manifest.json present; then `docker load`s it and checks that the
-# loaded image's ID is that manifest's config digest (what is tested is what will be pushed).
+# loaded image's ID is that manifest's config digest (what is tested is what will be pushed). Writes ARCHIVE.sha256
+# (sha256sum's format) before the tests: image-push.sh refuses an archive that no longer matches it.
 # Prints the manifest digest; appends digest=… to $GITHUB_OUTPUT when set.
 set -euo pipefail
 if [ $# -ne 2 ]; then
@@ -30,6 +31,10 @@ digest=$digests
 manifest=$(tar -xOf "$archive" "blobs/${digest/://}") || fail "index.json names $digest but blobs/ lacks it"
 config=$(jq -r '.config.digest' <<<"$manifest")
 [ "$config" != null ] || fail "$digest is not an image manifest (an index? build one platform per archive)"
+
+# The archive's own digest, recorded before the smoke test and the scan: image-push.sh pushes it only if its bytes
+# still have this digest (ARCHIVE.sha256 travels with the archive to the push job).
+(cd "$(dirname "$archive")" && sha256sum "$(basename "$archive")") >"$archive.sha256" || fail "cannot record its sha256"
 
 # Docker's own verdict first, so a format it cannot read fails here with its own error message.
 if ! loaded=$(docker load -i "$archive" 2>&1); then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The push job, for one image: image-push.sh NAME REGISTRY TAG ARCHIVE...
+# Each ARCHIVE must still match ARCHIVE.sha256, the digest image-load.sh recorded before the smoke test and the scan.
 # Pushes each tested archive (one per architecture, written by the image job) to REGISTRY/<repository> by its manifest
 # digest with `skopeo copy --preserve-digests` (fails rather than change a byte, so the pushed digest is the tested
 # one), then the multi-architecture manifest list of exactly those digests, tagged TAG (the git SHA; ECR tags are
@@ -41,6 +42,10 @@ cleanup() {
 trap cleanup EXIT
 for archive in "$@"; do
   [ -f "$archive" ] || fail "no archive $archive"
+  # The very bytes that were smoke-tested and scanned: image-load.sh recorded their sha256 before the tests.
+  [ -f "$archive.sha256" ] || fail "no $archive.sha256 (the digest image-load.sh records before the scan)"
+  (cd "$(dirname "$archive")" && sha256sum --check --status "$(basename "$archive").sha256") ||
+    fail "$archive changed since it was scanned: its sha256 is not the one recorded in $archive.sha256"
   index=$(tar -xOf "$archive" index.json) || fail "$archive has no index.json"
   [ "$(jq '.manifests | length' <<<"$index")" = 1 ] || fail "$archive must hold exactly one image manifest"
   digest=$(jq -r '.manifests[0].digest' <<<"$index")

@@ -7,8 +7,9 @@
 # image-load.sh (docker load + digest check) → image-smoke.sh → then push-images.sh (by digest + manifest list),
 # image-plan.sh again (a re-run reuses every digest, builds nothing), push-images.sh again (pushes nothing),
 # image-digest-check.sh (deploy-env's guard) for the right digests and a wrong one, `docker pull` by list digest.
-# Negative control: the app's archive in the old `type=oci` format must FAIL image-load.sh (docker load cannot read
-# it); REHEARSAL_ARCHIVE=oci runs the whole rehearsal with that old format and stops at that step.
+# Negative controls: the app's archive in the old `type=oci` format must FAIL image-load.sh (docker load cannot read
+# it; REHEARSAL_ARCHIVE=oci runs the whole rehearsal with that old format and stops at that step), and an archive
+# changed after image-load.sh recorded its sha256 must FAIL image-push.sh before anything is pushed.
 # Substitutions (docs/deploy.md, "workflow job → script → what proves it here"): podman/buildah builds instead of
 # BuildKit (not packaged for Debian 12); the archive assembled from skopeo's dir: copy as containerd's exporter lays
 # it out; local stand-ins for the base images (the offline container tool, scripts/lib/offline-engine.sh, for node and Debian, and
@@ -210,6 +211,17 @@ if bash scripts/image-load.sh "$work/old-oci.tar" "$(image_field app repository)
 fi
 grep -q 'no such file or directory' "$work/old.log" || { cat "$work/old.log" >&2; exit 1; }
 say "as on the runners: $(grep -m1 'no such file or directory' "$work/old.log")"
+
+step "negative control: an archive changed after its scan must not be pushed (scripts/image-push.sh)"
+mkdir -p "$work/tampered"
+cp "$work/archives/app-amd64.tar" "$work/archives/app-amd64.tar.sha256" "$work/tampered/"
+printf x >>"$work/tampered/app-amd64.tar" # still a valid tar (bytes after its end), no longer the scanned one
+if bash scripts/image-push.sh app "$registry" tampered "$work/tampered/app-amd64.tar" >"$work/tampered.log" 2>&1; then
+  echo "an archive changed after the scan was pushed" >&2
+  exit 1
+fi
+grep -q 'changed since it was scanned' "$work/tampered.log" || { cat "$work/tampered.log" >&2; exit 1; }
+say "refused as it should: $(grep -m1 'changed since' "$work/tampered.log")"
 
 step "push: scripts/push-images.sh (each archive by digest, then the manifest list :$tag)"
 out=$(PUSH_ARCHS=amd64 bash scripts/push-images.sh "$registry" "$tag" "$work/archives")

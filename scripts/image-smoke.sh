@@ -94,6 +94,7 @@ case $name in
     slack=https://hooks.example.invalid/services/smoke-secret-token
     "$engine" run -d --name "$container" --network host --read-only --cap-drop ALL --security-opt no-new-privileges \
       -e SNS_TOPIC_ARN=arn:aws:sns:us-east-1:000000000000:nodeapp-smoke-alarms -e AWS_REGION=us-east-1 \
+      -e HEARTBEAT_TOPIC_ARN=arn:aws:sns:us-east-1:000000000000:nodeapp-smoke-heartbeat \
       -e GRAFANA_URL=http://127.0.0.1:9 -e RUNBOOK_URL=https://example.invalid/runbook.md \
       -e "SLACK_WEBHOOK_URL=$slack" -e HEARTBEAT_URL=https://heartbeat.example.invalid/smoke \
       "$image" --storage.path=/alertmanager "--web.listen-address=127.0.0.1:$port" --cluster.listen-address= >/dev/null

@@ -67,7 +67,7 @@ export async function buildApp({ config, db, metrics, logger, lifecycle }: AppDe
     loggerInstance: logger as FastifyBaseLogger,
     // observability.ts writes one line per request instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: requestIdGenerator(config.trustProxy),
+    genReqId: requestIdGenerator(),
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: config.bodyLimitBytes,
     // Above the ALB's 60 s idle timeout, so the ALB (not the task) always closes idle connections first.

@@ -3,6 +3,7 @@
 // never as a stack trace: an operator must be able to fix the task definition from the log.
 import { existsSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { maskCredentials } from './redact.ts';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
@@ -112,14 +113,6 @@ interface AjvError {
 }
 
 type Env = Record<string, string | undefined>;
-
-/**
- * The password of `user:password@host` is masked wherever a URL-like value is echoed, even in a mistyped URL
- * (`postgress://`, no scheme, an unencoded `@` in the password: up to the last `@` before the path).
- */
-export function maskCredentials(value: string): string {
-  return value.replace(/([^\s:/@]+:)[^\s/]*@/g, '$1***@');
-}
 
 /** A value as an error message may show it: secrets by name hidden, passwords inside URLs masked. */
 function shown(name: string, value: string): string {

@@ -2,6 +2,7 @@
 import { loadConfigOrExit } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrations.ts';
+import { connectionSecrets, redact } from './redact.ts';
 
 const config = loadConfigOrExit();
 try {
@@ -13,6 +14,8 @@ try {
     await db.close();
   }
 } catch (error) {
-  console.error(`migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  const shown = error instanceof Error ? error.message : String(error);
+  const secrets = config.database.kind === 'postgres' ? connectionSecrets(config.database.connection) : [];
+  console.error(`migration failed: ${redact(shown, secrets)}`);
   process.exit(1);
 }

@@ -18,6 +18,7 @@ import { newLifecycle } from './lifecycle.ts';
 import { createLogger } from './logger.ts';
 import { memoryLimitBytes } from './memory-limit.ts';
 import { createMetrics, createMetricsServer } from './metrics.ts';
+import { connectionSecrets, redact } from './redact.ts';
 import { startupDone } from './young-generation.ts';
 
 const startedAt = performance.now();
@@ -27,7 +28,9 @@ const memoryLimit = memoryLimitBytes(config.memoryLimitBytes);
 const metrics = createMetrics({ version: config.version, commit: config.gitCommit, memoryLimitBytes: memoryLimit });
 
 function fail(message: string, error: unknown): never {
-  logger.fatal({ error: error instanceof Error ? error.message : String(error) }, message);
+  const shown = error instanceof Error ? error.message : String(error);
+  const secrets = config.database.kind === 'postgres' ? connectionSecrets(config.database.connection) : [];
+  logger.fatal({ error: redact(shown, secrets) }, message);
   process.exit(1);
 }
 

@@ -26,6 +26,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       repository: settings.githubRepository ?? PLACEHOLDER_GITHUB_REPOSITORY,
       deployEnvironments: { staging: 'staging', production: 'prod' },
       existingOidcProviderArn: settings.githubOidcProviderArn,
+      immutableIds: settings.githubIds,
     },
     cdkBootstrapQualifier: 'hnb659fds',
     tags: tags('shared'),

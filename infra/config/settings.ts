@@ -38,6 +38,11 @@ export const SETTINGS: readonly SettingSpec[] = [
     when: 'unset: the shared stack creates it',
   },
   {
+    variable: 'NODEAPP_GITHUB_OWNER_ID, NODEAPP_GITHUB_REPOSITORY_ID',
+    what: "the repository's immutable owner and repository IDs, when its OIDC subject template uses them",
+    when: 'both or neither (docs/deploy.md)',
+  },
+  {
     variable: 'NODEAPP_TIME_ZONE',
     what: "IANA time zone of dev's nightly scale-to-zero schedule",
     when: 'unset: UTC',
@@ -58,6 +63,8 @@ export interface Settings {
   readonly alarmEmails: Readonly<Record<Exclude<SettingEnvironment, 'shared'>, readonly string[]>>;
   readonly githubRepository?: string;
   readonly githubOidcProviderArn?: string;
+  /** NODEAPP_GITHUB_OWNER_ID + NODEAPP_GITHUB_REPOSITORY_ID (validateConfig checks both or neither, digits only). */
+  readonly githubIds?: { readonly owner: string; readonly repository: string };
   readonly timeZone: string;
   readonly owner: string;
 }
@@ -85,6 +92,8 @@ function list(env: NodeJS.ProcessEnv, variable: string): string[] {
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const githubRepository = value(env, 'NODEAPP_GITHUB_REPOSITORY');
+  const ownerId = value(env, 'NODEAPP_GITHUB_OWNER_ID') ?? '';
+  const repositoryId = value(env, 'NODEAPP_GITHUB_REPOSITORY_ID') ?? '';
   return {
     accounts: {
       shared: value(env, accountVariable('shared')),
@@ -99,6 +108,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     githubRepository,
     githubOidcProviderArn: value(env, 'NODEAPP_GITHUB_OIDC_PROVIDER_ARN'),
+    githubIds: ownerId || repositoryId ? { owner: ownerId, repository: repositoryId } : undefined,
     timeZone: value(env, 'NODEAPP_TIME_ZONE') ?? 'UTC',
     owner: value(env, 'NODEAPP_OWNER') ?? githubRepository?.split('/')[0] ?? 'nodeapp',
   };

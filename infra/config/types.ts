@@ -93,12 +93,24 @@ export interface EdgeConfig {
   readonly accessLogRetentionDays: number;
 }
 
+/** A Slack channel authorized in AWS Chatbot: workspace (team) ID like T012ABCDEF, channel ID like C012ABCDEF. */
+export interface SlackChannel {
+  readonly workspaceId: string;
+  readonly channelId: string;
+}
+
 export interface AlarmConfig {
   /**
    * E-mail addresses subscribed to the alarm topic and the budget (each must confirm the subscription): the setting
    * NODEAPP_ALARM_EMAILS_<ENV> (config/settings.ts). A deploy refuses an environment without any.
    */
   readonly emails: readonly string[];
+  /**
+   * A Slack channel for the alarms and alerts, through AWS Chatbot (Amazon Q Developer in chat applications): the
+   * workspace must first be authorized once in the Chatbot console (docs/monitoring.md), which shows its ID.
+   * @default - no Slack (e-mail only)
+   */
+  readonly slack?: SlackChannel;
   readonly cpuHighPercent: number;
   readonly memoryHighPercent: number;
   readonly p99LatencySeconds: number;
@@ -209,6 +221,14 @@ export interface SharedConfig {
      * fails with EntityAlreadyExists); omit to create it. env NODEAPP_GITHUB_OIDC_PROVIDER_ARN.
      */
     readonly existingOidcProviderArn?: string;
+    /**
+     * GitHub's numeric IDs of the repository's owner and of the repository (`gh api repos/OWNER/REPO --jq
+     * '.owner.id, .id'`), for a repository whose OIDC subjects use GitHub's immutable format
+     * (`repo:OWNER@OWNER-ID/REPO@REPO-ID:…`, the default for repositories created after 2026-07-15). Both or neither:
+     * env NODEAPP_GITHUB_OWNER_ID, NODEAPP_GITHUB_REPOSITORY_ID.
+     * @default - the name-only subject `repo:OWNER/REPO:…`
+     */
+    readonly immutableIds?: { readonly owner: string; readonly repository: string };
   };
   /** Qualifier of the CDK bootstrap roles the deploy role may assume. */
   readonly cdkBootstrapQualifier: string;

@@ -123,6 +123,20 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   for (const [i, email] of a.emails.entries()) {
     c.check(/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email), `${p}.alarms.emails[${i}]`, `not an e-mail address: ${email}`);
   }
+  if (a.slack) {
+    // The IDs Slack shows (workspace T…, channel C… or G… for private ones); CloudFormation takes them as they are:
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-slackchannelconfiguration.html
+    c.check(
+      /^T[A-Z0-9]{8,}$/.test(a.slack.workspaceId),
+      `${p}.alarms.slack.workspaceId`,
+      `must be a Slack workspace ID like T012ABCDEF (got ${a.slack.workspaceId})`,
+    );
+    c.check(
+      /^[CG][A-Z0-9]{8,}$/.test(a.slack.channelId),
+      `${p}.alarms.slack.channelId`,
+      `must be a Slack channel ID like C012ABCDEF (got ${a.slack.channelId})`,
+    );
+  }
   c.int(a.cpuHighPercent, 1, 100, `${p}.alarms.cpuHighPercent`);
   c.int(a.memoryHighPercent, 1, 100, `${p}.alarms.memoryHighPercent`);
   c.check(a.p99LatencySeconds > 0 && a.p99LatencySeconds <= 60, `${p}.alarms.p99LatencySeconds`, 'must be in (0, 60]');
@@ -204,6 +218,14 @@ export function validateConfig(config: NodeappConfig): NodeappConfig {
       ),
       'shared.github.existingOidcProviderArn (NODEAPP_GITHUB_OIDC_PROVIDER_ARN)',
       `must be arn:aws:iam::<shared account>:oidc-provider/token.actions.githubusercontent.com (got "${s.github.existingOidcProviderArn}")`,
+    );
+  }
+  if (s.github.immutableIds !== undefined) {
+    const { owner, repository } = s.github.immutableIds;
+    c.check(
+      /^[1-9]\d{0,19}$/.test(owner) && /^[1-9]\d{0,19}$/.test(repository),
+      'shared.github.immutableIds (NODEAPP_GITHUB_OWNER_ID, NODEAPP_GITHUB_REPOSITORY_ID)',
+      `must both be GitHub's numeric IDs (got owner "${owner}", repository "${repository}")`,
     );
   }
   for (const [githubEnvironment, name] of Object.entries(s.github.deployEnvironments)) {

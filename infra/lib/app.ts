@@ -2,12 +2,13 @@
 // Network → Data → Service → Monitoring. bin/nodeapp.ts, the tests and the cost estimate all call buildApp, so what
 // is tested and estimated is what deploys.
 import { fileURLToPath } from 'node:url';
-import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
+import { type App, PermissionsBoundary, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../config/environments.ts';
 import { names } from '../config/names.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
 import { validateConfig } from '../config/validate.ts';
+import { boundaryPolicyName, executionRoleBounded } from './bootstrap/execution-boundary.ts';
 import { imageDigestsFromContext } from './images.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { GithubDeployStack } from './stacks/github-deploy-stack.ts';
@@ -113,17 +114,27 @@ export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
   tag(registry, 'shared', shared.tags);
   tag(githubDeploy, 'shared', shared.tags);
 
+  // Every role and user of an environment stack, custom-resource providers' included, carries the boundary of the
+  // account's CloudFormation execution role, the only boundary with which that role may create them
+  // (lib/bootstrap/execution-boundary.ts); an environment in the shared account has an unbounded execution role and
+  // no such policy (executionRoleBounded). The `permissionsBoundary` stack prop sets CDK's
+  // `@aws-cdk/core:permissionsBoundary` context on the stack, which bounds every AWS::IAM::Role and AWS::IAM::User in it:
+  // https://docs.aws.amazon.com/cdk/v2/guide/customize-permissions-boundaries.html,
+  // https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib-readme.html#permissions-boundaries
+  const boundary = PermissionsBoundary.fromName(boundaryPolicyName(shared.cdkBootstrapQualifier));
   const environments = new Map<string, EnvironmentStacks>();
   for (const envConfig of envs) {
     const env = { account: envConfig.account, region: envConfig.region };
+    const permissionsBoundary = executionRoleBounded(envConfig.account, shared.account) ? boundary : undefined;
     const n = names(envConfig.name);
-    const network = new NetworkStack(app, n.networkStack, { env, config: envConfig });
+    const network = new NetworkStack(app, n.networkStack, { env, permissionsBoundary, config: envConfig });
     const data =
       envConfig.database === 'rds'
-        ? new DataStack(app, n.dataStack, { env, config: envConfig, vpc: network.vpc })
+        ? new DataStack(app, n.dataStack, { env, permissionsBoundary, config: envConfig, vpc: network.vpc })
         : undefined;
     const service = new ServiceStack(app, n.serviceStack, {
       env,
+      permissionsBoundary,
       config: envConfig,
       shared,
       vpc: network.vpc,
@@ -135,6 +146,7 @@ export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
     });
     const monitoring = new MonitoringStack(app, n.monitoringStack, {
       env,
+      permissionsBoundary,
       config: envConfig,
       shared,
       vpc: network.vpc,

@@ -64,6 +64,7 @@ describe('alarms and notification', () => {
       .map(([, a]) => a.Properties.AlarmName as string)
       .filter((n) => !n.includes('-db-'));
     assert.deepEqual(names.sort(), [
+      'Nodeapp-prod-alarm-topic-notifications-failed',
       'Nodeapp-prod-alb-5xx-rate',
       'Nodeapp-prod-cpu-high',
       'Nodeapp-prod-memory-high',
@@ -130,6 +131,9 @@ describe('alarms and notification', () => {
     const url = JSON.stringify(prod.toJSON().Outputs.LogGroupConsoleUrl.Value);
     assert.match(url, /log-group\/",\{"Ref":"TaskLogGroup/);
     const dev = template(buildTestApp({ env: 'dev' }), 'dev', 'service');
-    assert.match(JSON.stringify(dev.toJSON().Outputs.LogGroupConsoleUrl.Value), /log-group\/\$252Fnodeapp\$252Fdev\$252Fapp/);
+    assert.match(
+      JSON.stringify(dev.toJSON().Outputs.LogGroupConsoleUrl.Value),
+      /log-group\/\$252Fnodeapp\$252Fdev\$252Fapp/,
+    );
   });
 });

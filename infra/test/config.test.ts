@@ -28,6 +28,20 @@ describe('environment config', () => {
     );
   });
 
+  it('checks the optional Slack channel IDs, naming the field', () => {
+    const slack = (workspaceId: string, channelId: string) =>
+      withEnv('prod', (e) => ({ ...e, alarms: { ...e.alarms, slack: { workspaceId, channelId } } }));
+    assert.deepEqual(problemsOf(slack('T012ABCDEF', 'C012ABCDEF')), []);
+    assert.deepEqual(
+      problemsOf(slack('workspace', 'C012ABCDEF')).map((p) => p.split(':')[0]),
+      ['prod.alarms.slack.workspaceId'],
+    );
+    assert.deepEqual(
+      problemsOf(slack('T012ABCDEF', '#alerts')).map((p) => p.split(':')[0]),
+      ['prod.alarms.slack.channelId'],
+    );
+  });
+
   it('uses the placeholder account unless NODEAPP_ACCOUNT_<ENV> is set', () => {
     const config = loadConfig({ NODEAPP_ACCOUNT_PROD: '222222222222' });
     const byName = Object.fromEntries(config.environments.map((e) => [e.name, e.account]));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type { EdgeConfig } from '../config/types.ts';
 import { APP_BODY_LIMIT_BYTES } from '../lib/constructs/app-task-definition.ts';
 import { Edge } from '../lib/constructs/edge.ts';
@@ -24,6 +25,7 @@ function edge(config: EdgeConfig): { edge: Edge; template: Template } {
     retainData: false,
     namePrefix: 'Test',
     appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
+    deploymentLogs: { key: new kms.Key(stack, 'LogKey'), retentionDays: 30 },
   });
   return { edge: built, template: Template.fromStack(stack) };
 }
@@ -197,5 +199,19 @@ describe('edge (CloudFront)', () => {
       assert.equal(bodySize?.SizeConstraintStatement.Size, limit, env);
     }
     template(stacks, 'staging', 'service').hasOutput('PublicUrl', { Value: 'https://staging.example.com' });
+  });
+});
+
+describe('static-site deployment logs', () => {
+  it('the deployment function logs to a KMS-encrypted log group of its own (the only log group of the edge)', () => {
+    const groups = resourcesOf(dev, 'AWS::Logs::LogGroup');
+    assert.equal(groups.length, 1);
+    const [id, group] = groups[0] ?? assert.fail('no log group');
+    assert.ok(group.Properties.KmsKeyId, id);
+    dev.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogKey'), 'Arn'] },
+      RetentionInDays: 30,
+    });
+    dev.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: id } } });
   });
 });

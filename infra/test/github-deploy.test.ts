@@ -1,12 +1,19 @@
-// NodeappGithubDeploy: the three GitHub roles (issue 12 item 15), their trust, and the ECR actions each workflow
-// command needs (issue 13 item 3). Construct tests build GithubDeploy alone in a fresh Stack.
+// NodeappGithubDeploy: the three GitHub roles, their trust (main only, one exact subject each, under the repository's
+// OIDC subject template), and the ECR actions each workflow command needs. Construct tests build GithubDeploy alone
+// in a fresh Stack.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../config/environments.ts';
 import { validateConfig } from '../config/validate.ts';
-import { DEPLOY_SESSION_HOURS, GithubDeploy, type GithubDeployProps } from '../lib/constructs/github-deploy.ts';
+import {
+  DEPLOY_SESSION_HOURS,
+  GithubDeploy,
+  type GithubDeployProps,
+  oidcSubjectSetupCommand,
+  oidcSubjectSetupInstructions,
+} from '../lib/constructs/github-deploy.ts';
 import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
 
 const REPOSITORIES = ['app', 'prom'].map((r) => `arn:aws:ecr:us-east-1:222222222222:repository/${r}`);
@@ -38,17 +45,11 @@ function trust(roleName: string): CfnProperties {
   return statements[0] ?? {};
 }
 
-/** How IAM evaluates StringLike: `*` any run of characters, `?` one character, everything else literal. */
-function trusts(roleName: string, sub: string): boolean {
-  const patterns = [trust(roleName).Condition.StringLike['token.actions.githubusercontent.com:sub']].flat() as string[];
-  return patterns.some((pattern) =>
-    new RegExp(
-      `^${pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replaceAll('*', '.*')
-        .replaceAll('?', '.')}$`,
-    ).test(sub),
-  );
+/** Whether the role's trust accepts this `sub`: StringEquals, exact (the trust has no StringLike at all). */
+function trusts(roleName: string, sub: string, template: Map<string, { Properties: CfnProperties }> = roles): boolean {
+  const statements = template.get(roleName)?.Properties.AssumeRolePolicyDocument.Statement as CfnProperties[];
+  const condition = statements[0]?.Condition ?? {};
+  return [condition.StringEquals['token.actions.githubusercontent.com:sub']].flat().includes(sub);
 }
 
 function statementsOf(roleName: string): CfnProperties[] {
@@ -68,25 +69,28 @@ function allows(roleName: string, action: string, resource: string): boolean {
   );
 }
 
-/** Every GitHub subject a job of this repository (or a look-alike) can present. */
+/**
+ * Every `sub` a job of this repository (or a look-alike) can present: with the subject template (repo, context, ref:
+ * https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository)
+ * for each context and ref, and GitHub's default subjects (no ref) for when the template is missing.
+ */
 const CONTEXTS = [
   'ref:refs/heads/main',
   'ref:refs/heads/feature',
-  'ref:refs/heads/main-old',
-  'ref:refs/tags/main',
   'pull_request',
   'environment:staging',
   'environment:production',
   'environment:dev',
   'environment:production-copy',
 ];
-const subjects = (context: string) => [
-  `repo:acme/shop:${context}`,
-  `repo:acme@123/shop@456:${context}`,
-  `repo:acme/shop-fork:${context}`,
-  `repo:other/shop:${context}`,
-  `repo:acme-evil@1/shop@2:${context}`,
-];
+const REFS = ['refs/heads/main', 'refs/heads/feature', 'refs/heads/main-old', 'refs/tags/main', 'refs/pull/1/merge'];
+const REPOSITORIES_SEEN = ['acme/shop', 'acme@123/shop@456', 'acme/shop-fork', 'other/shop', 'acme@1/shop@2'];
+const SUBJECTS = REPOSITORIES_SEEN.flatMap((repo) =>
+  CONTEXTS.flatMap((context) => [
+    `repo:${repo}:${context}`,
+    ...REFS.map((ref) => `repo:${repo}:${context}:ref:${ref}`),
+  ]),
+);
 
 describe('GitHub roles: trust', () => {
   it('creates the GitHub OIDC provider for sts.amazonaws.com, or imports the configured one', () => {
@@ -110,32 +114,75 @@ describe('GitHub roles: trust', () => {
     }
   });
 
-  const expected: Record<string, string> = {
-    'nodeapp-github-image-push': 'ref:refs/heads/main',
-    'nodeapp-github-deploy-staging': 'environment:staging',
-    'nodeapp-github-deploy-production': 'environment:production',
+  const expected: Record<string, string[]> = {
+    'nodeapp-github-image-push': [
+      'repo:acme/shop:ref:refs/heads/main:ref:refs/heads/main',
+      'repo:acme/shop:ref:refs/heads/main',
+    ],
+    'nodeapp-github-deploy-staging': ['repo:acme/shop:environment:staging:ref:refs/heads/main'],
+    'nodeapp-github-deploy-production': ['repo:acme/shop:environment:production:ref:refs/heads/main'],
   };
-  for (const [roleName, context] of Object.entries(expected)) {
-    it(`${roleName} trusts only ${context} of acme/shop (plain and immutable-id subjects)`, () => {
-      for (const other of CONTEXTS) {
-        for (const sub of subjects(other)) {
-          const want =
-            other === context && (sub.startsWith('repo:acme/shop:') || sub.startsWith('repo:acme@123/shop@456:'));
-          assert.equal(trusts(roleName, sub), want, `${roleName} ${want ? 'must' : 'must not'} trust ${sub}`);
-        }
+  for (const [roleName, subjects] of Object.entries(expected)) {
+    it(`${roleName} trusts exactly ${subjects.join(' or ')}, no other branch, environment or repository`, () => {
+      for (const sub of SUBJECTS) {
+        assert.equal(
+          trusts(roleName, sub),
+          subjects.includes(sub),
+          `${roleName} ${subjects.includes(sub) ? 'must' : 'must not'} trust ${sub}`,
+        );
       }
     });
   }
 
-  it('the production role trusts nothing but the production environment', () => {
-    const patterns = [
-      trust('nodeapp-github-deploy-production').Condition.StringLike['token.actions.githubusercontent.com:sub'],
-    ].flat();
-    for (const pattern of patterns) assert.match(pattern, /:environment:production$/);
-    assert.equal(
-      Object.keys(trust('nodeapp-github-deploy-production').Condition).sort().join(),
-      'StringEquals,StringLike',
+  it('compares exact subjects, each ending in the main ref, without wildcards (StringEquals only)', () => {
+    for (const name of ROLE_NAMES) {
+      const condition = trust(name).Condition;
+      assert.deepEqual(Object.keys(condition), ['StringEquals'], name);
+      for (const sub of [condition.StringEquals['token.actions.githubusercontent.com:sub']].flat()) {
+        assert.match(sub, /:ref:refs\/heads\/main$/, name);
+        assert.doesNotMatch(sub, /[*?]/, name);
+      }
+    }
+  });
+
+  it('uses the immutable form only with the real IDs from the settings, and then only it', () => {
+    const ids = build({ immutableIds: { owner: '123', repository: '456' } });
+    const idRoles = new Map(resourcesOf(ids, 'AWS::IAM::Role').map(([, r]) => [r.Properties.RoleName as string, r]));
+    assert.ok(
+      trusts(
+        'nodeapp-github-deploy-production',
+        'repo:acme@123/shop@456:environment:production:ref:refs/heads/main',
+        idRoles,
+      ),
     );
+    for (const sub of SUBJECTS.filter((s) => !s.startsWith('repo:acme@123/shop@456:'))) {
+      assert.ok(!trusts('nodeapp-github-deploy-production', sub, idRoles), sub);
+    }
+    const config = loadConfig({
+      NODEAPP_GITHUB_REPOSITORY: 'acme/shop',
+      NODEAPP_GITHUB_OWNER_ID: '123',
+      NODEAPP_GITHUB_REPOSITORY_ID: '456',
+    });
+    assert.deepEqual(config.shared.github.immutableIds, { owner: '123', repository: '456' });
+    assert.throws(
+      () => validateConfig(loadConfig({ NODEAPP_GITHUB_OWNER_ID: '123' })),
+      /shared\.github\.immutableIds \(NODEAPP_GITHUB_OWNER_ID, NODEAPP_GITHUB_REPOSITORY_ID\): must both be GitHub's numeric IDs/,
+    );
+    assert.throws(
+      () => validateConfig(loadConfig({ NODEAPP_GITHUB_OWNER_ID: '*', NODEAPP_GITHUB_REPOSITORY_ID: '4' })),
+      /numeric IDs/,
+    );
+  });
+
+  it('prints the one gh call that sets the subject template the trust expects', () => {
+    assert.equal(
+      oidcSubjectSetupCommand('acme/shop'),
+      "gh api -X PUT repos/acme/shop/actions/oidc/customization/sub -F use_default=false -f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=ref'",
+    );
+    const text = oidcSubjectSetupInstructions('acme/shop');
+    assert.ok(text.includes(oidcSubjectSetupCommand('acme/shop')));
+    assert.match(text, /repo:acme\/shop:environment:production:ref:refs\/heads\/main/);
+    assert.match(text, /NODEAPP_GITHUB_OWNER_ID/);
   });
 
   it('takes the repository from NODEAPP_GITHUB_REPOSITORY and rejects a malformed one', () => {
@@ -144,7 +191,7 @@ describe('GitHub roles: trust', () => {
     const stacks = buildTestApp({ env: 'dev', config });
     assert.match(
       JSON.stringify(Template.fromStack(stacks.githubDeploy).toJSON()),
-      /repo:acme\/shop:environment:production/,
+      /repo:acme\/shop:environment:production:ref:refs\/heads\/main/,
     );
     assert.doesNotMatch(JSON.stringify(Template.fromStack(stacks.githubDeploy).toJSON()), /nodeapp-org/);
     assert.throws(

@@ -12,6 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadConfig } from '../config/environments.ts';
 import type { EnvironmentConfig } from '../config/types.ts';
 import { METRICS_PORT } from '../lib/constructs/app-task-definition.ts';
+import { ECS_SD_HEAP_MIB, ECS_SD_MEMORY_LIMIT_MIB } from '../lib/constructs/monitoring-prometheus.ts';
 import { monitoringConfigProblems } from '../lib/monitoring-config.ts';
 import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
 
@@ -161,12 +162,25 @@ describe('Monitoring stack', () => {
     assert.notEqual(describe?.Resource, '*');
   });
 
+  it('caps the sidecar: a hard memory limit above its measured peak, and a heap cap below it', () => {
+    const sidecar = containers(monitoring, 'Nodeapp-dev-prometheus').find((c) => c.Name === 'ecs-sd');
+    assert.equal(sidecar?.Memory, ECS_SD_MEMORY_LIMIT_MIB);
+    assert.equal(envOf(sidecar ?? {}).NODE_OPTIONS, `--max-old-space-size=${ECS_SD_HEAP_MIB}`);
+    assert.ok(ECS_SD_HEAP_MIB * 2 < ECS_SD_MEMORY_LIMIT_MIB);
+  });
+
   it('sends alerts to the alarm topic through SNS with the task role (no SMTP), env and links from config', () => {
     const prometheus = container(monitoring, 'Nodeapp-dev-prometheus', 'prometheus');
     const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
     assert.equal(envOf(prometheus as Container).NODEAPP_ENV, 'dev', 'the env external label');
     const env = envOf(alertmanager as Container);
-    assert.deepEqual(Object.keys(env).sort(), ['AWS_REGION', 'GRAFANA_URL', 'RUNBOOK_URL', 'SNS_TOPIC_ARN']);
+    assert.deepEqual(Object.keys(env).sort(), [
+      'AWS_REGION',
+      'GRAFANA_URL',
+      'HEARTBEAT_TOPIC_ARN',
+      'RUNBOOK_URL',
+      'SNS_TOPIC_ARN',
+    ]);
     assert.match(JSON.stringify(env.SNS_TOPIC_ARN), /AlarmsTopic/);
     const shared = stacks.config.shared;
     assert.equal(env.RUNBOOK_URL, `https://github.com/${shared.github.repository}/blob/main/docs/runbook.md`);
@@ -213,6 +227,39 @@ describe('Monitoring stack', () => {
     }
     const alarms = resourcesOf(monitoring, 'AWS::CloudWatch::Alarm');
     for (const [, alarm] of alarms) assert.match(JSON.stringify(alarm.Properties.AlarmActions), /AlarmsTopic/);
+  });
+
+  it("switches when heartbeats stop: the heartbeat topic's NumberOfMessagesPublished, missing = breaching, to the alarm topic", () => {
+    const heartbeat = resourcesOf(monitoring, 'AWS::SNS::Topic').find(([id]) => id.includes('HeartbeatTopic'));
+    assert.ok(heartbeat, 'no heartbeat topic');
+    const [topicId] = heartbeat;
+    const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
+    assert.deepEqual(envOf(alertmanager as Container).HEARTBEAT_TOPIC_ARN, { Ref: topicId });
+    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Nodeapp-dev-monitoring-heartbeat-missing',
+      Namespace: 'AWS/SNS',
+      MetricName: 'NumberOfMessagesPublished',
+      Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [topicId, 'TopicName'] } }],
+      Statistic: 'Sum',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+      AlarmActions: [
+        Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ StackName: 'Nodeapp-dev-Service' }) }),
+      ],
+    });
+    // Every topic has an alarm on its failed deliveries.
+    for (const [template, topics] of [
+      [monitoring, resourcesOf(monitoring, 'AWS::SNS::Topic')],
+      [service, resourcesOf(service, 'AWS::SNS::Topic')],
+    ] as const) {
+      for (const [id] of topics) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'NumberOfNotificationsFailed',
+          Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [id, 'TopicName'] } }],
+        });
+      }
+    }
   });
 
   it('uses the discovery names and metrics port the service stack defines (one source: monitoring/src/discovery.ts)', () => {

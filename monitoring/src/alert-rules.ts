@@ -4,6 +4,7 @@
 // Alertmanager turns it into an absolute link) and a dashboard (a Grafana path; Alertmanager prefixes the public
 // Grafana URL). Alerts carry `env` from Prometheus's external labels.
 import { APP_SELECTOR, ECS_SD_SELECTOR, THRESHOLDS as T } from './alerting.ts';
+import { APP_JOB } from './discovery.ts';
 
 export interface AlertRule {
   alert: string;
@@ -20,6 +21,20 @@ const DATABASE = '/d/nodeapp-database';
 
 /** Desired count of the app service was 0 at some point in the last 5 minutes: scaled to zero, or just back. */
 const SCALED_TO_ZERO = `min(min_over_time(nodeapp_ecs_service_desired_tasks{${ECS_SD_SELECTOR}}[5m])) == 0`;
+
+/** Tasks ECS stopped because the app container exited: crashes. */
+const CRASHES = `nodeapp_ecs_tasks_stopped_total{${ECS_SD_SELECTOR}, stop_code="EssentialContainerExited"}`;
+
+/**
+ * The increase of a counter over `window`, counting the first value of a series that appeared inside the window.
+ * prom-client exports a labelled counter only from its first inc(), so the series appears at 1, or at 5 when five
+ * tasks crashed within one discovery pass; increase() sees only differences between samples and would count that
+ * first batch as 0 (https://github.com/prometheus/prometheus/issues/1673). A series that already existed a window
+ * ago: its increase (rounded: extrapolation reads 3 stops as 3.1); a newer one: its value, all of it new.
+ */
+export function increaseFromAbsent(series: string, window: string): string {
+  return `(round(increase(${series}[${window}])) and ${series} offset ${window} or ${series})`;
+}
 
 function alert(
   name: string,
@@ -50,18 +65,6 @@ export function serviceAlerts(): AlertRule[] {
       annotations: {
         summary: 'A Nodeapp task does not answer scrapes',
         description: 'Task {{ $labels.task }} ({{ $labels.instance }}) has failed its metrics scrape for 2 minutes.',
-        dashboard: OVERVIEW,
-      },
-    }),
-    alert('NodeappHighErrorRatio', {
-      // Minimum traffic guard: a single failed request on an idle service must not page anyone.
-      expr: `job:http_request_error_ratio:rate5m{${APP_SELECTOR}} > ${T.errorRatio} and on (job) job:http_requests:rate5m{${APP_SELECTOR}} > ${T.errorRatioMinRequestsPerSecond}`,
-      for: '5m',
-      labels: { severity: 'critical' },
-      annotations: {
-        summary: `More than ${T.errorRatio * 100}% of Nodeapp requests fail with 5xx`,
-        description:
-          '{{ $value | humanizePercentage }} of requests to job {{ $labels.job }} returned 5xx over the last 5 minutes.',
         dashboard: OVERVIEW,
       },
     }),
@@ -112,8 +115,11 @@ export function serviceAlerts(): AlertRule[] {
     alert('NodeappFrequentRestarts', {
       // Crashes only: tasks ECS stopped because the app exited (stop code EssentialContainerExited, counted by the
       // discovery sidecar) plus in-place process restarts. Scale-in, deploys, Spot interruptions and targets coming
-      // and going in discovery end series too, but they are not crashes and do not count.
-      expr: `sum by (job) (changes(process_start_time_seconds{${APP_SELECTOR}}[30m])) + on () group_left () (sum(increase(nodeapp_ecs_tasks_stopped_total{${ECS_SD_SELECTOR}, stop_code="EssentialContainerExited"}[30m])) or vector(0)) > ${T.restartsIn30m}`,
+      // and going in discovery end series too, but they are not crashes and do not count. ECS's own view of the same
+      // failure (CloudWatch TasksBelowDesired, UnhealthyHosts) is about capacity, not crashes: no CloudWatch alarm
+      // counts restarts, so one crash loop notifies once for this.
+      // The crashes count even when no task lives long enough to be scraped (no process series at all).
+      expr: `sum by (job) (changes(process_start_time_seconds{${APP_SELECTOR}}[30m]) or label_replace(${increaseFromAbsent(CRASHES, '30m')}, "job", "${APP_JOB}", "", "")) > ${T.restartsIn30m}`,
       labels: { severity: 'warning' },
       annotations: {
         summary: 'Nodeapp restarts often',
@@ -137,13 +143,26 @@ export function monitoringAlerts(): AlertRule[] {
       },
     }),
     alert('NodeappDiscoveryFailing', {
-      // Prometheus keeps the targets it had while the ECS discovery fails: new tasks are then not scraped.
-      expr: `up{${ECS_SD_SELECTOR}} == 0 or sum by (job) (rate(nodeapp_ecs_sd_refresh_failures_total{${ECS_SD_SELECTOR}}[5m])) > 0`,
-      for: '10m',
+      // Passes fail in a row (ECS throttles, times out or refuses): tolerated for a few passes, then a warning.
+      // Prometheus keeps the targets it had meanwhile; NodeappDiscoveryStale pages when that lasts.
+      expr: `max by (job) (nodeapp_ecs_sd_consecutive_failures{${ECS_SD_SELECTOR}}) >= ${T.discoveryFailedPasses}`,
+      for: '1m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'ECS service discovery fails repeatedly',
+        description:
+          '{{ $value }} discovery passes in a row failed (job {{ $labels.job }}): ECS throttles, times out or refuses the calls.',
+      },
+    }),
+    alert('NodeappDiscoveryStale', {
+      // Seconds since the last good pass (0 before the first one: stale from the start), or the sidecar unreachable:
+      // the targets Prometheus scrapes are frozen, new tasks are not scraped.
+      expr: `time() - max by (job) (nodeapp_ecs_sd_last_success_timestamp_seconds{${ECS_SD_SELECTOR}}) > ${T.discoveryStaleSeconds} or max by (job) (up{${ECS_SD_SELECTOR}}) == 0`,
+      for: '5m',
       labels: { severity: 'critical' },
       annotations: {
-        summary: 'ECS service discovery fails: new tasks are not scraped',
-        description: 'The discovery sidecar is unreachable or its ECS API calls fail (job {{ $labels.job }}).',
+        summary: 'ECS service discovery is stale: new tasks are not scraped',
+        description: `No discovery pass of job {{ $labels.job }} has succeeded for ${T.discoveryStaleSeconds / 60} minutes, or the sidecar is unreachable.`,
       },
     }),
     alert('NodeappAlertNotificationsFailing', {
@@ -159,11 +178,58 @@ export function monitoringAlerts(): AlertRule[] {
   ];
 }
 
+/** Prometheus watching itself: the failures that would leave alerts unevaluated, unsent or unscraped. */
+export function prometheusAlerts(): AlertRule[] {
+  const PROMETHEUS = 'job="prometheus"';
+  return [
+    alert('NodeappPrometheusRuleFailures', {
+      expr: `sum by (job, rule_group) (increase(prometheus_rule_evaluation_failures_total{${PROMETHEUS}}[5m])) > 0`,
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'Prometheus fails to evaluate rules: alerts may not fire',
+        description: 'Rule group {{ $labels.rule_group }} failed {{ $value | humanize }} evaluations in 5 minutes.',
+      },
+    }),
+    alert('NodeappPrometheusNotificationsFailing', {
+      // Alerts that Prometheus could not hand to Alertmanager (errors) or threw away (queue full, none known).
+      expr: `sum by (job) (increase(prometheus_notifications_errors_total{${PROMETHEUS}}[5m]) or increase(prometheus_notifications_dropped_total{${PROMETHEUS}}[5m])) > 0`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Prometheus cannot hand alerts to Alertmanager',
+        description:
+          '{{ $value | humanize }} alerts failed or were dropped on the way to Alertmanager in 5 minutes; the heartbeat alarm covers the case where none arrive.',
+      },
+    }),
+    alert('NodeappPrometheusTsdbFailing', {
+      expr: `sum by (job) (increase(prometheus_tsdb_compactions_failed_total{${PROMETHEUS}}[1h]) or increase(prometheus_tsdb_head_truncations_failed_total{${PROMETHEUS}}[1h]) or increase(prometheus_tsdb_reloads_failures_total{${PROMETHEUS}}[1h]) or increase(prometheus_tsdb_wal_corruptions_total{${PROMETHEUS}}[1h])) > 0`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Prometheus storage (TSDB) fails',
+        description: '{{ $value | humanize }} compaction, truncation, reload or WAL failures in the last hour.',
+      },
+    }),
+    alert('NodeappPrometheusDiscoveryErrors', {
+      // Prometheus's own side of discovery: the HTTP SD requests to the sidecar fail (it answers 503 on ECS errors,
+      // or does not answer): the targets are frozen.
+      expr: `sum by (job) (increase(prometheus_sd_http_failures_total{${PROMETHEUS}}[10m])) > 0`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Prometheus cannot refresh its targets from the discovery sidecar',
+        description: '{{ $value | humanize }} HTTP service discovery requests failed in 10 minutes.',
+      },
+    }),
+  ];
+}
+
 export function alertRuleGroups() {
   return {
     groups: [
       { name: 'nodeapp-alerts', rules: serviceAlerts() },
       { name: 'nodeapp-monitoring', rules: monitoringAlerts() },
+      { name: 'nodeapp-prometheus', rules: prometheusAlerts() },
     ],
   };
 }

@@ -2,9 +2,10 @@
 // - ecs: the ECS API, through the discovery sidecar in the same task (HTTP SD at http://localhost:<ECS_SD_PORT>):
 //   every RUNNING task of the app service, however many (Cloud Map DNS answers at most 8 records per query);
 // - compose: the compose service name on the metrics port.
-// Prometheus 2.x cannot expand environment variables in its config except in external labels (feature flag
-// expand-external-labels, https://prometheus.io/docs/prometheus/2.55/feature_flags/#expand-environment-variables-in-external-labels):
-// `env` comes from NODEAPP_ENV that way, so one image serves every environment.
+// Prometheus cannot expand environment variables in its config except in external labels (2.x behind the feature flag
+// expand-external-labels, https://prometheus.io/docs/prometheus/2.55/feature_flags/#expand-environment-variables-in-external-labels;
+// 3.x always, https://prometheus.io/docs/prometheus/latest/migration/): `env` comes from NODEAPP_ENV that way, so one
+// image serves every environment.
 import { ENV_LABEL } from './alerting.ts';
 import {
   APP_JOB,
@@ -74,7 +75,8 @@ export function prometheusConfig(variant: PrometheusVariant): Record<string, unk
       external_labels: { [ENV_LABEL]: '${NODEAPP_ENV}' },
     },
     // Relative to this file's folder; *.test.yml files next to them are promtool unit tests, not rules.
-    rule_files: ['rules/*.rules.yml'],
+    // slo/: the environment's SLO rules, which entrypoint.sh links next to its copy of this file (none here).
+    rule_files: ['rules/*.rules.yml', 'slo/*.rules.yml'],
     alerting: {
       // Alertmanager shares Prometheus's network namespace: the same ECS task (awsvpc), and in compose
       // `network_mode: service:prometheus`. So localhost is right in both variants.

@@ -22,12 +22,16 @@ test('amtool check-config accepts the rendered config, with and without the opti
   if (!tools) return;
   const variants: Record<string, string>[] = [
     {},
-    { SLACK_WEBHOOK_URL: 'https://hooks.example.test/x', HEARTBEAT_URL: 'https://hc.example.test/p' },
+    {
+      SLACK_WEBHOOK_URL: 'https://hooks.example.test/x',
+      HEARTBEAT_URL: 'https://hc.example.test/p',
+      CHAT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:Nodeapp-dev-chat',
+    },
   ];
   for (const env of variants) {
     const out = run(tools.amtool, ['check-config', rendered(t, env)]);
     assert.match(out, /SUCCESS/);
-    assert.match(out, /2 inhibit rules/);
+    assert.match(out, /3 inhibit rules/);
     assert.match(out, /1 templates/);
   }
 });
@@ -55,12 +59,32 @@ test('critical and warning alerts go to the SNS topic, the Watchdog only to the 
   assert.equal(config.route.routes[0].repeat_interval, '1m');
 });
 
-test('without a heartbeat URL the Watchdog goes nowhere instead of failing', (t) => {
+test('the Watchdog goes to the heartbeat topic through SNS (signed with the task role), the external URL optional', (t) => {
   const config = parse(readFileSync(rendered(t), 'utf8'));
-  assert.deepEqual(
-    config.receivers.find((r: { name: string }) => r.name === 'heartbeat'),
-    { name: 'heartbeat' },
-  );
+  const heartbeat = config.receivers.find((r: { name: string }) => r.name === 'heartbeat');
+  assert.equal(heartbeat.sns_configs.length, 1);
+  assert.equal(heartbeat.sns_configs[0].topic_arn, TEST_ENVIRONMENT.HEARTBEAT_TOPIC_ARN);
+  assert.deepEqual(heartbeat.sns_configs[0].sigv4, { region: 'us-east-1' });
+  assert.equal(heartbeat.webhook_configs, undefined, 'no external heartbeat without HEARTBEAT_URL');
+});
+
+test('with a chat topic, every alert also goes there in the chat format; without one, only to the alarm topic', (t) => {
+  const chat = 'arn:aws:sns:us-east-1:111111111111:Nodeapp-dev-chat';
+  const withChat = parse(readFileSync(rendered(t, { CHAT_TOPIC_ARN: chat }), 'utf8'));
+  const without = parse(readFileSync(rendered(t), 'utf8'));
+  for (const name of ['notify-critical', 'notify-warning']) {
+    const receiver = (config: {
+      receivers: { name: string; sns_configs: { topic_arn: string; message: string }[] }[];
+    }) => config.receivers.find((r) => r.name === name);
+    assert.deepEqual(
+      receiver(withChat)?.sns_configs.map((c) => [c.topic_arn, c.message]),
+      [
+        [TEST_ENVIRONMENT.SNS_TOPIC_ARN, '{{ template "nodeapp.text" . }}'],
+        [chat, '{{ template "nodeapp.chat" . }}'],
+      ],
+    );
+    assert.equal(receiver(without)?.sns_configs.length, 1);
+  }
 });
 
 test('the service-down alert inhibits the other alerts of the same job and environment', () => {

@@ -76,5 +76,6 @@ test('the monitoring services run hardened: read-only root, only their data volu
 
 test('compose Alertmanager gets every setting its entrypoint requires', () => {
   const env = service('alertmanager').environment ?? {};
-  for (const name of ['SNS_TOPIC_ARN', 'AWS_REGION', 'GRAFANA_URL', 'RUNBOOK_URL']) assert.ok(env[name], name);
+  for (const name of ['SNS_TOPIC_ARN', 'HEARTBEAT_TOPIC_ARN', 'AWS_REGION', 'GRAFANA_URL', 'RUNBOOK_URL'])
+    assert.ok(env[name], name);
 });

@@ -2,6 +2,7 @@
 // DescribeTasks in batches of 100, only RUNNING tasks with an address, the HTTP SD document and metrics it serves,
 // the desired count, errors answered with 503 (Prometheus keeps its targets), and its settings.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import {
@@ -152,7 +153,8 @@ test('serves HTTP SD JSON and its metrics; an ECS error answers 503 and counts a
   assert.match(metrics, /^nodeapp_ecs_service_desired_tasks\{service="app"\} 3$/m);
   assert.match(metrics, /^nodeapp_ecs_service_running_tasks\{service="app"\} 3$/m);
   assert.match(metrics, /^nodeapp_ecs_sd_targets 3$/m);
-  assert.match(metrics, /^nodeapp_ecs_sd_refresh_failures_total 1$/m);
+  assert.match(metrics, /^nodeapp_ecs_sd_refresh_failures_total\{reason="error"\} 1$/m);
+  assert.match(metrics, /^nodeapp_ecs_sd_refresh_failures_total\{reason="throttling"\} 0$/m);
   assert.equal((await fetch(`${url}/targets`, { method: 'POST' })).status, 405);
 });
 
@@ -185,6 +187,8 @@ test('settings: cluster and service are required, numbers checked, each error na
     listenHost: '127.0.0.1',
     listenPort: 9465,
     cacheSeconds: 5,
+    requestTimeoutMs: 5000,
+    passTimeoutMs: 20000,
   });
 });
 
@@ -208,7 +212,11 @@ test('counts tasks ECS stopped by stop code, not those already stopped when the 
       .split('\n')
       .filter((l) => l.startsWith('nodeapp_ecs_tasks_stopped_total{'));
   await fetch(`${url}/targets`).then((r) => r.json());
-  assert.deepEqual(await metric(), [], 'a task stopped before the start is not counted');
+  assert.deepEqual(
+    await metric(),
+    ['nodeapp_ecs_tasks_stopped_total{stop_code="EssentialContainerExited"} 0'],
+    'a task stopped before the start is not counted (the crash series is exported from 0)',
+  );
   stopped = [
     ...stopped,
     { arn: arn(901), code: 'EssentialContainerExited' },
@@ -220,4 +228,68 @@ test('counts tasks ECS stopped by stop code, not those already stopped when the 
     'nodeapp_ecs_tasks_stopped_total{stop_code="EssentialContainerExited"} 1',
     'nodeapp_ecs_tasks_stopped_total{stop_code="ServiceSchedulerInitiated"} 1',
   ]);
+});
+
+/** A loopback ECS endpoint that hangs (accepts, never answers), throttles, or answers an empty service. */
+async function flakyEcs(t: { after: (fn: () => void) => void }) {
+  const state = { mode: 'hang' as 'hang' | 'throttle' | 'answer', requests: 0 };
+  const held: import('node:http').ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    state.requests++;
+    req.resume();
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+    if (state.mode === 'hang') held.push(res);
+    else if (state.mode === 'throttle') json(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+    else if (target.endsWith('ListTasks')) json(200, { taskArns: [] });
+    else json(200, { services: [{ serviceName: 'app', status: 'ACTIVE', desiredCount: 0, runningCount: 0 }] });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const res of held) res.destroy();
+    server.closeAllConnections();
+    server.close();
+  });
+  const client = new ECSClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    requestHandler: { connectionTimeout: 200, requestTimeout: 200 },
+    maxAttempts: 2,
+  });
+  return { state, client };
+}
+
+test('a hung ECS API fails the pass within its deadline, counts it, and discovery recovers when ECS answers', async (t) => {
+  const { state, client } = await flakyEcs(t);
+  const server = createSidecar({ client, settings: SETTINGS, cacheSeconds: 0, passTimeoutMs: 1000 });
+  const { url: base } = await serve(server);
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  };
+  for (const pass of [1, 2]) {
+    const started = Date.now();
+    const response = await fetch(`${base}/targets`);
+    assert.equal(response.status, 503);
+    assert.ok(Date.now() - started < 3000, `pass ${pass} took ${Date.now() - started} ms`);
+    assert.equal(await metric('nodeapp_ecs_sd_consecutive_failures'), pass);
+  }
+  assert.equal(await metric('nodeapp_ecs_sd_refresh_failures_total\\{reason="timeout"\\}'), 2);
+  assert.equal(await metric('nodeapp_ecs_sd_last_success_timestamp_seconds'), 0);
+
+  state.mode = 'throttle';
+  assert.equal((await fetch(`${base}/targets`)).status, 503);
+  assert.equal(await metric('nodeapp_ecs_sd_refresh_failures_total\\{reason="throttling"\\}'), 1);
+  assert.equal(await metric('nodeapp_ecs_sd_consecutive_failures'), 3);
+
+  state.mode = 'answer';
+  assert.equal((await fetch(`${base}/targets`)).status, 200);
+  assert.equal(await metric('nodeapp_ecs_sd_consecutive_failures'), 0);
+  assert.ok((await metric('nodeapp_ecs_sd_last_success_timestamp_seconds')) > 0);
 });

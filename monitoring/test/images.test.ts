@@ -104,6 +104,7 @@ function runPrometheusEntrypoint(dir: string, env: Record<string, string>) {
       PROMETHEUS_CONFIG: join(MONITORING_DIR, 'prometheus', 'prometheus.yml'),
       PROMETHEUS_RENDER_DIR: dir,
       PROMETHEUS_BINARY: 'echo',
+      NODEAPP_ENV: 'prod',
       ...env,
     },
   });
@@ -121,8 +122,16 @@ test('the Prometheus entrypoint adds AMP remote_write (SigV4, region) when confi
   assert.equal(plain.status, 0, plain.stderr);
   assert.equal(
     plain.stdout.trim(),
-    `--config.file=${join(MONITORING_DIR, 'prometheus', 'prometheus.yml')} --enable-feature=expand-external-labels`,
+    `--config.file=${join(dir, 'prometheus.yml')} --enable-feature=expand-external-labels`,
   );
+  assert.doesNotMatch(readFileSync(join(dir, 'prometheus.yml'), 'utf8'), /remote_write/);
+  const plainCheck = run(tools.promtool, ['check', 'config', join(dir, 'prometheus.yml')]);
+  assert.match(plainCheck, /SUCCESS: 3 rule files found/, "the rules and this environment's SLO rules load");
+  assert.match(readFileSync(join(dir, 'slo', 'prod.rules.yml'), 'utf8'), /slo: availability/);
+
+  const unknown = runPrometheusEntrypoint(dir, { NODEAPP_ENV: 'nowhere' });
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /^entrypoint: NODEAPP_ENV: no SLO rules for environment 'nowhere'/);
 
   const amp = runPrometheusEntrypoint(dir, { AMP_REMOTE_WRITE_URL: url, AWS_REGION: 'eu-west-1' });
   assert.equal(amp.status, 0, amp.stderr);
@@ -132,7 +141,7 @@ test('the Prometheus entrypoint adds AMP remote_write (SigV4, region) when confi
   assert.match(rendered, /sigv4:\n\s+region: eu-west-1/);
   assert.doesNotMatch(rendered, /\$\{AMP_REMOTE_WRITE_URL\}|\$\{AWS_REGION\}/);
   const check = run(tools.promtool, ['check', 'config', join(dir, 'prometheus.yml')]);
-  assert.match(check, /SUCCESS: 2 rule files found/, 'the rules still load from the rendered config');
+  assert.match(check, /SUCCESS: 3 rule files found/, 'the rules still load from the rendered config');
 
   const bad = runPrometheusEntrypoint(dir, {
     AMP_REMOTE_WRITE_URL: 'https://example.com/write',

@@ -3,12 +3,15 @@
 //   127.0.1.x address, all on one port, as awsvpc tasks share the metrics port) plus the real, built service;
 // - the discovery sidecar (src/ecs-sd/main.ts) pointed at it through the SDK's AWS_ENDPOINT_URL_ECS;
 // - Prometheus (prometheus/entrypoint.sh: env external label) reading targets from the sidecar (HTTP SD);
-// - Alertmanager (alertmanager/entrypoint.sh) with the real routing, its SNS receivers' api_url pointed at a loopback
-//   SNS, signing with test credentials, and the heartbeat pointed at a loopback webhook.
+// - Alertmanager (alertmanager/entrypoint.sh) with the real routing, its SNS receivers' api_url (alarm, chat and
+//   heartbeat topics) pointed at a loopback SNS that verifies each SigV4 signature with the test credentials, and the
+//   external heartbeat pointed at a loopback webhook.
 // It asserts: every task discovered and scraped (25 > the 8 records of Cloud Map DNS); tasks started and stopped in
 // ECS are added and removed by the next discovery refresh; every dashboard and rule query works; a task that stops
 // answering reaches the SNS topic (payload checked: topic, env, absolute runbook and Grafana links, SigV4); the
-// Watchdog reaches the heartbeat; the service going down reaches the critical route.
+// Watchdog reaches the heartbeat topic and stops reaching it when publishing breaks (the condition of the CloudWatch
+// switch alarm, infra/test/monitoring.test.ts); chat messages follow the chat format; the service going down reaches
+// the critical route.
 // Test-only changes: 1 s scrape and evaluation intervals, `for: 0s`, Alertmanager group timings, the endpoints.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +24,7 @@ import { parse, stringify } from 'yaml';
 import { APP_JOB, ECS_SD_JOB } from '../src/discovery.ts';
 import { generatedFiles } from '../src/generate.ts';
 import { TEST_ENVIRONMENT } from './support/alertmanager.ts';
+import { chatNotificationProblems } from './support/chat.ts';
 import { FakeEcs, FakeSns, type FakeTask } from './support/fake-aws.ts';
 import { httpOk, Processes, sleep, stop, waitFor } from './support/processes.ts';
 import { expandGrafanaVariables, metricNames } from './support/promql.ts';
@@ -28,6 +32,11 @@ import { allRules, ruleFiles, ruleGroups } from './support/rules.ts';
 import { MONITORING_DIR, REPO_DIR, requireTools, run } from './support/tools.ts';
 
 const FAKE_TASKS = 24;
+/** The credentials the monitoring task gets (test values); the fake SNS verifies every signature with them. */
+const AWS_TEST_CREDENTIALS = { accessKeyId: 'AKIDE2ETESTEXAMPLE', secretAccessKey: 'e2e-test-secret-not-a-real-key' };
+const CHAT_TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:Nodeapp-dev-chat';
+/** The rule files the test's Prometheus loads: every rules file and one environment's SLO rules. */
+const LOADED_RULE_FILES = [...ruleFiles(), 'slo/dev.rules.yml'];
 const APP_TASK_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const ENV = 'e2e';
 /** The discovery refresh of the test: longer than Prometheus's 5 s target-update throttle, so one refresh = one update. */
@@ -120,7 +129,11 @@ function prometheusTestConfig(
   config.global.scrape_timeout = '1s';
   config.global.evaluation_interval = '1s';
   config.alerting.alertmanagers[0].static_configs[0].targets = [`127.0.0.1:${ports.alertmanager}`];
-  config.rule_files = ruleFiles().map((file) => {
+  // The entrypoint links the environment's SLO rules; the test loads its rule files itself (for: 0s), dev's SLOs.
+  mkdirSync(join(dir, 'rules', 'slo'), { recursive: true });
+  mkdirSync(join(dir, 'slo'), { recursive: true });
+  writeFileSync(join(dir, 'rules', 'slo', `${ENV}.rules.yml`), 'groups: []\n');
+  config.rule_files = LOADED_RULE_FILES.map((file) => {
     const groups = ruleGroups(file).map((group) => ({
       ...group,
       rules: group.rules.map((rule) => (rule.alert ? { ...rule, for: '0s' } : rule)),
@@ -146,19 +159,26 @@ function prometheusTestConfig(
   return join(dir, 'prometheus.yml');
 }
 
-/** The real Alertmanager template, with test timings and the SNS api_url pointed at the loopback SNS. */
+/** The real Alertmanager template, with test timings and every SNS api_url pointed at the loopback SNS. */
 function alertmanagerTestConfigDir(dir: string, snsUrl: string): string {
   const source = join(MONITORING_DIR, 'alertmanager');
   mkdirSync(dir, { recursive: true });
   const text = readFileSync(join(source, 'alertmanager.yml'), 'utf8');
   const changed = text
     .replace('  group_wait: 30s\n  group_interval: 5m\n', '  group_wait: 0s\n  group_interval: 1s\n')
-    .replaceAll(
-      `      - topic_arn: \${SNS_TOPIC_ARN}\n`,
-      `      - topic_arn: \${SNS_TOPIC_ARN}\n        api_url: ${snsUrl}\n`,
-    );
+    // The Watchdog every second instead of every minute.
+    .replace(
+      '      group_interval: 1m\n      repeat_interval: 1m\n',
+      '      group_interval: 1s\n      repeat_interval: 1s\n',
+    )
+    .replaceAll(/^( {6}- topic_arn: \$\{[A-Z_]+\}\n)/gm, `$1        api_url: ${snsUrl}\n`);
   assert.notEqual(changed, text);
-  assert.equal(changed.split(`api_url: ${snsUrl}`).length, 3, 'both SNS receivers point at the loopback SNS');
+  assert.equal(
+    changed.split(`api_url: ${snsUrl}`).length,
+    6,
+    'the alarm, chat (both receivers) and heartbeat topics point at the loopback SNS',
+  );
+  assert.match(changed, /group_interval: 1s\n {6}repeat_interval: 1s/);
   writeFileSync(join(dir, 'alertmanager.yml'), changed);
   copyFileSync(join(source, 'nodeapp.tmpl'), join(dir, 'nodeapp.tmpl'));
   return dir;
@@ -224,7 +244,7 @@ test('every ECS task is discovered and scraped, dashboards and rules work, alert
   const hooks: Hook[] = [];
   const webhook = await startWebhook(hooks);
   const ecs = new FakeEcs('nodeapp-e2e', 'app');
-  const sns = new FakeSns();
+  const sns = new FakeSns(AWS_TEST_CREDENTIALS);
   const [metricsPort, appPort, promPort, amPort, sidecarPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -273,8 +293,8 @@ test('every ECS task is discovered and scraped, dashboards and rules work, alert
 
   const awsEnv = {
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDE2ETESTEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'e2e-test-secret-not-a-real-key',
+    AWS_ACCESS_KEY_ID: AWS_TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: AWS_TEST_CREDENTIALS.secretAccessKey,
     AWS_EC2_METADATA_DISABLED: 'true',
   };
   processes.start('ecs-sd', process.execPath, [join(MONITORING_DIR, 'src', 'ecs-sd', 'main.ts')], {
@@ -307,6 +327,7 @@ test('every ECS task is discovered and scraped, dashboards and rules work, alert
         ...awsEnv,
         ...TEST_ENVIRONMENT,
         HEARTBEAT_URL: `http://127.0.0.1:${webhook.port}/heartbeat`,
+        CHAT_TOPIC_ARN,
         AM_CONFIG_DIR: amConfigDir,
         AM_RUN_DIR: join(dir, 'am-run'),
         AM_BINARY: tools['prometheus-alertmanager'],
@@ -333,6 +354,7 @@ test('every ECS task is discovered and scraped, dashboards and rules work, alert
           sidecar: sidecarPort,
         }),
         PROMETHEUS_BINARY: tools.prometheus,
+        PROMETHEUS_RENDER_DIR: join(dir, 'prom-run'),
       },
       logFile: join(dir, 'prometheus.log'),
     },
@@ -442,7 +464,7 @@ test('every ECS task is discovered and scraped, dashboards and rules work, alert
         data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
       };
       const all = rules.data.groups.flatMap((g) => g.rules);
-      assert.equal(all.length, allRules().length);
+      assert.equal(all.length, LOADED_RULE_FILES.flatMap((f) => ruleGroups(f).flatMap((g) => g.rules)).length);
       for (const rule of all) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.health} ${rule.lastError ?? ''}`);
     },
   );
@@ -450,6 +472,7 @@ test('every ECS task is discovered and scraped, dashboards and rules work, alert
   const published = (alertname: string, since = 0, text = '') =>
     sns.published.find(
       (p) =>
+        p.params.get('TopicArn') === TEST_ENVIRONMENT.SNS_TOPIC_ARN &&
         p.receivedAt >= since &&
         (p.params.get('Subject') ?? '').includes(alertname) &&
         (p.params.get('Subject') ?? '').includes('[FIRING]') &&
@@ -482,15 +505,58 @@ test('every ECS task is discovered and scraped, dashboards and rules work, alert
     );
   });
 
-  await t.test('the Watchdog reaches the heartbeat receiver, and only it', async () => {
-    const hook = await waitFor('Watchdog at the heartbeat webhook', 30_000, async () =>
-      hooks.find((h) => h.path === '/heartbeat'),
+  await t.test(
+    'the Watchdog reaches the heartbeat topic (signature verified) and the external check, and only them',
+    async () => {
+      const hook = await waitFor('Watchdog at the heartbeat webhook', 30_000, async () =>
+        hooks.find((h) => h.path === '/heartbeat'),
+      );
+      assert.equal(hook.body.receiver, 'heartbeat');
+      assert.deepEqual([...new Set(hook.body.alerts.map((a) => a.labels.alertname))], ['Watchdog']);
+      assert.equal(hook.body.alerts[0]?.labels.env, ENV);
+      const beat = await waitFor('a heartbeat accepted by SNS', 30_000, async () =>
+        sns.published.find((p) => p.params.get('TopicArn') === TEST_ENVIRONMENT.HEARTBEAT_TOPIC_ARN),
+      );
+      assert.equal(beat.params.get('Subject'), `[${ENV}] heartbeat`);
+      assert.equal(published('Watchdog'), undefined);
+      // Every publication so far passed the signature check: the fake SNS refuses a wrong one.
+      assert.deepEqual(
+        sns.refused.map((r) => r.code),
+        [],
+      );
+    },
+  );
+
+  await t.test("alerts reach the chat topic in the chat integration's format", async () => {
+    const chat = await waitFor('a chat notification', 30_000, async () =>
+      sns.published.find((p) => p.params.get('TopicArn') === CHAT_TOPIC_ARN),
     );
-    assert.equal(hook.body.receiver, 'heartbeat');
-    assert.deepEqual([...new Set(hook.body.alerts.map((a) => a.labels.alertname))], ['Watchdog']);
-    assert.equal(hook.body.alerts[0]?.labels.env, ENV);
-    assert.equal(published('Watchdog'), undefined);
+    const message = chat.params.get('Message') ?? '';
+    assert.deepEqual(chatNotificationProblems(message), [], message);
   });
+
+  await t.test(
+    "when publishing to the heartbeat topic breaks, heartbeats stop reaching SNS (the switch alarm's condition)",
+    async () => {
+      // What SNS answers when the role, the topic policy or the key stops allowing Alertmanager: AuthorizationError.
+      sns.deny(TEST_ENVIRONMENT.HEARTBEAT_TOPIC_ARN);
+      const brokenAt = Date.now();
+      await waitFor('a refused heartbeat', 30_000, async () =>
+        sns.refused.find((r) => r.code === 'AuthorizationError' && r.receivedAt >= brokenAt),
+      );
+      await sleep(3000);
+      const accepted = sns.published.filter(
+        (p) => p.params.get('TopicArn') === TEST_ENVIRONMENT.HEARTBEAT_TOPIC_ARN && p.receivedAt > brokenAt,
+      );
+      assert.deepEqual(accepted, [], 'no heartbeat reaches the topic: NumberOfMessagesPublished is missing');
+      assert.ok(
+        sns.refused.filter((r) => r.params.get('TopicArn') === TEST_ENVIRONMENT.HEARTBEAT_TOPIC_ARN).length >= 2,
+        'Alertmanager keeps trying (and counts the failures)',
+      );
+      const amMetrics = await (await fetch(`http://127.0.0.1:${amPort}/metrics`)).text();
+      assert.match(amMetrics, /^alertmanager_notifications_failed_total\{integration="sns"\} [1-9]/m);
+    },
+  );
 
   await t.test('the service going down (no task answers while ECS wants them) reaches the critical route', async () => {
     const killedAt = Date.now();

@@ -18,6 +18,7 @@ test('metricNames finds metrics and recorded series, not functions, keywords or 
   );
   assert.deepEqual(metricNames('sum by (job) (up{job="app"}) == 0 or absent(up{job="app"})'), ['up']);
   assert.deepEqual(metricNames('time() - process_start_time_seconds'), ['process_start_time_seconds']);
+  assert.deepEqual(metricNames('increase(x_total[30m]) and x_total offset 30m'), ['x_total']);
 });
 
 test('expandGrafanaVariables replaces the dashboard variables with their defaults', () => {

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { allRules, RULES_DIR, ruleTestFiles } from './support/rules.ts';
+import { TRAFFIC } from '../src/alerting.ts';
+import { allRules, RULES_DIR, ruleFiles, ruleGroups, ruleTestFiles, sloRuleFiles } from './support/rules.ts';
 import { MONITORING_DIR, REPO_DIR, requireTools, run } from './support/tools.ts';
 
 test('no false alarms: scale-in, target churn and the nightly scale-to-zero each have a non-firing promtool case', () => {
@@ -26,6 +27,34 @@ test('no false alarms: scale-in, target churn and the nightly scale-to-zero each
     'NodeappServiceDown: nightly scale-to-zero case',
   );
   assert.ok(quiet(/scale-up from zero/, 'NodeappServiceDown'), 'NodeappServiceDown: morning scale-up case');
+});
+
+test('the restarts alert has firing cases where the stopped-task counter starts absent (its first value counts)', () => {
+  const doc = parse(readFileSync(join(RULES_DIR, 'alerts.test.yml'), 'utf8')) as {
+    tests: { input_series: { series: string; values: string }[]; alert_rule_test?: AlertRuleTest[] }[];
+  };
+  const fromAbsent = doc.tests.filter(
+    (tc) =>
+      tc.input_series.some((s) => s.series.startsWith('nodeapp_ecs_tasks_stopped_total') && s.values.startsWith('_')) &&
+      (tc.alert_rule_test ?? []).some((c) => c.alertname === 'NodeappFrequentRestarts' && (c.exp_alerts ?? []).length),
+  );
+  assert.ok(fromAbsent.length >= 2, 'four crashes, and five at once, from an absent counter');
+});
+
+test('health checks and the metrics endpoint count in no traffic-based rule', () => {
+  const rules = [...ruleFiles(), ...sloRuleFiles()].flatMap((file) => ruleGroups(file).flatMap((g) => g.rules));
+  const traffic = rules.filter(
+    (r) =>
+      (r.record?.startsWith('job:') || r.record?.startsWith('slo:sli')) && r.expr.includes('http_request_duration'),
+  );
+  assert.ok(traffic.length >= 10);
+  for (const rule of traffic) {
+    for (const selector of rule.expr.match(
+      /http_request_duration_seconds_\w+\{[^}]*\}|http_request_duration_seconds_\w+\[/g,
+    ) ?? []) {
+      assert.ok(selector.includes(TRAFFIC), `${rule.record}: ${selector} counts health checks`);
+    }
+  }
 });
 
 test('promtool check config accepts the ECS and the compose Prometheus config', (t) => {

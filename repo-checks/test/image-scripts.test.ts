@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -165,6 +165,10 @@ describe('image-push.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) },
     }),
   );
   execFileSync('tar', ['-cf', archive, '-C', pushBin, 'index.json']);
+  // What image-load.sh records before the scan.
+  const recordDigest = (path: string) =>
+    writeFileSync(`${path}.sha256`, `${createHash('sha256').update(readFileSync(path)).digest('hex')}  image.tar\n`);
+  recordDigest(archive);
 
   for (const name of IMAGE_NAMES) {
     test(`${name}: pushes the archive by digest, then a list under a valid local name, and prints its digest`, async () => {
@@ -180,6 +184,70 @@ describe('image-push.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) },
       assert.match(readFileSync(pushCalls, 'utf8'), /^buildah manifest create [a-z0-9._-]+$/m);
     });
   }
+
+  test('an archive whose bytes changed since the scan, or without its recorded digest, is not pushed', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'image-push-tampered-'));
+    try {
+      const tampered = join(copy, 'image.tar');
+      writeFileSync(tampered, Buffer.concat([readFileSync(archive), Buffer.from('x')]));
+      for (const [label, setup, message] of [
+        [
+          'changed',
+          () => writeFileSync(`${tampered}.sha256`, readFileSync(`${archive}.sha256`)),
+          /changed since it was scanned/,
+        ],
+        ['no digest', () => rmSync(`${tampered}.sha256`), /no .*image\.tar\.sha256/],
+      ] as const) {
+        setup();
+        rmSync(pushCalls, { force: true });
+        const r = await runScript('scripts/image-push.sh', ['app', 'registry.example', sha, tampered], {
+          PATH: `${pushBin}:${process.env.PATH}`,
+          FAKE_LIST: list,
+          FAKE_LIST_DIGEST: sha256(list),
+          GITHUB_OUTPUT: '',
+        });
+        assert.equal(r.code, 1, label);
+        assert.match(r.stderr, message, label);
+        assert.doesNotMatch(
+          existsSync(pushCalls) ? readFileSync(pushCalls, 'utf8') : '',
+          /skopeo copy/,
+          'nothing pushed',
+        );
+      }
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('image-load.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) }, () => {
+  test('records the archive sha256 (sha256sum format) before anything runs it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'image-load-'));
+    try {
+      const manifest = JSON.stringify({ config: { digest: `sha256:${'c'.repeat(64)}` } });
+      const digest = sha256(manifest);
+      mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+      writeFileSync(join(dir, 'blobs', 'sha256', digest.slice(7)), manifest);
+      writeFileSync(join(dir, 'index.json'), JSON.stringify({ manifests: [{ digest }] }));
+      writeFileSync(join(dir, 'manifest.json'), '[]');
+      const archive = join(dir, 'app-amd64.tar');
+      execFileSync('tar', ['-cf', archive, '-C', dir, 'index.json', 'manifest.json', 'blobs']);
+      writeFileSync(
+        join(dir, 'docker'),
+        `#!/bin/bash\ncase "$1" in load) echo "Loaded image: app:ci" ;; image) echo "sha256:${'c'.repeat(64)}" ;; esac\n`,
+      );
+      chmodSync(join(dir, 'docker'), 0o755);
+      const r = await runScript('scripts/image-load.sh', [archive, 'app:ci'], {
+        PATH: `${dir}:${process.env.PATH}`,
+        GITHUB_OUTPUT: '',
+      });
+      assert.equal(r.code, 0, r.stderr);
+      const hex = createHash('sha256').update(readFileSync(archive)).digest('hex');
+      assert.equal(readFileSync(`${archive}.sha256`, 'utf8'), `${hex}  app-amd64.tar\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('superseded-check.sh', () => {

@@ -16,10 +16,16 @@ const Id = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
 // it reads (and spill into what follows it on the page): refused in both fields.
 const BIDI = String.raw`\u202A-\u202E\u2066-\u2069`;
 // A name must show something: not only format characters (zero-width space/joiners, U+2060, U+FEFF: \p{Cf}),
-// separators and the blank letters that render as nothing (Hangul fillers, U+2800 braille blank).
-const VISIBLE = String.raw`[^\p{Cf}\p{Z}\s\u115F\u1160\u3164\uFFA0\u2800]`;
-const NAME_PATTERN = String.raw`^(?=.*${VISIBLE})[^\p{Cc}\p{Cs}${BIDI}]*$`;
-const TEXT_PATTERN = String.raw`^[^\p{Cs}${BIDI}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$`;
+// separators, the blank letters that render as nothing (Hangul fillers, U+2800 braille blank), combining marks with
+// nothing to sit on (\p{M}) or private-use characters (\p{Co}: no meaning, a font's own glyph or nothing).
+const VISIBLE = String.raw`[^\p{Cf}\p{Z}\s\p{M}\p{Co}\u115F\u1160\u3164\uFFA0\u2800]`;
+// Combining marks stacked on one character draw above and below the line, over the rest of the page ("Zalgo" text).
+// Real writing uses a few at most (Vietnamese two, Hebrew with cantillation or Tibetan stacks three or four, in NFD):
+// more than MAX_MARKS in a row is refused in both fields. https://www.unicode.org/reports/tr15/#Stream_Safe_Text_Format
+export const MAX_MARKS = 4;
+const NO_STACKS = String.raw`(?![\s\S]*\p{M}{${MAX_MARKS + 1}})`;
+const NAME_PATTERN = String.raw`^(?=.*${VISIBLE})${NO_STACKS}[^\p{Cc}\p{Cs}${BIDI}]*$`;
+const TEXT_PATTERN = String.raw`^${NO_STACKS}[^\p{Cs}${BIDI}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$`;
 
 const Message = {
   type: 'object',
@@ -42,18 +48,16 @@ const NewMessage = {
       minLength: 1,
       maxLength: 80,
       pattern: NAME_PATTERN,
-      description: 'Trimmed; 1-80 characters, at least one visible; no control or bidirectional-override characters',
-      'x-pattern-message': 'must contain a visible character and no control or bidirectional-override characters',
+      description: `Trimmed; 1-80 characters, at least one visible (not only combining marks or private-use characters); no control or bidirectional-override characters; at most ${MAX_MARKS} combining marks on one character`,
+      'x-pattern-message': `must contain a visible character (not only combining marks or private-use characters), no control or bidirectional-override characters, and at most ${MAX_MARKS} combining marks on one character`,
     },
     text: {
       type: 'string',
       minLength: 1,
       maxLength: 500,
       pattern: TEXT_PATTERN,
-      description:
-        'Trimmed; 1-500 characters; no control characters except tab and newlines, no bidirectional overrides',
-      'x-pattern-message':
-        'must not contain control characters other than tab and newlines, nor bidirectional-override characters',
+      description: `Trimmed; 1-500 characters; no control characters except tab and newlines, no bidirectional overrides, at most ${MAX_MARKS} combining marks on one character`,
+      'x-pattern-message': `must not contain control characters other than tab and newlines, nor bidirectional-override characters, nor more than ${MAX_MARKS} combining marks on one character`,
     },
   },
 } as const;

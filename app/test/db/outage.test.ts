@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requireOrSkip } from '@nodeapp/test-support';
 import pg from 'pg';
+import { READY_CACHE_MS } from '../../src/routes/health.ts';
 import { type Cluster, clusterRequirement, postgresBinDir, startCluster } from '../support/postgres-cluster.ts';
 import { startServer } from '../support/server-process.ts';
 
@@ -112,6 +113,7 @@ test('PostgreSQL killed under writes: 503 + Retry-After while down, recovery wit
         () => answers.filter((a) => a.phase === 'down').length >= 20,
         '20 answers while the database is down',
       );
+      await sleep(READY_CACHE_MS); // ready answers from a check at most a second old
       const readyWhileDown = await call(server.port, 'GET', '/health/ready', new Agent());
       const listWhileDown = await call(server.port, 'GET', '/api/messages', new Agent());
 
@@ -123,6 +125,7 @@ test('PostgreSQL killed under writes: 503 + Retry-After while down, recovery wit
       );
       writing = false;
       await Promise.all(writers);
+      await sleep(READY_CACHE_MS);
       const readyAfter = await call(server.port, 'GET', '/health/ready', new Agent());
       const recovered = server.child.exitCode === null;
       // A clean stop, so every buffered log line is written (a SIGKILL could lose the last few).

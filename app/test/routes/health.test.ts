@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { READY_CACHE_MS, sharedCheck } from '../../src/routes/health.ts';
 import { buildTestApp } from '../helpers.ts';
 
 test('live and ready answer 200 while the database answers', async () => {
@@ -39,4 +41,62 @@ test('ready answers 503 when the database is unreachable', async () => {
   } finally {
     await t.app.close();
   }
+});
+
+test('ready pings the database at most once per second, however many callers (concurrent checks share one)', async () => {
+  const t = await buildTestApp();
+  try {
+    let pings = 0;
+    const query = t.db.query.bind(t.db);
+    t.db.query = ((sql: string, ...rest: unknown[]) => {
+      if (sql === 'SELECT 1') pings++;
+      return (query as (...a: unknown[]) => unknown)(sql, ...rest);
+    }) as typeof t.db.query;
+    const burst = () =>
+      Promise.all(Array.from({ length: 50 }, () => t.app.inject({ method: 'GET', url: '/health/ready' })));
+    const first = await burst();
+    assert.deepEqual(new Set(first.map((r) => r.statusCode)), new Set([200]));
+    assert.equal(pings, 1, '50 concurrent callers, one ping');
+    await burst();
+    assert.equal(pings, 1, 'within the second: the cached result');
+    await sleep(READY_CACHE_MS + 50);
+    await burst();
+    assert.equal(pings, 2, 'a second later: one new ping');
+  } finally {
+    await t.close();
+  }
+});
+
+test('sharedCheck: a check in flight is shared, its failure too, and a new one starts only when it is old enough', async () => {
+  let clock = 0;
+  let calls = 0;
+  let fail = false;
+  const check = sharedCheck(
+    async () => {
+      calls++;
+      await sleep(10);
+      if (fail) throw new Error('down');
+    },
+    1000,
+    () => clock,
+  );
+  await Promise.all([check(), check(), check()]);
+  assert.equal(calls, 1);
+  clock = 999;
+  await check();
+  assert.equal(calls, 1);
+  clock = 1000;
+  fail = true;
+  const shared = [check(), check()];
+  clock = 5000; // still in flight: shared, not restarted
+  shared.push(check());
+  for (const result of await Promise.allSettled(shared)) assert.equal(result.status, 'rejected');
+  assert.equal(calls, 2);
+  clock = 1500;
+  await assert.rejects(check(), /down/, 'the failure is cached too');
+  assert.equal(calls, 2);
+  clock = 6000;
+  fail = false;
+  await check();
+  assert.equal(calls, 3);
 });

@@ -33,6 +33,19 @@ describe('POST /api/messages', () => {
     assert.equal(res.json().name, '😀'.repeat(80));
   });
 
+  test('real writing with combining marks is accepted (NFD Vietnamese, Hebrew with points, Tibetan stacks, Devanagari)', async () => {
+    for (const name of [
+      'Nguye\u0302\u0303n Vie\u0323\u0302t',
+      '\u05E9\u05C1\u05B8\u05DC\u05D5\u05B9\u05DD',
+      '\u0F56\u0F66\u0F92\u0FB2\u0F74\u0F56\u0F66',
+      '\u0928\u092E\u0938\u094D\u0924\u0947',
+      'Ana \uE000',
+    ]) {
+      const res = await post({ name, text: `hello from ${name}` });
+      assert.equal(res.statusCode, 201, `${name}: ${res.body}`);
+    }
+  });
+
   const invalid: [string, unknown, RegExp][] = [
     ['missing name', { text: 'hi' }, /^body\/name is required$/],
     ['missing text', { name: 'Ana' }, /^body\/text is required$/],
@@ -56,6 +69,30 @@ describe('POST /api/messages', () => {
     ['word-joiner and BOM name', { name: '\u2060\uFEFF', text: 'hi' }, /^body\/name must contain a visible/],
     ['Hangul filler name', { name: '\u3164', text: 'hi' }, /^body\/name must contain a visible/],
     ['bidi override in text', { name: 'Ana', text: 'a\u202Eb' }, /^body\/text .*bidirectional-override/],
+    ['combining-marks-only name', { name: '\u0301\u0300\u0308', text: 'hi' }, /^body\/name must contain a visible/],
+    ['enclosing-marks-only name', { name: '\u20DD\u20DE', text: 'hi' }, /^body\/name must contain a visible/],
+    ['private-use-only name', { name: '\uE000\uF8FF', text: 'hi' }, /^body\/name must contain a visible/],
+    [
+      'supplementary private-use name',
+      { name: '\u{F0000}\u{10FFFD}', text: 'hi' },
+      /^body\/name must contain a visible/,
+    ],
+    ['marks on private use', { name: '\uE000\u0301', text: 'hi' }, /^body\/name must contain a visible/],
+    [
+      'stacked marks in name',
+      { name: `Z${'\u0336\u0353'.repeat(20)}algo`, text: 'hi' },
+      /^body\/name .*at most 4 combining marks/,
+    ],
+    [
+      'five marks on one letter of name',
+      { name: 'Ana\u0301\u0302\u0303\u0304\u0305', text: 'hi' },
+      /^body\/name .*combining marks/,
+    ],
+    [
+      'stacked marks in text',
+      { name: 'Ana', text: `hi e${'\u0489'.repeat(5)}\nthere` },
+      /^body\/text .*more than 4 combining marks/,
+    ],
   ];
   for (const [label, payload, message] of invalid) {
     test(`400 naming the field: ${label}`, async () => {

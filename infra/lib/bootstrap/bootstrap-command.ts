@@ -4,11 +4,12 @@
 // execution role must create the GitHub roles, and no pipeline role may assume its CDK roles
 // (lib/constructs/github-deploy.ts; test/github-deploy.test.ts). An environment in the shared account (the
 // one-account trial, config/account-model.ts) is that same bootstrap: one CDK bootstrap stack per account and region.
-import { ACCOUNT_MODEL_RULE, accountModelProblems } from '../../config/account-model.ts';
+import { accountModelProblems } from '../../config/account-model.ts';
 import { PLACEHOLDER_ACCOUNT } from '../../config/environments.ts';
 import { accountVariable } from '../../config/settings.ts';
 import type { NodeappConfig } from '../../config/types.ts';
 import { UsageError } from '../app.ts';
+import { executionRoleBounded } from './execution-boundary.ts';
 
 /** The execution policy: AdministratorAccess, bounded by the boundary (an IAM boundary only ever removes rights). */
 export const EXECUTION_POLICY = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -43,10 +44,9 @@ export function bootstrapArguments(args: readonly string[], config: NodeappConfi
   problems.push(...accountModelProblems(config));
   if (problems.length > 0) throw new UsageError(`refusing to bootstrap ${env}:\n  ${problems.join('\n  ')}`);
   const common = ['bootstrap', `aws://${target.account}/${target.region}`, '--qualifier', shared.cdkBootstrapQualifier];
-  // The shared account, and an environment allowed to share it (the one-account trial): CDK's plain template, whose
-  // execution role can create the GitHub roles. accountModelProblems already refused staging/prod here.
-  if (env === 'shared' || target.account === shared.account) {
-    if (env !== 'shared' && 'ownAccount' in target && target.ownAccount) throw new UsageError(ACCOUNT_MODEL_RULE);
+  // The shared account, and an environment allowed to share it (the one-account trial; accountModelProblems has
+  // refused staging and prod there): CDK's plain template, whose execution role can create the GitHub roles.
+  if (env === 'shared' || !executionRoleBounded(target.account, shared.account)) {
     return [...common, '--cloudformation-execution-policies', EXECUTION_POLICY, ...rest];
   }
   return [

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -35,6 +35,8 @@ export interface ServiceAlarmTargets {
  */
 export class Alarms extends Construct {
   readonly topic: sns.Topic;
+  /** Encrypts the alarm topic (and the chat topic); CloudWatch alarms of the environment may use it. */
+  readonly key: kms.Key;
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: cloudwatch.Alarm[] = [];
   /** Alarms that roll an ECS deployment back (target 5xx, unhealthy hosts). */
@@ -46,31 +48,21 @@ export class Alarms extends Construct {
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
     this.props = props;
-    const key = new kms.Key(this, 'TopicKey', {
+    this.key = new kms.Key(this, 'TopicKey', {
       description: `${props.namePrefix} alarm topic`,
       enableKeyRotation: true,
       removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    // CloudWatch alarms publish to an encrypted topic only if they may use its key
-    // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services), and only
-    // on behalf of this account's alarms: aws:SourceAccount closes the confused-deputy path
-    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    );
+    const key = this.key;
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `${props.namePrefix} alarms`,
       masterKey: key,
       enforceSSL: true,
     });
+    allowCloudWatchAlarms(this.topic, key, `${props.namePrefix}-*`);
     for (const email of props.config.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    this.addNotificationsFailedAlarm('TopicNotificationsFailed', 'alarm-topic-notifications-failed', this.topic);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.namePrefix,
       defaultInterval: Duration.hours(3),
@@ -93,6 +85,21 @@ export class Alarms extends Construct {
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
     return alarm;
+  }
+
+  /**
+   * SNS could not deliver a notification of `topic` to a subscriber (an e-mail bounce, the chat integration refusing
+   * it) in 5 minutes: NumberOfNotificationsFailed (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html).
+   * It notifies the alarm topic: the other subscribers still hear of it.
+   */
+  addNotificationsFailedAlarm(id: string, suffix: string, topic: sns.ITopic): cloudwatch.Alarm {
+    return this.addAlarm(id, suffix, {
+      alarmDescription: `Notifications of ${topic.node.path} failed to reach a subscriber. Runbook: docs/runbook.md#watchdog`,
+      metric: topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+    });
   }
 
   addServiceAlarms(t: ServiceAlarmTargets): void {
@@ -212,6 +219,54 @@ export class Alarms extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
     );
   }
+}
+
+/**
+ * Lets the CloudWatch alarms of this account and region whose names match `alarmNamePattern` publish to `topic` and
+ * use its KMS key. Both grants are needed:
+ * - a topic policy replaces SNS's default policy, and with `enforceSSL` CDK writes one holding only the SSL Deny
+ *   (https://github.com/aws/aws-cdk/pull/31569), so without an Allow for the service principal every alarm action
+ *   fails with "not authorized to perform: SNS:Publish … because no resource-based policy allows"
+ *   (https://github.com/aws-solutions/automated-security-response-on-aws/issues/43). CloudWatch publishes as
+ *   `cloudwatch.amazonaws.com` (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html);
+ * - an encrypted topic needs kms:GenerateDataKey* and kms:Decrypt for the publishing service
+ *   (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+ * aws:SourceAccount and aws:SourceArn keep the service from acting for other accounts' or other alarms' requests
+ * (the confused deputy: https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html#source-account-versus-source-owner,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+ */
+export function allowCloudWatchAlarms(topic: sns.Topic, key: kms.IKey, alarmNamePattern: string): void {
+  const stack = Stack.of(topic);
+  const conditions = {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: {
+      'aws:SourceArn': stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: alarmNamePattern,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    },
+  };
+  const cloudwatchPrincipal = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisAccount',
+      principals: [cloudwatchPrincipal],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions,
+    }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'CloudWatchAlarmsOfThisAccount',
+      principals: [cloudwatchPrincipal],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions,
+    }),
+  );
 }
 
 /** RDS alarms into the same topic: CPU, free storage, free memory, connections. */

@@ -4,12 +4,14 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { EdgeConfig } from '../../config/types.ts';
 import { acknowledge } from '../nag.ts';
+import { encryptedLogGroup } from './encrypted-log-group.ts';
 
 export interface EdgeProps {
   readonly config: EdgeConfig;
@@ -22,6 +24,12 @@ export interface EdgeProps {
   readonly namePrefix: string;
   /** The service's request body limit (BODY_LIMIT_BYTES): the WAF blocks larger bodies on the service's paths. */
   readonly appBodyLimitBytes: number;
+  /**
+   * The log group of the static-site deployment's function (BucketDeployment's custom resource): encrypted with
+   * `key` (its policy must let CloudWatch Logs use it: allowCloudWatchLogs), kept `retentionDays` (a CloudWatch
+   * retention value). Without it CDK would create that log group unencrypted (@aws-cdk/aws-lambda:useCdkManagedLogGroup).
+   */
+  readonly deploymentLogs: { readonly key: kms.IKey; readonly retentionDays: number };
 }
 
 /** Where Grafana is served (monitoring-grafana.ts GRAFANA_PATH; test/edge.test.ts keeps the two equal). */
@@ -148,6 +156,11 @@ export class Edge extends Construct {
     }
 
     new s3deploy.BucketDeployment(this, 'DeployStaticFiles', {
+      logGroup: encryptedLogGroup(this, 'DeployStaticFilesLogs', {
+        key: props.deploymentLogs.key,
+        retentionDays: props.deploymentLogs.retentionDays,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
       sources: [s3deploy.Source.asset(props.staticAssetsPath)],
       destinationBucket: this.staticBucket,
       distribution: this.distribution,

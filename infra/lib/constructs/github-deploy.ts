@@ -41,6 +41,9 @@ export interface GithubRoleTarget {
 export interface GithubDeployProps {
   /** `owner/repo` (NODEAPP_GITHUB_REPOSITORY). */
   readonly repository: string;
+  /** GitHub's owner and repository IDs, for a repository with immutable OIDC subjects.
+   * @default - name-only subjects (`repo:OWNER/REPO:…`) */
+  readonly immutableIds?: GithubRepositoryIds;
   readonly existingOidcProviderArn?: string;
   /** ARNs of the ECR repositories of config/images.ts. */
   readonly repositoryArns: readonly string[];
@@ -49,16 +52,74 @@ export interface GithubDeployProps {
   readonly deployTargets: Readonly<Record<'staging' | 'production', GithubRoleTarget>>;
 }
 
+export interface GithubRepositoryIds {
+  readonly owner: string;
+  readonly repository: string;
+}
+
+/** The branch every role trusts: images are pushed and both environments deployed from it only. */
+export const DEPLOY_BRANCH = 'main';
+
 /**
- * `sub` patterns (IAM StringLike) for one GitHub context (`ref:refs/heads/main`, `environment:staging`) of one
- * repository, in both forms GitHub issues: `repo:OWNER/REPO:…` and, for repositories with immutable subject claims,
- * `repo:OWNER@<owner id>/REPO@<repo id>:…`. Only the numeric ids are wildcards; names, ref and environment stay
- * literal, so no other branch, pull request, environment or repository matches.
- * https://docs.github.com/en/actions/reference/security/oidc#example-subject-claims
+ * The repository's OIDC subject template (set once with {@link oidcSubjectSetupCommand}). With it, the `sub` of every
+ * job names the repository, its context (`environment:NAME` for a job with `environment:`, else `ref:REF`) and the
+ * ref, in that order: `repo:OWNER/REPO:environment:production:ref:refs/heads/main` (GitHub's example for
+ * ["repo","context","job_workflow_ref"] is `repo:octo-org/octo-repo:environment:prod:job_workflow_ref:…`). Without it,
+ * a job with an environment gets `repo:OWNER/REPO:environment:production` only, which any branch allowed to use the
+ * environment presents.
+ * https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
  */
-export function githubSubjects(repository: string, context: string): string[] {
+export const SUBJECT_CLAIM_KEYS = ['repo', 'context', 'ref'] as const;
+
+/**
+ * The one `sub` a job of this repository presents under {@link SUBJECT_CLAIM_KEYS}, for a context
+ * (`environment:staging`, or `ref:refs/heads/main` for a job without an environment) on the deploy branch. The `repo`
+ * segment is `OWNER/REPO`, or `OWNER@OWNER-ID/REPO@REPO-ID` for a repository with immutable subjects (GitHub keeps the
+ * IDs in it under a custom template: https://docs.github.com/en/actions/reference/security/oidc#immutable-subject-claims).
+ * No wildcard: the trust compares it with StringEquals.
+ */
+export function githubSubject(repository: string, context: string, ids?: GithubRepositoryIds): string {
+  return `${repoClaim(repository, ids)}:${context}:ref:refs/heads/${DEPLOY_BRANCH}`;
+}
+
+/** The `repo` segment of a subject: `repo:OWNER/REPO`, or with immutable IDs `repo:OWNER@ID/REPO@ID`. */
+function repoClaim(repository: string, ids?: GithubRepositoryIds): string {
   const [owner, repo] = repository.split('/');
-  return [`repo:${owner}/${repo}:${context}`, `repo:${owner}@*/${repo}@*:${context}`];
+  return `repo:${ids ? `${owner}@${ids.owner}/${repo}@${ids.repository}` : `${owner}/${repo}`}`;
+}
+
+/**
+ * The push role's subjects: a job without an environment on the deploy branch. Its context is the ref itself, so
+ * under the template it reads `…:ref:refs/heads/main:ref:refs/heads/main`; GitHub's reference gives no example of
+ * this case, so the single `…:ref:refs/heads/main` (the same job, were the ref not repeated) is accepted too. Both
+ * are exact and both name the deploy branch only.
+ */
+export function imagePushSubjects(repository: string, ids?: GithubRepositoryIds): string[] {
+  const ref = `ref:refs/heads/${DEPLOY_BRANCH}`;
+  return [githubSubject(repository, ref, ids), `${repoClaim(repository, ids)}:${ref}`];
+}
+
+/**
+ * The administrator's one-time GitHub setting the roles' trust depends on: the repository's OIDC subject template
+ * (REST: https://docs.github.com/en/rest/actions/oidc#set-the-customization-template-for-an-oidc-subject-claim-for-a-repository).
+ * Run it after `npm run deploy-shared` (GitHub: create the cloud's matching condition first, then the template).
+ */
+export function oidcSubjectSetupCommand(repository: string): string {
+  const keys = SUBJECT_CLAIM_KEYS.map((key) => `-f 'include_claim_keys[]=${key}'`).join(' ');
+  return `gh api -X PUT repos/${repository}/actions/oidc/customization/sub -F use_default=false ${keys}`;
+}
+
+/** What `deploy-shared` (and any other setup entry point) prints about the subject template. */
+export function oidcSubjectSetupInstructions(repository: string, ids?: GithubRepositoryIds): string {
+  return [
+    `GitHub OIDC: the deploy roles trust only ${githubSubject(repository, 'environment:production', ids)} (and its staging twin).`,
+    'Once per repository, as one of its administrators, set the subject template they expect:',
+    `  ${oidcSubjectSetupCommand(repository)}`,
+    `  check: gh api repos/${repository}/actions/oidc/customization/sub`,
+    ids
+      ? `Immutable subjects: owner ID ${ids.owner}, repository ID ${ids.repository} (NODEAPP_GITHUB_OWNER_ID, NODEAPP_GITHUB_REPOSITORY_ID).`
+      : `If the check shows "use_immutable_subject": true, set NODEAPP_GITHUB_OWNER_ID and NODEAPP_GITHUB_REPOSITORY_ID (gh api repos/${repository} --jq '.owner.id, .id') and deploy again.`,
+  ].join('\n');
 }
 
 /** The CDK bootstrap roles of one account/region (`cdk bootstrap`'s names with this qualifier). */
@@ -70,10 +131,12 @@ export function cdkBootstrapRoleArns(target: GithubRoleTarget, qualifier: string
 
 /**
  * GitHub Actions → AWS without long-lived keys: the OIDC provider and one role per job kind (issue 12 item 15).
- * - image push: only the `main` branch; ECR push/pull on the image repositories and nothing else;
- * - staging deploy: only jobs in the `staging` environment; staging's CDK bootstrap roles, ecr:DescribeImages;
- * - production deploy: only jobs in the `production` environment (whose reviewers GitHub enforces); prod's roles.
- * So neither a job on main nor the staging job can deploy production.
+ * - image push: only jobs without an environment on `main`; ECR push/pull on the image repositories and nothing else;
+ * - staging deploy: only jobs in the `staging` environment on `main`; staging's CDK bootstrap roles, ecr:DescribeImages;
+ * - production deploy: only jobs in the `production` environment on `main`; prod's roles (the workflow's
+ *   environment guard refuses an unprotected production environment: scripts/environment-guard.ts).
+ * So neither a job on main nor the staging job can deploy production, and no other branch can deploy at all. Every
+ * subject is one exact string (StringEquals) under the repository's subject template ({@link SUBJECT_CLAIM_KEYS}).
  */
 export class GithubDeploy extends Construct {
   readonly provider: iam.IOidcProvider;
@@ -87,7 +150,13 @@ export class GithubDeploy extends Construct {
       ? iam.OidcProviderNative.fromOidcProviderArn(this, 'Provider', props.existingOidcProviderArn)
       : new iam.OidcProviderNative(this, 'Provider', { url: GITHUB_OIDC_URL, clientIds: ['sts.amazonaws.com'] });
 
-    this.imagePushRole = this.githubRole('ImagePushRole', 'nodeapp-github-image-push', props, 'ref:refs/heads/main');
+    this.imagePushRole = this.githubRole(
+      'ImagePushRole',
+      'nodeapp-github-image-push',
+      props,
+      `ref:refs/heads/${DEPLOY_BRANCH}`,
+      imagePushSubjects(props.repository, props.immutableIds),
+    );
     this.imagePushRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PushAndReadImages',
@@ -105,7 +174,10 @@ export class GithubDeploy extends Construct {
     );
 
     const deployRole = (roleId: string, environment: 'staging' | 'production') => {
-      const role = this.githubRole(roleId, `nodeapp-github-deploy-${environment}`, props, `environment:${environment}`);
+      const context = `environment:${environment}`;
+      const role = this.githubRole(roleId, `nodeapp-github-deploy-${environment}`, props, context, [
+        githubSubject(props.repository, context, props.immutableIds),
+      ]);
       role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'AssumeCdkBootstrapRoles',
@@ -126,7 +198,13 @@ export class GithubDeploy extends Construct {
     this.productionDeployRole = deployRole('ProductionDeployRole', 'production');
   }
 
-  private githubRole(id: string, roleName: string, props: GithubDeployProps, context: string): iam.Role {
+  private githubRole(
+    id: string,
+    roleName: string,
+    props: GithubDeployProps,
+    context: string,
+    subjects: readonly string[],
+  ): iam.Role {
     return new iam.Role(this, id, {
       roleName,
       description: `GitHub Actions ${context} of ${props.repository}`,
@@ -134,8 +212,10 @@ export class GithubDeploy extends Construct {
       // withSessionTags: the trust also allows sts:TagSession, which aws-actions/configure-aws-credentials
       // (6.2 and later) calls with the assume; the same aud/sub conditions apply to it.
       assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, {
-        StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com' },
-        StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(props.repository, context) },
+        StringEquals: {
+          [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
+          [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects],
+        },
       }).withSessionTags(),
     });
   }

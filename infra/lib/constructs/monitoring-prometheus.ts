@@ -7,7 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CpuArchitecture } from '../../config/types.ts';
 import { ampRemoteWriteUrl, type MonitoringConfig } from '../monitoring-config.ts';
@@ -18,6 +18,14 @@ export const PROMETHEUS_PORT = 9090;
 export const ALERTMANAGER_PORT = 9093;
 /** Cloud Map name Grafana reads: prometheus.nodeapp.internal. */
 export const PROMETHEUS_CLOUD_MAP_NAME = 'prometheus';
+
+/**
+ * The discovery sidecar's heap cap and the container's hard memory limit: uncapped, its RSS grew to 266 MiB under
+ * uncached passes over 600 tasks; with a 48 MiB heap it peaked at 133 MiB (BENCHMARKS.md, "ECS discovery sidecar
+ * memory"). The limit leaves that peak ~60 MiB of headroom, and keeps a leak from starving Prometheus in the task.
+ */
+export const ECS_SD_HEAP_MIB = 48;
+export const ECS_SD_MEMORY_LIMIT_MIB = 192;
 
 /** The images' users: prom/prometheus and prom/alertmanager run as nobody; the sidecar as node (1000). */
 const NOBODY = '65534:65534';
@@ -41,6 +49,11 @@ export interface MonitoringPrometheusProps {
   readonly appService: { readonly clusterName: string; readonly serviceName: string };
   /** Alertmanager publishes every alert here (the environment's alarm topic; e-mail via its subscriptions). */
   readonly alarmTopic: sns.ITopic;
+  /**
+   * Alertmanager also publishes every alert here in the chat integration's format (ServiceStack chatTopic).
+   * @default - no chat topic (no Slack channel configured)
+   */
+  readonly chatTopic?: sns.ITopic;
   /** Public Grafana URL (https://<domain>/grafana) and the runbook's absolute URL, for links in notifications. */
   readonly grafanaUrl: string;
   readonly runbookUrl: string;
@@ -62,6 +75,11 @@ export class MonitoringPrometheus extends Construct {
   readonly receiversSecret: secretsmanager.Secret;
   /** The tasks ecs:DescribeTasks may read: any task ARN of the account and region, under the ecs:cluster condition. */
   readonly describeTasksResource: string;
+  /**
+   * Alertmanager publishes the always-firing Watchdog here about once a minute; a CloudWatch alarm on its
+   * NumberOfMessagesPublished (MonitoringStack) notifies the alarm topic when the heartbeats stop.
+   */
+  readonly heartbeatTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: MonitoringPrometheusProps) {
     super(scope, id);
@@ -83,6 +101,12 @@ export class MonitoringPrometheus extends Construct {
       'AwsSolutions-SMG4',
       'Third-party URLs (Slack webhook, heartbeat check) that AWS cannot rotate: replaced by the operator (docs/monitoring.md).',
     );
+
+    this.heartbeatTopic = new sns.Topic(this, 'HeartbeatTopic', {
+      displayName: `${props.namePrefix} alerting heartbeat`,
+      masterKey: props.key,
+      enforceSSL: true,
+    });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       family: `${props.namePrefix}-prometheus`,
@@ -120,7 +144,9 @@ export class MonitoringPrometheus extends Construct {
         ECS_CONTAINER: APP_CONTAINER_NAME,
         METRICS_PORT: String(APP_METRICS_PORT),
         LISTEN_PORT: String(ECS_SD_PORT),
+        NODE_OPTIONS: `--max-old-space-size=${ECS_SD_HEAP_MIB}`,
       },
+      memoryLimitMiB: ECS_SD_MEMORY_LIMIT_MIB,
       healthCheck: {
         command: [
           'CMD',
@@ -215,6 +241,8 @@ export class MonitoringPrometheus extends Construct {
       logging: logging('alertmanager'),
       environment: {
         SNS_TOPIC_ARN: props.alarmTopic.topicArn,
+        HEARTBEAT_TOPIC_ARN: this.heartbeatTopic.topicArn,
+        ...(props.chatTopic ? { CHAT_TOPIC_ARN: props.chatTopic.topicArn } : {}),
         AWS_REGION: stack.region,
         GRAFANA_URL: props.grafanaUrl,
         RUNBOOK_URL: props.runbookUrl,
@@ -226,8 +254,11 @@ export class MonitoringPrometheus extends Construct {
       ...hardenedOptions(this, 'Alertmanager', alertmanagerHardening),
     });
     mountDataPaths(this.taskDefinition, alertmanager, alertmanagerHardening);
-    // SNS receiver: sns:Publish on the alarm topic, and its KMS key (encrypted topic), with the task role (SigV4).
+    // SNS receivers: sns:Publish on the alarm, heartbeat (and chat) topics, and their KMS keys (encrypted topics), with
+    // the task role (SigV4).
     props.alarmTopic.grantPublish(taskRole);
+    this.heartbeatTopic.grantPublish(taskRole);
+    props.chatTopic?.grantPublish(taskRole);
     acknowledge(
       this.taskDefinition,
       'AwsSolutions-ECS2',

@@ -26,6 +26,7 @@ export class GithubDeployStack extends Stack {
     };
     this.github = new GithubDeploy(this, 'GithubDeploy', {
       repository: shared.github.repository,
+      immutableIds: shared.github.immutableIds,
       existingOidcProviderArn: shared.github.existingOidcProviderArn,
       repositoryArns: IMAGE_NAMES.map(
         (name) => `arn:aws:ecr:${shared.region}:${shared.account}:repository/${IMAGES[name].repositoryName}`,

@@ -77,6 +77,7 @@ export class MonitoringStack extends Stack {
       envName: config.name,
       appService: { clusterName: cluster.clusterName, serviceName: APP_ECS_SERVICE_NAME },
       alarmTopic: service.alarmTopic,
+      chatTopic: service.chatTopic,
       grafanaUrl,
       runbookUrl:
         config.monitoring.runbookUrl ?? `https://github.com/${shared.github.repository}/blob/main/docs/runbook.md`,
@@ -125,6 +126,7 @@ export class MonitoringStack extends Stack {
     );
 
     this.notRunningAlarms(service, namePrefix);
+    this.heartbeatAlarms(service, namePrefix);
     this.acknowledgeFindings();
 
     new CfnOutput(this, 'GrafanaUrl', { value: `${grafanaUrl}/`, description: 'Grafana (user admin)' });
@@ -165,6 +167,41 @@ export class MonitoringStack extends Stack {
       alarm.addAlarmAction(new actions.SnsAction(service.alarmTopic));
       alarm.addOkAction(new actions.SnsAction(service.alarmTopic));
     }
+  }
+
+  /**
+   * The dead man's switch, outside the path it watches: Alertmanager publishes the always-firing Watchdog to the
+   * heartbeat topic about once a minute; when no message reaches the topic for 15 minutes (Prometheus or Alertmanager
+   * down or wedged, the task role, the key or the topic policy broken), this CloudWatch alarm notifies the alarm topic.
+   * SNS publishes NumberOfMessagesPublished only for minutes with messages
+   * (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html), so missing data is breaching.
+   * 15 minutes cover the Prometheus task's deploy gap (one task, replaced stop-first). A second alarm watches the
+   * heartbeat topic's failed deliveries (its optional subscribers).
+   */
+  private heartbeatAlarms(service: ServiceStack, namePrefix: string): void {
+    const topic = this.prometheus.heartbeatTopic;
+    const alarm = new cloudwatch.Alarm(this, 'HeartbeatMissing', {
+      alarmName: `${namePrefix}-monitoring-heartbeat-missing`,
+      alarmDescription: `${namePrefix}: no alerting heartbeat for 15 minutes: Prometheus or Alertmanager is down, or alerts cannot be published. Runbook: docs/runbook.md#watchdog`,
+      metric: topic.metricNumberOfMessagesPublished({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(service.alarmTopic));
+    alarm.addOkAction(new actions.SnsAction(service.alarmTopic));
+    const failed = new cloudwatch.Alarm(this, 'HeartbeatNotificationsFailed', {
+      alarmName: `${namePrefix}-monitoring-heartbeat-notifications-failed`,
+      alarmDescription: `${namePrefix}: notifications of the heartbeat topic failed to reach a subscriber. Runbook: docs/runbook.md#watchdog`,
+      metric: topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    failed.addAlarmAction(new actions.SnsAction(service.alarmTopic));
   }
 
   /** Findings on CDK-generated policies, each scoped to the policy and explained. */

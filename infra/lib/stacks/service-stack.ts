@@ -10,6 +10,7 @@ import { Alarms, addDatabaseAlarms } from '../constructs/alarms.ts';
 import { AppService } from '../constructs/app-service.ts';
 import { APP_BODY_LIMIT_BYTES, AppTaskDefinition } from '../constructs/app-task-definition.ts';
 import { CostBudget } from '../constructs/budget.ts';
+import { ChatNotifications } from '../constructs/chat-notifications.ts';
 import { Cluster } from '../constructs/cluster.ts';
 import { DATABASE_NAME, DATABASE_PORT, type Database } from '../constructs/database.ts';
 import { Ec2Capacity } from '../constructs/ec2-capacity.ts';
@@ -69,6 +70,8 @@ export class ServiceStack extends Stack {
   readonly ec2Capacity?: Ec2Capacity;
   /** The alarm topic (KMS-encrypted SNS): other stacks' alarms notify here. */
   readonly alarmTopic: sns.Topic;
+  /** With a Slack channel configured (config alarms.slack): the topic Alertmanager writes chat-format alerts to. */
+  readonly chatTopic?: sns.Topic;
   /** https URL of the CloudFront distribution (or the custom domain). */
   readonly publicUrl: string;
 
@@ -106,20 +109,6 @@ export class ServiceStack extends Stack {
       retainData: config.retainData,
     });
 
-    this.edge = new Edge(this, 'Edge', {
-      config: config.edge,
-      alb: this.loadBalancer.alb,
-      albPort: LISTENER_PORT,
-      logBucket: this.loadBalancer.logBucket,
-      staticAssetsPath: props.staticAssetsPath,
-      retainData: config.retainData,
-      namePrefix,
-      appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
-    });
-    acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
-    acknowledgeCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'Bucket emptying on destroy');
-    this.publicUrl = this.edge.url;
-
     this.task = new AppTaskDefinition(this, 'Task', {
       config: config.service,
       // By digest from the shared account's repository (built from config, not imported from the registry
@@ -133,6 +122,22 @@ export class ServiceStack extends Stack {
       site24x7: config.site24x7,
       launchType: config.capacity,
     });
+
+    this.edge = new Edge(this, 'Edge', {
+      config: config.edge,
+      alb: this.loadBalancer.alb,
+      albPort: LISTENER_PORT,
+      logBucket: this.loadBalancer.logBucket,
+      staticAssetsPath: props.staticAssetsPath,
+      retainData: config.retainData,
+      namePrefix,
+      appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
+      // The service's log key (its policy already lets CloudWatch Logs use it): no key of its own.
+      deploymentLogs: { key: this.task.key, retentionDays: config.service.logRetentionDays },
+    });
+    acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
+    acknowledgeCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'Bucket emptying on destroy');
+    this.publicUrl = this.edge.url;
 
     this.appService = new AppService(this, 'App', {
       config: config.service,
@@ -148,6 +153,20 @@ export class ServiceStack extends Stack {
 
     this.alarms = new Alarms(this, 'Alarms', { config: config.alarms, namePrefix, retainData: config.retainData });
     this.alarmTopic = this.alarms.topic;
+    if (config.alarms.slack) {
+      const chat = new ChatNotifications(this, 'Chat', {
+        slack: config.alarms.slack,
+        topics: [this.alarmTopic],
+        key: this.alarms.key,
+        namePrefix,
+      });
+      this.chatTopic = chat.chatTopic;
+      this.alarms.addNotificationsFailedAlarm(
+        'ChatTopicNotificationsFailed',
+        'chat-topic-notifications-failed',
+        chat.chatTopic,
+      );
+    }
     this.alarms.addServiceAlarms({
       service: this.appService.service,
       clusterName,

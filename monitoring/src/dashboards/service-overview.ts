@@ -21,7 +21,7 @@ export function serviceOverview(): DashboardBuilder {
     .withPanel(
       stat({
         title: '5xx ratio',
-        description: `Share of requests answered with 5xx (5 min). The NodeappHighErrorRatio alert fires above ${THRESHOLDS.errorRatio * 100}%.`,
+        description: `Share of requests answered with 5xx (5 min). Red above ${THRESHOLDS.errorRatio * 100}%; the availability SLO's burn-rate alerts page (error-budget dashboard).`,
         unit: 'percentunit',
         red: THRESHOLDS.errorRatio,
         query: { expr: 'sum(job:http_request_error_ratio:rate5m{job="app"})', legend: '5xx ratio' },

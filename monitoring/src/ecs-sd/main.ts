@@ -19,8 +19,17 @@ try {
   process.exit(1);
 }
 
+// Every ECS call: a connection and a response timeout, and at most 3 attempts with the SDK's standard retry strategy
+// (exponential backoff with jitter; throttling and transient errors are retried):
+// https://github.com/aws/aws-sdk-js-v3/blob/main/supplemental-docs/CLIENTS.md#request-handler-requesthandler,
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html. The pass deadline (createSidecar's
+// passTimeoutMs) bounds the whole pass, retries included.
 const server = createSidecar({
-  client: new ECSClient({}),
+  client: new ECSClient({
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: config.requestTimeoutMs },
+    maxAttempts: 3,
+  }),
+  passTimeoutMs: config.passTimeoutMs,
   settings: config.settings,
   cacheSeconds: config.cacheSeconds,
   log: (message) => console.error(`ecs-sd: ${message}`),

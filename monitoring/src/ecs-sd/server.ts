@@ -14,7 +14,27 @@ export interface SidecarOptions {
   readonly client: ECSClient;
   readonly settings: DiscoverySettings;
   readonly cacheSeconds: number;
+  /**
+   * Deadline of one discovery pass, retries included: a hung ECS API fails the pass (503, Prometheus keeps its
+   * targets, the failure and the staleness are counted) instead of freezing discovery.
+   * @default 20 s (under Prometheus's 30 s HTTP SD refresh interval)
+   */
+  readonly passTimeoutMs?: number;
   readonly log?: (message: string) => void;
+}
+
+/** Why a pass failed: ECS throttled it (tolerated for a while), it ran out of time, or anything else. */
+export function failureReason(error: unknown): 'throttling' | 'timeout' | 'error' {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
+  // The SDK's own classification (@smithy/service-error-classification THROTTLING_ERROR_CODES).
+  if (
+    e?.$retryable?.throttling ||
+    e?.$metadata?.httpStatusCode === 429 ||
+    /Throttl|RequestLimitExceeded|TooManyRequests/.test(e?.name ?? '')
+  )
+    return 'throttling';
+  if (/Abort|Timeout/.test(e?.name ?? '')) return 'timeout';
+  return 'error';
 }
 
 export function sidecarMetrics(registry: Registry) {
@@ -40,7 +60,13 @@ export function sidecarMetrics(registry: Registry) {
     }),
     failures: new Counter({
       name: 'nodeapp_ecs_sd_refresh_failures_total',
-      help: 'Discovery passes that failed (ECS API error)',
+      help: 'Discovery passes that failed, by reason: throttling (ECS throttled), timeout (the pass deadline), error',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    consecutiveFailures: new Gauge({
+      name: 'nodeapp_ecs_sd_consecutive_failures',
+      help: 'Discovery passes failed in a row since the last successful one',
       registers: [registry],
     }),
     stopped: new Counter({
@@ -51,7 +77,7 @@ export function sidecarMetrics(registry: Registry) {
     }),
     lastSuccess: new Gauge({
       name: 'nodeapp_ecs_sd_last_success_timestamp_seconds',
-      help: 'Unix time of the last successful discovery pass',
+      help: 'Unix time of the last successful discovery pass (0 before the first)',
       registers: [registry],
     }),
   };
@@ -60,6 +86,11 @@ export function sidecarMetrics(registry: Registry) {
 export function createSidecar(options: SidecarOptions): Server {
   const registry = new Registry();
   const metrics = sidecarMetrics(registry);
+  // Exported from the start: the alerts read every reason, and the crash counter, from 0 (a counter that appears at
+  // its first value hides that value from increase()).
+  for (const reason of ['throttling', 'timeout', 'error']) metrics.failures.inc({ reason }, 0);
+  metrics.stopped.inc({ stop_code: 'EssentialContainerExited' }, 0);
+  metrics.consecutiveFailures.set(0);
   let last: { at: number; discovery: Discovery } | undefined;
   let inFlight: Promise<Discovery> | undefined;
   // Stopped tasks already counted. The first pass only records them: tasks stopped before the sidecar started (ECS
@@ -78,8 +109,9 @@ export function createSidecar(options: SidecarOptions): Server {
   const refresh = async (): Promise<Discovery> => {
     if (last && Date.now() - last.at < options.cacheSeconds * 1000) return last.discovery;
     // One ECS pass at a time: concurrent requests share it.
-    inFlight ??= discover(options.client, options.settings)
+    inFlight ??= discover(options.client, options.settings, AbortSignal.timeout(options.passTimeoutMs ?? 20_000))
       .then((discovery) => {
+        metrics.consecutiveFailures.set(0);
         last = { at: Date.now(), discovery };
         metrics.targets.set(discovery.groups.length);
         countStopped(discovery);
@@ -91,7 +123,8 @@ export function createSidecar(options: SidecarOptions): Server {
         return discovery;
       })
       .catch((error: unknown) => {
-        metrics.failures.inc();
+        metrics.failures.inc({ reason: failureReason(error) });
+        metrics.consecutiveFailures.inc();
         throw error;
       })
       .finally(() => {

@@ -7,6 +7,9 @@ export interface SidecarConfig {
   readonly listenHost: string;
   readonly listenPort: number;
   readonly cacheSeconds: number;
+  /** Timeout of one ECS API call (ms) and deadline of one discovery pass, retries included (ms). */
+  readonly requestTimeoutMs: number;
+  readonly passTimeoutMs: number;
 }
 
 interface Defaults {
@@ -44,5 +47,7 @@ export function sidecarConfig(env: NodeJS.ProcessEnv, defaults: Defaults): Sidec
     listenHost: env.LISTEN_HOST?.trim() || '127.0.0.1',
     listenPort: integer(env, 'LISTEN_PORT', defaults.listenPort, 0, 65535),
     cacheSeconds: integer(env, 'CACHE_SECONDS', defaults.cacheSeconds, 0, 300),
+    requestTimeoutMs: integer(env, 'ECS_REQUEST_TIMEOUT_MS', 5_000, 100, 60_000),
+    passTimeoutMs: integer(env, 'DISCOVERY_TIMEOUT_MS', 20_000, 100, 120_000),
   };
 }

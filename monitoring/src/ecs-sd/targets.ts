@@ -8,7 +8,7 @@ import {
   DescribeServicesCommand,
   DescribeTasksCommand,
   type ECSClient,
-  paginateListTasks,
+  ListTasksCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
 
@@ -87,40 +87,55 @@ async function describeTasks(
   client: ECSClient,
   settings: DiscoverySettings,
   desiredStatus: 'RUNNING' | 'STOPPED',
+  abortSignal?: AbortSignal,
 ): Promise<Task[]> {
   const arns: string[] = [];
-  for await (const page of paginateListTasks(
-    { client },
-    { cluster: settings.cluster, serviceName: settings.serviceName, desiredStatus },
-  )) {
+  // Paginated by hand: every call carries the pass's abort signal (the SDK paginator takes none).
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListTasksCommand({ cluster: settings.cluster, serviceName: settings.serviceName, desiredStatus, nextToken }),
+      { abortSignal },
+    );
     arns.push(...(page.taskArns ?? []));
-  }
+    nextToken = page.nextToken;
+  } while (nextToken);
   const tasks: Task[] = [];
   for (let i = 0; i < arns.length; i += DESCRIBE_BATCH) {
     const described = await client.send(
       new DescribeTasksCommand({ cluster: settings.cluster, tasks: arns.slice(i, i + DESCRIBE_BATCH) }),
+      { abortSignal },
     );
     tasks.push(...(described.tasks ?? []));
   }
   return tasks;
 }
 
-export async function discover(client: ECSClient, settings: DiscoverySettings): Promise<Discovery> {
+/**
+ * One pass. `abortSignal` bounds the whole pass (every call of it); each call's own timeout and retries are the
+ * client's (main.ts).
+ */
+export async function discover(
+  client: ECSClient,
+  settings: DiscoverySettings,
+  abortSignal?: AbortSignal,
+): Promise<Discovery> {
   // desiredStatus RUNNING: a task ECS is stopping (scale-in, deploy) leaves the targets at once.
   const groups: TargetGroup[] = [];
-  for (const task of await describeTasks(client, settings, 'RUNNING')) {
+  for (const task of await describeTasks(client, settings, 'RUNNING', abortSignal)) {
     const group = targetGroup(task, settings);
     if (group) groups.push(group);
   }
   // Stopped tasks and their stop code: a crash (EssentialContainerExited) and a scale-in look alike in the scraped
   // series (a task's series end), only ECS knows which it was.
   const stopped: StoppedTask[] = [];
-  for (const task of await describeTasks(client, settings, 'STOPPED')) {
+  for (const task of await describeTasks(client, settings, 'STOPPED', abortSignal)) {
     if (task.taskArn) stopped.push({ taskArn: task.taskArn, stopCode: task.stopCode ?? 'unknown' });
   }
   groups.sort((a, b) => (a.labels.task ?? '').localeCompare(b.labels.task ?? ''));
   const { services } = await client.send(
     new DescribeServicesCommand({ cluster: settings.cluster, services: [settings.serviceName] }),
+    { abortSignal },
   );
   const service = services?.find((s) => s.serviceName === settings.serviceName && s.status !== 'INACTIVE');
   return { groups, stopped, desiredCount: service?.desiredCount, runningCount: service?.runningCount };

@@ -6,6 +6,7 @@ import { MONITORING_DIR } from './tools.ts';
 
 export const TEST_ENVIRONMENT = {
   SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:Nodeapp-dev-alarms',
+  HEARTBEAT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:Nodeapp-dev-heartbeat',
   AWS_REGION: 'us-east-1',
   GRAFANA_URL: 'https://d111111abcdef8.cloudfront.net/grafana',
   RUNBOOK_URL: 'https://github.com/example-owner/nodeapp/blob/main/docs/runbook.md',

@@ -1,10 +1,11 @@
 // Loopback stand-ins for the two AWS APIs the monitoring task calls, for the end-to-end test:
 // - ECS (AWS JSON 1.1: POST /, X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>): ListTasks (paginated by
 //   100 like the real API), DescribeTasks, DescribeServices, over a task list the test changes while it runs;
-// - SNS (AWS Query: POST /, form-encoded Action=Publish): records each publication with its signature header.
+// - SNS (AWS Query: POST /, form-encoded Action=Publish): verifies each publication's SigV4 signature and records it.
 // moto's ECS server cannot stand in (it fails on Fargate RunTask here), and nothing here leaves the machine.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Credentials, sigv4Problem } from './sigv4.ts';
 
 export interface FakeTask {
   id: string;
@@ -128,12 +129,40 @@ export interface Publication {
   receivedAt: number;
 }
 
+/**
+ * SNS Publish that checks what AWS checks first: the SigV4 signature, recomputed with the credentials the caller
+ * was given (support/sigv4.ts); a bad one is refused with SignatureDoesNotMatch (403). `deny(topicArn)` makes it refuse
+ * that topic with AuthorizationError (403), as SNS does when the role, the topic policy or the key stops allowing
+ * the publisher (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html#API_Publish_Errors).
+ */
 export class FakeSns {
+  /** Accepted publications. */
   readonly published: Publication[] = [];
+  /** Refused ones, with the error code. */
+  readonly refused: (Publication & { code: string })[] = [];
+  private readonly denied = new Set<string>();
+  private readonly credentials: Credentials;
   private readonly server = createServer((req, res) => {
-    body(req).then((text) => {
+    body(req).then(async (text) => {
       const params = new URLSearchParams(text);
-      this.published.push({ params, authorization: String(req.headers.authorization ?? ''), receivedAt: Date.now() });
+      const publication = { params, authorization: String(req.headers.authorization ?? ''), receivedAt: Date.now() };
+      const problem = await sigv4Problem(
+        { method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers, body: text },
+        this.credentials,
+      );
+      const error = (code: string, message: string) => {
+        this.refused.push({ ...publication, code });
+        res
+          .writeHead(403, { 'content-type': 'text/xml' })
+          .end(
+            `<ErrorResponse xmlns="https://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>0</RequestId></ErrorResponse>`,
+          );
+      };
+      if (problem) return error('SignatureDoesNotMatch', problem);
+      const topic = params.get('TopicArn') ?? '';
+      if (this.denied.has(topic))
+        return error('AuthorizationError', `not authorized to perform: SNS:Publish on ${topic}`);
+      this.published.push(publication);
       res
         .writeHead(200, { 'content-type': 'text/xml' })
         .end(
@@ -144,11 +173,20 @@ export class FakeSns {
     });
   });
 
+  constructor(credentials: Credentials) {
+    this.credentials = credentials;
+  }
+
+  deny(topicArn: string): void {
+    this.denied.add(topicArn);
+  }
+
   async start(): Promise<string> {
     return `http://127.0.0.1:${await listen(this.server)}/`;
   }
 
   close(): Promise<void> {
+    this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

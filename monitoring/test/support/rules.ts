@@ -37,6 +37,14 @@ export function ruleGroups(file: string): RuleGroup[] {
   return (parse(readFileSync(join(RULES_DIR, file), 'utf8')) as { groups: RuleGroup[] }).groups;
 }
 
+/** The SLO rule files, one per environment (the Prometheus image loads its environment's). */
+export function sloRuleFiles(): string[] {
+  return readdirSync(join(RULES_DIR, 'slo'))
+    .filter((f) => f.endsWith('.rules.yml'))
+    .map((f) => `slo/${f}`)
+    .sort();
+}
+
 export function allRules(): Rule[] {
-  return ruleFiles().flatMap((file) => ruleGroups(file).flatMap((group) => group.rules));
+  return [...ruleFiles(), ...sloRuleFiles()].flatMap((file) => ruleGroups(file).flatMap((group) => group.rules));
 }
