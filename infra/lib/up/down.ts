@@ -45,7 +45,7 @@ async function destroy(ctx: StepContext, stacks: readonly string[], side: 'targe
   const profile = side === 'shared' ? ctx.options.sharedProfile : undefined;
   const env = { ...ctx.processEnv, CDK_DISABLE_CLI_TELEMETRY: 'true', ...(profile ? { AWS_PROFILE: profile } : {}) };
   ctx.print(`  $ cdk ${args.join(' ')}`);
-  const result = await run(command, [...lead, ...args], { env, cwd: join(ctx.root, 'infra') }, ctx.print);
+  const result = await run(command, [...lead, ...args], { env, cwd: join(ctx.root, 'infra'), capture: false });
   if (result.status !== 0) throw new StepError(`cdk destroy exited ${result.status} (its output is above)`);
 }
 

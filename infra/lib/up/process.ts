@@ -16,6 +16,12 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Written to the program's standard input (then closed); otherwise the terminal's. */
   readonly input?: string;
+  /**
+   * Read standard output (shown line by line, returned). Off: the terminal's, untouched, so a program's own prompt
+   * (cdk's approval question ends without a newline) shows as it is written.
+   * @default true
+   */
+  readonly capture?: boolean;
 }
 
 /** Runs a program; resolves with its exit status (never rejects on a non-zero exit). */
@@ -29,7 +35,11 @@ export function run(
     const child = spawn(command, [...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: [options.input === undefined ? 'inherit' : 'pipe', 'pipe', 'inherit'],
+      stdio: [
+        options.input === undefined ? 'inherit' : 'pipe',
+        options.capture === false ? 'inherit' : 'pipe',
+        'inherit',
+      ],
     });
     let stdout = '';
     let partial = '';
