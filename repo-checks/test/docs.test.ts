@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { digestContextKey, IMAGE_NAMES } from '../../infra/config/images.ts';
+import type { CommandSpec } from '../../infra/lib/cli-args.ts';
+import { BOOTSTRAP, PREFLIGHT } from '../../infra/lib/commands.ts';
+import { DOWN } from '../../infra/lib/up/down.ts';
+import { UP } from '../../infra/lib/up/main.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -38,6 +42,23 @@ describe('user docs', () => {
           : [...(home ? [`${home}/package.json`] : []), 'package.json'];
         if (!files.some((file) => tracked.includes(file) && script in scripts(file)))
           problems.push(`${doc}: npm run ${script}${workspace ? ` -w ${workspace}` : ''}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('give only the options each command has (npm run up, down, preflight, bootstrap)', () => {
+    const specs: Record<string, CommandSpec> = { up: UP, down: DOWN, preflight: PREFLIGHT, bootstrap: BOOTSTRAP };
+    const problems: string[] = [];
+    for (const doc of USER_DOCS) {
+      // The command and its options up to the end of its code span or line.
+      for (const m of read(doc).matchAll(/npm run (up|down|preflight|bootstrap)(?: -w infra)? --([^`\n]*)/g)) {
+        const spec = specs[m[1] ?? ''];
+        // cdk bootstrap's own options pass through (`[cdk bootstrap options]`).
+        for (const flag of (m[2] ?? '').matchAll(/(?:^|\s)--([a-z][a-z-]*)/g)) {
+          const name = flag[1] ?? '';
+          if (spec && !(name in spec.options) && name !== 'help') problems.push(`${doc}: npm run ${m[1]} --${name}`);
+        }
       }
     }
     assert.deepEqual(problems, []);
