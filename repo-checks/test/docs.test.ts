@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { digestContextKey, IMAGE_NAMES } from '../../infra/config/images.ts';
+import { SETTINGS } from '../../infra/config/settings.ts';
 import type { CommandSpec } from '../../infra/lib/cli-args.ts';
 import { BOOTSTRAP, PREFLIGHT } from '../../infra/lib/commands.ts';
 import { DOWN } from '../../infra/lib/up/down.ts';
@@ -45,6 +46,15 @@ describe('user docs', () => {
       }
     }
     assert.deepEqual(problems, []);
+  });
+
+  it('list every setting of infra/config/settings.ts in docs/deploy.md', () => {
+    const deploy = read('docs/deploy.md');
+    const variables = SETTINGS.flatMap((s) => s.variable.split(', ')).map((v) => v.replace('<ENV>', 'DEV'));
+    assert.deepEqual(
+      variables.filter((v) => !deploy.includes(`\`${v}\``)),
+      [],
+    );
   });
 
   it('give only the options each command has (npm run up, down, preflight, bootstrap)', () => {
