@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# .ci/run's container step: build app/Dockerfile and smoke-test it hardened (scripts/container-smoke.sh) with the
-# first engine that works here, or skip with the reason:
+# .ci/run's container step: build the guestbook's image and smoke-test it hardened from its contract, with its own
+# checks (scripts/container-smoke.sh → app/container-smoke.sh), then the second service the platform deploys,
+# examples/hello-express, from its contract, with the first engine that works here, or skip with the reason:
 #   1. the offline container tool, when this machine has one (scripts/lib/offline-engine.sh: the offline machine this
 #      repository is built on, where it installs podman and builds local stand-ins for the base images);
 #   2. Docker from PATH, when its daemon answers (`docker info`);
@@ -48,3 +49,4 @@ else
 fi
 
 CONTAINER_ENGINE=$engine bash scripts/container-smoke.sh
+CONTAINER_ENGINE=$engine bash scripts/container-smoke.sh --service examples/hello-express

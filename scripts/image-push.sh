@@ -65,6 +65,24 @@ for archive in "$@"; do
   pushed+=("$digest")
 done
 
+# "Re-run failed jobs" after a push job failed part way re-runs this with the plan's old PUBLISHED list: when :TAG
+# already names exactly the tested digests, it is this release, pushed by the earlier attempt, and it is not pushed
+# again (ECR refuses a second push of an immutable tag: ImageTagAlreadyExistsException,
+# https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html). Other digests: refused.
+exists=0
+existing=$(manifest_digest_of "$target:$tag") || exists=$?
+if [ "$exists" = 0 ]; then
+  # shellcheck disable=SC2086
+  listed=$(skopeo inspect --raw $tls "docker://$target:$tag" | jq -r '.manifests[].digest' | sort)
+  [ "$listed" = "$(printf '%s\n' "${pushed[@]}" | sort)" ] ||
+    fail "$target:$tag already names [$listed], not the tested [${pushed[*]}]; tags are immutable: re-run the whole workflow (its plan reuses the published images)"
+  echo "$name: $target:$tag already names these digests ($existing): not pushed again"
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then echo "digest=$existing" >>"$GITHUB_OUTPUT"; fi
+  echo "$existing"
+  exit 0
+fi
+[ "$exists" = 2 ] || fail "cannot read $target:$tag"
+
 buildah manifest rm "$list" >/dev/null 2>&1 || true
 buildah manifest create "$list" >/dev/null
 for digest in "${pushed[@]}"; do

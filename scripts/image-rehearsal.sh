@@ -249,6 +249,13 @@ published=$(sed -n 's/^published=//p' <<<"$plan")
 again=$(PUBLISHED=$published PUSH_ARCHS=amd64 bash scripts/push-images.sh "$registry" "$tag" "$work/empty")
 [ "$(sed -n 's/^digests=//p' <<<"$again")" = "$digests" ] || { echo "$again" >&2; exit 1; }
 
+step "re-run failed jobs: the push job again with the first attempt's plan (nothing published): nothing pushed twice"
+# The tags exist with exactly the tested digests: each image is found and kept, no list pushed again.
+rerun=$(PUBLISHED='{}' PUSH_ARCHS=amd64 bash scripts/push-images.sh "$registry" "$tag" "$work/archives")
+[ "$(sed -n 's/^digests=//p' <<<"$rerun")" = "$digests" ] || { echo "$rerun" >&2; exit 1; }
+[ "$(grep -c 'not pushed again' <<<"$rerun")" -ge 1 ] || { echo "$rerun" >&2; exit 1; }
+say "kept: $(grep -m1 'not pushed again' <<<"$rerun")"
+
 step "deploy: scripts/image-digest-check.sh (deploy-env.sh's guard) against the registry"
 NODEAPP_REGISTRY=$registry IMAGE_DIGESTS=$digests bash scripts/image-digest-check.sh "$tag"
 wrong=$(jq -c '.app = "sha256:'"$(printf '0%.0s' $(seq 1 64))"'"' <<<"$digests")

@@ -55,7 +55,7 @@ not_in_logs() { if "$engine" logs "$container" 2>&1 | grep -qF "$1"; then fail "
 
 case $name in
   prometheus)
-    # Both baked configs (ECS: the discovery sidecar on loopback; compose: the static app:9464) and their rules.
+    # Both baked configs (ECS: the discovery sidecar on loopback; compose: the service's static target) and their rules.
     for config in prometheus.yml prometheus.compose.yml; do
       "$engine" run --rm --network none --entrypoint /bin/promtool "$image" check config "/etc/prometheus/$config" ||
         fail "promtool check config $config"
@@ -66,24 +66,27 @@ case $name in
     # SigV4 credentials are dummies from the environment: nothing leaves the machine, the pushes just fail.
     amp_host=aps-workspaces.us-east-1.amazonaws.com
     "$engine" run -d --name "$container" --network host --read-only --cap-drop ALL --security-opt no-new-privileges \
-      --add-host "$amp_host:127.0.0.1" -e NODEAPP_ENV=smoke -e AWS_REGION=us-east-1 \
+      --add-host "$amp_host:127.0.0.1" -e NODEAPP_ENV=dev -e AWS_REGION=us-east-1 \
       -e "AMP_REMOTE_WRITE_URL=https://$amp_host/workspaces/ws-smoke/api/v1/remote_write" \
       -e AWS_ACCESS_KEY_ID=AKIDSMOKEONLY -e AWS_SECRET_ACCESS_KEY=smoke-only \
       "$image" --storage.tsdb.path=/prometheus "--web.listen-address=127.0.0.1:$port" >/dev/null
     [ "$("$engine" exec "$container" cat /etc/hosts | awk -v h="$amp_host" '$2 == h { print $1 }')" = 127.0.0.1 ] ||
-      fail "$amp_host does not resolve to loopback in the container"
+      { "$engine" logs "$container" 2>&1 | tail -n 30 >&2; fail "$amp_host does not resolve to loopback in the container"; }
     wait_ready "http://127.0.0.1:$port/-/ready"
     [ "$(process_uid)" = 65534 ] || fail "Prometheus does not run as nobody (65534)"
     rules=$(curl -fsS "http://127.0.0.1:$port/api/v1/rules" | jq '[.data.groups[].rules[]] | length')
     [ "$rules" -gt 0 ] || fail "Prometheus loaded no rules"
+    # The environment's SLO rules (the entrypoint links rules/slo/$NODEAPP_ENV.rules.yml; it refuses an unknown env).
+    curl -fsS "http://127.0.0.1:$port/api/v1/rules" | jq -e '[.data.groups[].file] | any(endswith("slo/dev.rules.yml"))' \
+      >/dev/null || fail "the SLO rules of NODEAPP_ENV=dev are not loaded"
     config=$(curl -fsS "http://127.0.0.1:$port/api/v1/status/config" | jq -r .data.yaml)
-    grep -qE '^ +env: smoke$' <<<"$config" || fail "the external label env is not NODEAPP_ENV (expand-external-labels)"
+    grep -qE '^ +env: dev$' <<<"$config" || fail "the external label env is not NODEAPP_ENV (expand-external-labels)"
     grep -qF "url: https://$amp_host/workspaces/ws-smoke/api/v1/remote_write" <<<"$config" ||
       fail "the rendered config has no AMP remote_write"
     flags=$(curl -fsS "http://127.0.0.1:$port/api/v1/status/flags")
     jq -e '.data."config.file" == "/prometheus/config/prometheus.yml"' <<<"$flags" >/dev/null ||
       fail "Prometheus does not read the config rendered on its volume: $(jq -c . <<<"$flags")"
-    echo "ok prometheus ready as 65534 on a read-only root with $rules rules, env=smoke, AMP remote_write rendered"
+    echo "ok prometheus ready as 65534 on a read-only root with $rules rules, env=dev, AMP remote_write rendered"
     ;;
   alertmanager)
     # Without its required settings the entrypoint refuses to start, naming the variable.
@@ -121,6 +124,7 @@ case $name in
     grep -q 'ECS_CLUSTER must be set' "$err" || { cat "$err" >&2; fail "no ECS_CLUSTER error"; }
     # A loopback ECS API (scripts/lib/fake-ecs.ts: two RUNNING tasks, one STOPPED) reached through the SDK's
     # AWS_ENDPOINT_URL_ECS, dummy credentials from the environment (the task role's in ECS): nothing leaves the machine.
+    # ECS_CONTAINER is the fake's container name; infra passes the contract's name and metrics port.
     url_file=$(mktemp)
     node scripts/lib/fake-ecs.ts smoke-cluster smoke-app "$url_file" &
     fake_pid=$!
@@ -129,6 +133,7 @@ case $name in
     [ -s "$url_file" ] || fail "the fake ECS API did not start"
     "$engine" run -d --name "$container" --network host --read-only --cap-drop ALL --security-opt no-new-privileges \
       -e ECS_CLUSTER=smoke-cluster -e ECS_SERVICE=smoke-app -e "LISTEN_PORT=$port" \
+      -e ECS_CONTAINER=app -e METRICS_PORT=9100 \
       -e "AWS_ENDPOINT_URL_ECS=$(cat "$url_file")" -e AWS_REGION=us-east-1 \
       -e AWS_ACCESS_KEY_ID=AKIDSMOKEONLY -e AWS_SECRET_ACCESS_KEY=smoke-only "$image" >/dev/null
     wait_ready "http://127.0.0.1:$port/-/ready"
@@ -139,7 +144,7 @@ case $name in
       "fetch('http://127.0.0.1:$port/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" ||
       fail "the ECS health command fails"
     targets=$(curl -fsS "http://127.0.0.1:$port/targets")
-    jq -e 'length == 2 and ([.[].targets[]] == ["10.0.1.11:9464", "10.0.2.12:9464"])
+    jq -e 'length == 2 and ([.[].targets[]] == ["10.0.1.11:9100", "10.0.2.12:9100"])
       and all(.[]; .labels.task_revision == "7" and (.labels.task | startswith("smoke")))' <<<"$targets" >/dev/null ||
       fail "HTTP SD answer is not the two running tasks: $targets"
     metrics=$(curl -fsS "http://127.0.0.1:$port/metrics")

@@ -42,6 +42,8 @@ export interface Config {
   database: DatabaseConfig;
   /** MEMORY_LIMIT_BYTES; undefined: the cgroup's limit applies (memory-limit.ts) */
   memoryLimitBytes: number | undefined;
+  /** MIGRATE_ON_START: apply pending migrations at start; false: refuse to start while any is pending. */
+  migrateOnStart: boolean;
 }
 
 const ADMIN_TOKEN_MIN_LENGTH = 32;
@@ -91,6 +93,8 @@ export const configSchema = {
     DATABASE_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     DATABASE_CONNECT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 5000 },
     MEMORY_LIMIT_BYTES: { type: 'integer', minimum: 16777216 },
+    // In AWS the deploy runs the migrations once, as a one-off task, before any new task starts.
+    MIGRATE_ON_START: { type: 'string', enum: ['true', 'false'], default: 'true' },
   },
 } as const;
 
@@ -231,6 +235,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     gitCommit: v.GIT_COMMIT,
     database,
     memoryLimitBytes: v.MEMORY_LIMIT_BYTES,
+    migrateOnStart: v.MIGRATE_ON_START === 'true',
   };
 }
 

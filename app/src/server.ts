@@ -13,7 +13,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { loadConfigOrExit } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
-import { migrate } from './db/migrations.ts';
+import { migrate, pendingMigrations } from './db/migrations.ts';
 import { newLifecycle } from './lifecycle.ts';
 import { createLogger } from './logger.ts';
 import { memoryLimitBytes } from './memory-limit.ts';
@@ -37,8 +37,19 @@ function fail(message: string, error: unknown): never {
 let db: Database;
 try {
   db = await openDatabase(config.database, metrics, { memoryLimitBytes: memoryLimit });
-  const applied = await migrate(db);
-  logger.info({ database: db.kind, applied }, 'database ready');
+  if (config.migrateOnStart) {
+    const applied = await migrate(db);
+    logger.info({ database: db.kind, applied }, 'database ready');
+  } else {
+    // The deploy migrates before the rollout; a release started on an older schema would fail its queries.
+    const pending = await pendingMigrations(db);
+    if (pending.length > 0) {
+      throw new Error(
+        `MIGRATE_ON_START=false and migrations are pending: ${pending.join(', ')} (run the migrate command)`,
+      );
+    }
+    logger.info({ database: db.kind, applied: [] }, 'database ready (migrated by the deploy)');
+  }
 } catch (error) {
   fail('cannot open the database', error);
 }

@@ -18,8 +18,8 @@ export const CONTRACT_FILE = 'service.json';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCHEMA_PATH = join(REPO_ROOT, 'contract', 'service.schema.json');
 
-export type GeneratedSecret = { readonly generate: { readonly length?: number } };
-export type ExistingSecret = { readonly secretsManager: string };
+export type GeneratedSecret = { readonly generate: { readonly length?: number }; readonly description?: string };
+export type ExistingSecret = { readonly secretsManager: string; readonly description?: string };
 export type SecretSource = GeneratedSecret | ExistingSecret;
 
 export interface SmokeTest {
@@ -51,6 +51,7 @@ export interface ServiceContract {
   readonly database?: { readonly migrate?: readonly string[] };
   readonly stopTimeoutSeconds: number;
   readonly drainSeconds: number;
+  readonly maxBodyBytes: number;
   readonly autoscaling: { readonly requestsPerTarget?: number };
   readonly smokeTests: readonly SmokeTest[];
 }
@@ -77,6 +78,14 @@ const PLATFORM_VARIABLES = [
   'DATABASE_USER',
   'DATABASE_PASSWORD',
   'DATABASE_SSL',
+  'DATA_DIR',
+  'MIGRATE_ON_START',
+  'SHUTDOWN_DRAIN_SECONDS',
+  'TRUST_PROXY',
+  'LOG_LEVEL',
+  'APP_VERSION',
+  'GIT_COMMIT',
+  'MEMORY_LIMIT_BYTES',
 ];
 
 let validator: import('ajv').ValidateFunction | undefined;

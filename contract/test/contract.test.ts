@@ -66,6 +66,7 @@ describe('service contract', () => {
     assert.equal(c.health.liveness, '/healthz');
     assert.equal(c.stopTimeoutSeconds, 30);
     assert.equal(c.drainSeconds, 20);
+    assert.equal(c.maxBodyBytes, 16384);
     assert.equal(c.metrics, undefined);
     assert.equal(c.database, undefined);
     assert.deepEqual(c.secrets, {});
@@ -86,15 +87,22 @@ describe('service contract', () => {
       ...minimal,
       image: { dockerfile: 'svc/Nope' },
       metrics: { port: 8080 },
-      environment: { PORT: '1', SAME: 'x' },
+      environment: { PORT: '1', SAME: 'x', LOG_LEVEL: 'debug' },
       secrets: { SAME: { generate: {} } },
     });
     assert.deepEqual(problems, [
       'image.dockerfile: svc/Nope not found',
       'metrics.port: must differ from port',
       'environment.PORT: set by the platform, remove it',
+      'environment.LOG_LEVEL: set by the platform, remove it',
       'environment.SAME: also a secret, keep one',
     ]);
+  });
+
+  it('takes a secret description and a body limit up to what the edge inspects', () => {
+    const secrets = { TOKEN: { generate: {}, description: 'what it is for' }, KEY: { secretsManager: 'k' } };
+    assert.deepEqual(problemsOf({ ...minimal, secrets, maxBodyBytes: 1024 }), []);
+    assert.deepEqual(problemsOf({ ...minimal, maxBodyBytes: 16385 }), ['maxBodyBytes: must be <= 16384']);
   });
 
   it('refuses a missing file, bad JSON and a folder outside the repository', () => {

@@ -16,6 +16,8 @@ export interface Usage {
   s3Gb: number;
   /** GB of images kept in the shared ECR repository. */
   ecrGb: number;
+  /** Releases deployed per month: a canary or blue/green deploy runs a second full set of tasks while it lasts. */
+  deploysPerMonth: number;
 }
 
 export const USAGE_FIELDS: Record<keyof Usage, { flag: string; env: string; what: string }> = {
@@ -26,6 +28,7 @@ export const USAGE_FIELDS: Record<keyof Usage, { flag: string; env: string; what
   privateEgressGb: { flag: 'private-egress-gb', env: 'COST_PRIVATE_EGRESS_GB', what: 'GB/month via NAT/endpoints' },
   s3Gb: { flag: 's3-gb', env: 'COST_S3_GB', what: 'GB stored in S3' },
   ecrGb: { flag: 'ecr-gb', env: 'COST_ECR_GB', what: 'GB of images in ECR (shared)' },
+  deploysPerMonth: { flag: 'deploys', env: 'COST_DEPLOYS', what: 'deploys/month' },
 };
 
 const DEFAULTS: Record<string, Usage> = {
@@ -37,6 +40,7 @@ const DEFAULTS: Record<string, Usage> = {
     privateEgressGb: 2,
     s3Gb: 1,
     ecrGb: 2,
+    deploysPerMonth: 40,
   },
   staging: {
     requests: 2_000_000,
@@ -46,6 +50,7 @@ const DEFAULTS: Record<string, Usage> = {
     privateEgressGb: 5,
     s3Gb: 2,
     ecrGb: 2,
+    deploysPerMonth: 40,
   },
   prod: {
     requests: 30_000_000,
@@ -55,6 +60,7 @@ const DEFAULTS: Record<string, Usage> = {
     privateEgressGb: 30,
     s3Gb: 10,
     ecrGb: 2,
+    deploysPerMonth: 20,
   },
 };
 

@@ -49,8 +49,6 @@ const FREE_OR_CARRIED = [
   /^AWS::CDK::Metadata$/,
   /^Custom::/,
   /^AWS::CloudFormation::(CustomResource|WaitCondition|WaitConditionHandle)$/,
-  // The Secrets Manager rotation function from the Serverless Application Repository (Lambda, pennies a month).
-  /^AWS::Serverless::Application$/,
 ];
 
 export function estimateEnvironment(env: string, stacks: StackTemplate[], prices: PriceTable, usage: Usage): Estimate {

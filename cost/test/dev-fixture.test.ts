@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { defaultUsage } from '../src/assumptions.ts';
 import { estimateEnvironment } from '../src/estimate.ts';
 import { loadPriceTable } from '../src/price-table.ts';
+import type { CfnResource, StackTemplate } from '../src/template.ts';
 import { devStacks } from './fixtures/dev-stacks.ts';
 
 const estimate = estimateEnvironment('dev', devStacks, loadPriceTable('us-east-1'), defaultUsage('dev'));
@@ -69,5 +70,66 @@ describe('cost estimate of the dev fixture, computed by hand', () => {
 
   it('names the assumption it made for the NAT instance root volume', () => {
     assert.ok(estimate.notes.some((n) => n.includes('assumed 8 GB gp3')));
+  });
+});
+
+// prod's Data stack shape: RDS manages the master password (ManageMasterUserPassword), so the template holds no
+// AWS::SecretsManager::Secret for it, only the RotationSchedule that sets its period; the secret is still billed.
+describe('cost estimate with an RDS-managed master password', () => {
+  const managed = devStacks.map((stack): StackTemplate => {
+    if (!stack.name.endsWith('-Data')) return stack;
+    const resources: Record<string, CfnResource> = { ...stack.template.Resources };
+    delete resources.DatabaseSecret55555555;
+    const db = resources.Database77777777;
+    assert.ok(db);
+    resources.Database77777777 = { ...db, Properties: { ...db.Properties, ManageMasterUserPassword: true } };
+    resources.DatabaseRotation = {
+      Type: 'AWS::SecretsManager::RotationSchedule',
+      Properties: { SecretId: { 'Fn::GetAtt': ['Database77777777', 'MasterUserSecret.SecretArn'] } },
+    };
+    return { ...stack, template: { Resources: resources } };
+  });
+  const withManaged = estimateEnvironment('dev', managed, loadPriceTable('us-east-1'), defaultUsage('dev'));
+
+  it('counts the secret RDS creates with the template-declared ones, at the same price', () => {
+    const secrets = withManaged.lines.filter((l) => l.resource.startsWith('Secrets Manager secrets'));
+    assert.deepEqual(
+      secrets.map((l) => [l.resource, l.quantity, l.monthly]),
+      [['Secrets Manager secrets (2 + 1 RDS-managed)', 3, 1.2]], // admin token, Grafana + the database's
+    );
+    assert.equal(withManaged.total, estimate.total);
+    assert.deepEqual(withManaged.unpriced, []);
+  });
+});
+
+// A canary deploy runs a second full set of the app's tasks from scale-up until the bake time ends.
+describe('cost estimate of a canary service', () => {
+  const canary: StackTemplate[] = structuredClone(devStacks);
+  const service = canary
+    .flatMap((s) => Object.values(s.template.Resources ?? {}))
+    .find(
+      (r): r is CfnResource => r.Type === 'AWS::ECS::Service' && 'CapacityProviderStrategy' in (r.Properties ?? {}),
+    );
+  assert.ok(service?.Properties);
+  service.Properties.DeploymentConfiguration = {
+    Strategy: 'CANARY',
+    CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 10 },
+    BakeTimeInMinutes: 15,
+  };
+  const withDeploys = estimateEnvironment('dev', canary, loadPriceTable('us-east-1'), defaultUsage('dev'));
+
+  it('prices the second release for every deploy: scale-up (5 min) + canary bake + bake, at the service task price', () => {
+    const found = withDeploys.lines.filter((l) => l.resource.includes('second release during deploys'));
+    assert.equal(found.length, 1);
+    // 65/168 = 0.38690 average tasks (all Spot) x 40 deploys x (5 + 10 + 15) min / 60 = 7.738 task-h
+    // x 0.009875 x (1 - 1 x 0.70) = 0.0029625 = 0.0229
+    assert.equal(found[0]?.resource.includes('(40 deploys x 30 min)'), true, found[0]?.resource);
+    assert.equal(Math.round((found[0]?.quantity ?? 0) * 1000) / 1000, 7.738);
+    assert.equal(found[0]?.monthly, 0.02);
+    assert.equal(
+      estimate.lines.some((l) => l.resource.includes('second release')),
+      false,
+      'rolling: none',
+    );
   });
 });

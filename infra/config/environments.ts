@@ -75,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       // Grafana, so it goes without (the tasks-below-desired alarm reading it is left out).
       containerInsights: 'disabled',
     },
+    // Rolling in place: dev's single Spot task would otherwise pay for a second one every deploy.
+    deployment: { strategy: 'rolling' },
     edge: {
       // In every environment: Grafana's login sits behind the same distribution. About
       // 5 USD/month for the ACL + 1 USD per rule + 0.60 USD per million requests (https://aws.amazon.com/waf/pricing/).
@@ -151,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       logRetentionDays: 30,
       containerInsights: 'enabled',
     },
+    // The production strategy with short times, so every release rehearses prod's canary (hook, shift, rollback).
+    deployment: { strategy: 'canary', canaryPercent: 10, canaryBakeMinutes: 3, bakeMinutes: 3 },
     edge: { ...dev.edge, accessLogRetentionDays: 30 },
     // finalSnapshot: the destroy workflow promises a final RDS snapshot of staging and production.
     rds: {
@@ -191,6 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       logRetentionDays: 365,
       containerInsights: 'enhanced',
     },
+    // 10 % of production for 10 minutes (the deployment alarms evaluate 2–5 one-minute periods), then all of it;
+    // the old release stays 15 minutes more so an alarm in the first minutes at full traffic still rolls back.
+    deployment: { strategy: 'canary', canaryPercent: 10, canaryBakeMinutes: 10, bakeMinutes: 15 },
     edge: {
       ...staging.edge,
       priceClass: 'PriceClass_All',

@@ -4,6 +4,8 @@
 // `-c <name>ImageDigest=sha256:<64 hex>`; infra references `<repository>@<digest>` and never builds an image during
 // `cdk deploy` (CDK Docker assets would be built on the deploying runner, for the wrong architecture).
 
+import { loadServiceContract, serviceFolderFromEnv } from '@nodeapp/contract';
+
 export const IMAGE_NAMES = ['app', 'prometheus', 'alertmanager', 'grafana', 'ecsSd'] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];
 
@@ -17,7 +19,17 @@ export interface ImageSpec {
 }
 
 export const IMAGES: Readonly<Record<ImageName, ImageSpec>> = {
-  app: { repositoryName: 'nodeapp', dockerfile: 'app/Dockerfile', context: '.' },
+  // The service's image: its Dockerfile and context come from its contract (the folder NODEAPP_SERVICE names, else
+  // app/), read when a script asks (scripts/lib/images.sh), so infra never loads a contract it does not deploy.
+  app: {
+    repositoryName: 'nodeapp',
+    get dockerfile() {
+      return loadServiceContract(serviceFolderFromEnv()).image.dockerfile;
+    },
+    get context() {
+      return loadServiceContract(serviceFolderFromEnv()).image.context;
+    },
+  },
   prometheus: {
     repositoryName: 'nodeapp-prometheus',
     dockerfile: 'monitoring/prometheus/Dockerfile',

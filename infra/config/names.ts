@@ -14,6 +14,16 @@ export interface EnvironmentNames {
   readonly cluster: string;
   readonly appLogGroup: string;
   readonly monitoringLogGroup: string;
+  /**
+   * `Nodeapp-<env>-release`: the role the deploy job assumes to migrate and watch the rollout. Named like the stacks'
+   * roles, the only ones the bounded execution role may pass or re-trust (lib/bootstrap/execution-boundary.ts).
+   */
+  readonly releaseRole: string;
+}
+
+/** The GitHub deploy role of a GitHub environment (`staging`, `production`), in the shared account. */
+export function githubDeployRoleName(githubEnvironment: string): string {
+  return `nodeapp-github-deploy-${githubEnvironment}`;
 }
 
 export function names(env: string): EnvironmentNames {
@@ -28,5 +38,6 @@ export function names(env: string): EnvironmentNames {
     cluster: `nodeapp-${env}`,
     appLogGroup: `/nodeapp/${env}/app`,
     monitoringLogGroup: `/nodeapp/${env}/monitoring`,
+    releaseRole: `${prefix}-release`,
   };
 }

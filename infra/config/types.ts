@@ -145,7 +145,7 @@ export interface RdsConfig {
   readonly performanceInsights: boolean;
   /** Enhanced Monitoring interval in seconds; 0 turns it off. */
   readonly enhancedMonitoringSeconds: 0 | 1 | 5 | 10 | 15 | 30 | 60;
-  /** Rotate the database password every N days; omit for no rotation. */
+  /** RDS manages the master password and rotates it every N days; omit for a generated secret without rotation. */
   readonly rotationDays?: number;
   /** Alarm when connections exceed this many. */
   readonly connectionsAlarm: number;
@@ -172,6 +172,31 @@ export interface Site24x7Config {
   readonly memoryMiB: number;
 }
 
+/**
+ * How a new release of the app service replaces the running one (ECS `deploymentConfiguration.strategy`:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.html).
+ * - `rolling`: tasks replaced in place (100 %/200 %), circuit breaker and deployment alarms roll back.
+ * - `canary`: the new release starts at full size beside the old one, takes `canaryPercent` of production traffic
+ *   for `canaryBakeMinutes`, then all of it; both keep running `bakeMinutes` more before the old one stops
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/canary-deployment.html).
+ * - `blue-green`: all traffic moves at once, then both run `bakeMinutes`
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html).
+ * Canary and blue/green run the smoke hook on the test listener before any production traffic moves, and any
+ * deployment alarm in ALARM during the shift or the bake rolls back. They run twice the tasks while a deploy lasts.
+ */
+export type DeploymentConfig =
+  | { readonly strategy: 'rolling' }
+  | {
+      readonly strategy: 'canary';
+      /** Share of production traffic the new release gets first: 0.1–100 in steps of 0.1. */
+      readonly canaryPercent: number;
+      /** Minutes at that share before the rest shifts (0–1440). */
+      readonly canaryBakeMinutes: number;
+      /** Minutes both releases keep running after all traffic shifted: the window an alarm still rolls back (0–1440). */
+      readonly bakeMinutes: number;
+    }
+  | { readonly strategy: 'blue-green'; readonly bakeMinutes: number };
+
 export interface EnvironmentConfig {
   /** Short name used in stack names, resource names and the Environment tag. */
   readonly name: string;
@@ -186,6 +211,8 @@ export interface EnvironmentConfig {
   readonly region: string;
   readonly network: NetworkConfig;
   readonly service: ServiceConfig;
+  /** How a release replaces the running one: rolling, canary or blue/green, with their times. */
+  readonly deployment: DeploymentConfig;
   readonly edge: EdgeConfig;
   readonly alarms: AlarmConfig;
   readonly database: DatabaseMode;

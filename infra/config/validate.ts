@@ -95,6 +95,8 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
     );
   }
 
+  deploymentProblems(c, e);
+
   const edge = e.edge;
   c.check(/^pl-[0-9a-f]{8,17}$/.test(edge.cloudFrontPrefixListId), `${p}.edge.cloudFrontPrefixListId`, 'must be pl-…');
   c.oneOf(edge.priceClass, ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'], `${p}.edge.priceClass`);
@@ -196,6 +198,24 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
   }
   c.check(e.tags.owner.length > 0, `${p}.tags.owner`, 'must not be empty');
   c.check(e.tags.costCenter.length > 0, `${p}.tags.costCenter`, 'must not be empty');
+}
+
+/** ECS's ranges (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html bakeTimeInMinutes). */
+function deploymentProblems(c: Checker, e: EnvironmentConfig): void {
+  const d = e.deployment;
+  const p = `${e.name}.deployment`;
+  c.oneOf(d.strategy, ['rolling', 'canary', 'blue-green'], `${p}.strategy`);
+  if (d.strategy === 'canary') {
+    const tenths = Math.round(d.canaryPercent * 10);
+    c.check(
+      Math.abs(d.canaryPercent * 10 - tenths) < 1e-9 && tenths >= 1 && tenths <= 1000,
+      `${p}.canaryPercent`,
+      `must be 0.1 to 100 in steps of 0.1 (got ${d.canaryPercent})`,
+    );
+    c.int(d.canaryBakeMinutes, 0, 1440, `${p}.canaryBakeMinutes`);
+  }
+  if (d.strategy === 'canary' || d.strategy === 'blue-green') c.int(d.bakeMinutes, 0, 1440, `${p}.bakeMinutes`);
 }
 
 /** Throws a ConfigError listing every problem, each prefixed by the field's path. */

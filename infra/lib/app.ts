@@ -1,7 +1,7 @@
 // The one builder of every Nodeapp stack: the shared registry and GitHub deploy stacks, then per environment
 // Network → Data → Service → Monitoring. bin/nodeapp.ts, the tests and the cost estimate all call buildApp, so what
 // is tested and estimated is what deploys.
-import { fileURLToPath } from 'node:url';
+import { loadServiceContract, type ServiceContract, serviceFolderFromEnv } from '@nodeapp/contract';
 import { type App, PermissionsBoundary, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../config/environments.ts';
@@ -34,7 +34,7 @@ export const PLACEHOLDER_IMAGE_TAG = 'latest-synth';
 export interface EnvironmentStacks {
   readonly config: EnvironmentConfig;
   readonly network: NetworkStack;
-  /** Absent when config database is 'none'. */
+  /** Absent when config database is 'none' or the service's contract has no database. */
   readonly data?: DataStack;
   readonly service: ServiceStack;
   readonly monitoring: MonitoringStack;
@@ -42,6 +42,8 @@ export interface EnvironmentStacks {
 
 export interface NodeappStacks {
   readonly config: NodeappConfig;
+  /** The services every environment runs, from their contracts (one today). */
+  readonly services: readonly ServiceContract[];
   readonly registry: RegistryStack;
   readonly githubDeploy: GithubDeployStack;
   readonly environments: ReadonlyMap<string, EnvironmentStacks>;
@@ -54,11 +56,13 @@ export interface BuildOptions {
   readonly config?: NodeappConfig;
   /** Run cdk-nag AwsSolutions on the whole app (default true). */
   readonly nag?: boolean;
-  /** Static files served by CloudFront (default: the repository's app/public). */
+  /** Static files served by CloudFront.
+   * @default - the contract's staticSite */
   readonly staticAssetsPath?: string;
+  /** The service to deploy.
+   * @default - the contract of the folder `-c service=<folder>` names, else NODEAPP_SERVICE's, else app/ */
+  readonly service?: ServiceContract;
 }
-
-const DEFAULT_STATIC_ASSETS = fileURLToPath(new URL('../../app/public', import.meta.url));
 
 function tag(stack: Stack, environment: string, tags: { owner: string; costCenter: string }): void {
   Tags.of(stack).add('Project', 'nodeapp');
@@ -96,11 +100,20 @@ export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
     throw new UsageError(`-c env=${selected}: unknown environment (expected one of ${known})`);
   }
 
+  // A bad contract throws ContractError (one line per field): bin/nodeapp.ts prints it without a stack trace.
+  const service =
+    options.service ??
+    loadServiceContract((app.node.tryGetContext('service') as string | undefined) ?? serviceFolderFromEnv());
+  const services = [service];
+
   const imageTag = (app.node.tryGetContext('imageTag') as string | undefined) ?? PLACEHOLDER_IMAGE_TAG;
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) {
     throw new UsageError(`-c imageTag=${imageTag}: not a valid image tag (letters, digits, _ . -; at most 128)`);
   }
   const digests = imageDigestsFromContext(app.node);
+  // `-c migrateOnStart=true`: the deploy's migrate task found no service to take a task definition from (the
+  // environment's first deploy); that release's tasks migrate the empty database on start (infra/bin/deploy-migrate.ts).
+  const migrateOnStart = app.node.tryGetContext('migrateOnStart') === 'true';
   // Before any stack exists: context cannot be set once the app has children (a real account, absent from
   // cdk.json, would otherwise stop synth with "Cannot set context after children have been added").
   pinAvailabilityZones(app, envs);
@@ -129,20 +142,22 @@ export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
     const n = names(envConfig.name);
     const network = new NetworkStack(app, n.networkStack, { env, permissionsBoundary, config: envConfig });
     const data =
-      envConfig.database === 'rds'
+      envConfig.database === 'rds' && service.database
         ? new DataStack(app, n.dataStack, { env, permissionsBoundary, config: envConfig, vpc: network.vpc })
         : undefined;
-    const service = new ServiceStack(app, n.serviceStack, {
+    const serviceStack = new ServiceStack(app, n.serviceStack, {
       env,
       permissionsBoundary,
       config: envConfig,
       shared,
       vpc: network.vpc,
       namespace: network.namespace,
+      services,
       appImageDigest: digests.app,
       version: imageTag,
-      staticAssetsPath: options.staticAssetsPath ?? DEFAULT_STATIC_ASSETS,
+      staticAssetsPath: options.staticAssetsPath,
       database: data?.database,
+      migrateOnStart,
     });
     const monitoring = new MonitoringStack(app, n.monitoringStack, {
       env,
@@ -151,13 +166,16 @@ export function buildApp(app: App, options: BuildOptions = {}): NodeappStacks {
       shared,
       vpc: network.vpc,
       namespace: network.namespace,
-      service,
+      services,
+      service: serviceStack,
     });
-    for (const stack of [network, data, service, monitoring]) if (stack) tag(stack, envConfig.name, envConfig.tags);
-    environments.set(envConfig.name, { config: envConfig, network, data, service, monitoring });
+    for (const stack of [network, data, serviceStack, monitoring]) {
+      if (stack) tag(stack, envConfig.name, envConfig.tags);
+    }
+    environments.set(envConfig.name, { config: envConfig, network, data, service: serviceStack, monitoring });
   }
 
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const monitoring = new Map([...environments].map(([name, e]) => [name, e.monitoring]));
-  return { config, registry, githubDeploy, environments, monitoring };
+  return { config, services, registry, githubDeploy, environments, monitoring };
 }

@@ -31,7 +31,8 @@ export function nagRef(construct: IConstruct): string {
 }
 
 /**
- * The singleton Lambda behind BucketDeployment (copies app/public into the bucket, invalidates CloudFront).
+ * The singleton Lambda behind BucketDeployment (copies the service's static site into the bucket, invalidates
+ * CloudFront).
  * Its wildcards are CDK's grants: read the asset from the bootstrap bucket, sync (list/put/delete) the
  * site bucket's objects, create invalidations (CloudFront has no per-distribution invalidation ARN here).
  */
@@ -46,7 +47,7 @@ export function acknowledgeBucketDeployment(stack: Stack, siteBucket: IConstruct
       'BucketDeployment (CDK): the AWS managed policy only lets the function write its own logs.',
     );
     acknowledge(child, 'AwsSolutions-L1', 'BucketDeployment (CDK): the runtime is pinned by aws-cdk-lib.');
-    const why = 'BucketDeployment (CDK grant): syncs app/public into the one site bucket';
+    const why = "BucketDeployment (CDK grant): syncs the service's static site into the one site bucket";
     for (const action of ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*']) {
       acknowledge(child, `AwsSolutions-IAM5[Action::${action}]`, `${why}; CDK grants the action family.`);
     }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { names } from '../config/names.ts';
 import { Alarms } from '../lib/constructs/alarms.ts';
-import { envConfig, fixtureStack, serviceFixture } from './fixtures.ts';
+import { envConfig, fixtureStack, GUESTBOOK, serviceFixture } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 /** Alarms with the service alarms, on a fixture service (serviceFixture), with the named environment's config. */
@@ -18,7 +18,8 @@ function alarmsTemplate(env: string, emails: readonly string[] = []): Template {
   alarms.addServiceAlarms({
     service: appService.service,
     clusterName: names(env).cluster,
-    serviceName: 'app',
+    serviceName: GUESTBOOK.name,
+    readinessPath: GUESTBOOK.health.readiness,
     loadBalancer: alb,
     targetGroup: appService.targetGroup,
     containerInsights: config.service.containerInsights !== 'disabled',

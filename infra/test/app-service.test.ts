@@ -41,7 +41,12 @@ describe('ECS service', () => {
     assert.equal(alarms.Enable, true);
     assert.equal(alarms.Rollback, true);
     // Literal names of alarms the template creates, which the service depends on (created first).
-    assert.deepEqual(alarms.AlarmNames, ['Nodeapp-prod-target-5xx', 'Nodeapp-prod-unhealthy-hosts']);
+    assert.deepEqual(alarms.AlarmNames, [
+      'Nodeapp-prod-alb-5xx-rate',
+      'Nodeapp-prod-target-5xx',
+      'Nodeapp-prod-unhealthy-hosts',
+      'Nodeapp-prod-p99-latency',
+    ]);
     const resources = t.toJSON().Resources as Record<string, CfnProperties>;
     const [serviceId] = resourcesOf(t, 'AWS::ECS::Service')[0] ?? [];
     for (const name of alarms.AlarmNames as string[]) {
@@ -105,18 +110,23 @@ describe('ECS service', () => {
     assert.equal(s.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp, 'DISABLED');
   });
 
-  it('scales on CPU, memory and requests per target within the configured bounds', () => {
+  it('scales on CPU, memory and (rolling only) requests per target within the configured bounds', () => {
     prod.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 3, MaxCapacity: 12 });
-    const metrics = resourcesOf(prod, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(([, p]) => {
-      const c = p.Properties.TargetTrackingScalingPolicyConfiguration;
-      assert.equal(c.ScaleInCooldown, 300);
-      return c.PredefinedMetricSpecification.PredefinedMetricType;
-    });
-    assert.deepEqual(metrics.sort(), [
+    const metricsOf = (t: Template) =>
+      resourcesOf(t, 'AWS::ApplicationAutoScaling::ScalingPolicy')
+        .map(([, p]) => {
+          const c = p.Properties.TargetTrackingScalingPolicyConfiguration;
+          assert.equal(c.ScaleInCooldown, 300);
+          return c.PredefinedMetricSpecification.PredefinedMetricType;
+        })
+        .sort();
+    assert.deepEqual(metricsOf(dev), [
       'ALBRequestCountPerTarget',
       'ECSServiceAverageCPUUtilization',
       'ECSServiceAverageMemoryUtilization',
     ]);
+    // Canary: requests per target reads ONE target group, and production alternates between two.
+    assert.deepEqual(metricsOf(prod), ['ECSServiceAverageCPUUtilization', 'ECSServiceAverageMemoryUtilization']);
   });
 
   it('scales to zero outside working hours only where config asks (dev)', () => {
@@ -175,6 +185,133 @@ describe('ECS service', () => {
         }
         assert.ok(json.length > 0);
       }
+    }
+  });
+});
+
+// ECS-native progressive delivery, per environment's config `deployment`.
+describe('progressive deployment (canary, blue/green)', () => {
+  const staging = serviceTemplate(envConfig('staging'));
+  const hookFunctions = (t: Template) => resourcesOf(t, 'AWS::Lambda::Function').filter(([id]) => /SmokeHook/.test(id));
+  const ruleOf = (t: Template, priority: number) =>
+    resourcesOf(t, 'AWS::ElasticLoadBalancingV2::ListenerRule').find(([, r]) => r.Properties.Priority === priority);
+
+  it('deploys dev rolling: no alternate target group, no hook, requests-per-target scaling kept', () => {
+    const s = service(dev);
+    assert.equal(s.DeploymentConfiguration.Strategy, 'ROLLING');
+    assert.equal(s.DeploymentConfiguration.LifecycleHooks, undefined);
+    assert.equal(s.LoadBalancers[0].AdvancedConfiguration, undefined);
+    assert.equal(resourcesOf(dev, 'AWS::ElasticLoadBalancingV2::TargetGroup').length, 1);
+    assert.deepEqual(hookFunctions(dev), []);
+  });
+
+  it('deploys staging and prod as canaries with the config percentages and bake times', () => {
+    for (const [name, t] of [
+      ['staging', staging],
+      ['prod', prod],
+    ] as const) {
+      const d = envConfig(name).deployment;
+      assert.ok(d.strategy === 'canary');
+      const c = service(t).DeploymentConfiguration;
+      assert.equal(c.Strategy, 'CANARY', name);
+      assert.deepEqual(
+        c.CanaryConfiguration,
+        { CanaryPercent: d.canaryPercent, CanaryBakeTimeInMinutes: d.canaryBakeMinutes },
+        name,
+      );
+      assert.equal(c.BakeTimeInMinutes, d.bakeMinutes, name);
+      // Still no DesiredCount, and the circuit breaker still rolls back tasks that never start.
+      assert.equal(service(t).DesiredCount, undefined, name);
+      assert.deepEqual(c.DeploymentCircuitBreaker, { Enable: true, Rollback: true }, name);
+    }
+  });
+
+  it('runs the smoke hook Lambda at POST_TEST_TRAFFIC_SHIFT, before any production traffic moves', () => {
+    const hooks = service(prod).DeploymentConfiguration.LifecycleHooks as CfnProperties[];
+    assert.equal(hooks.length, 1);
+    assert.deepEqual(hooks[0]?.LifecycleStages, ['POST_TEST_TRAFFIC_SHIFT']);
+    const [fnId, fn] = hookFunctions(prod)[0] ?? [];
+    assert.deepEqual(hooks[0]?.HookTargetArn, { 'Fn::GetAtt': [fnId, 'Arn'] });
+    assert.equal(fn?.Properties.Runtime, 'nodejs24.x');
+    assert.ok(fn?.Properties.VpcConfig.SubnetIds.length > 0, 'in the VPC: the ALB is internal');
+    const env = fn?.Properties.Environment.Variables;
+    assert.deepEqual(JSON.parse(env.SMOKE_REQUESTS), [
+      { path: '/health/ready', method: 'GET', status: 200, contentType: 'application/json' },
+    ]);
+    assert.match(JSON.stringify(env.TEST_LISTENER_URL), /:8080"/);
+  });
+
+  it('gives ECS an alternate target group, the production rule and the test rule, weighted 100/0 at creation', () => {
+    const lb = service(prod).LoadBalancers[0];
+    const groups = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([id]) => id);
+    assert.equal(groups.length, 2);
+    const [production, test] = [ruleOf(prod, 50000), ruleOf(prod, 1)];
+    assert.ok(production && test);
+    assert.deepEqual(lb.AdvancedConfiguration.ProductionListenerRule, { Ref: production[0] });
+    assert.deepEqual(lb.AdvancedConfiguration.TestListenerRule, { Ref: test[0] });
+    assert.deepEqual(lb.AdvancedConfiguration.AlternateTargetGroupArn, {
+      Ref: groups.find((g) => /Alternate/.test(g)),
+    });
+    assert.deepEqual(lb.TargetGroupArn, { Ref: groups.find((g) => !/Alternate/.test(g)) });
+    for (const [, rule] of [production, test]) {
+      assert.deepEqual(rule.Properties.Conditions, [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }]);
+      const forward = rule.Properties.Actions[0].ForwardConfig.TargetGroups;
+      assert.deepEqual(
+        forward.map((g: CfnProperties) => g.Weight),
+        [100, 0],
+      );
+    }
+    // The test listener: port 8080, open only to the hook's security group.
+    const listeners = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::Listener').map(([, r]) => r.Properties.Port);
+    assert.deepEqual(listeners.sort(), [80, 8080]);
+    const to8080 = resourcesOf(prod, 'AWS::EC2::SecurityGroupIngress')
+      .map(([, r]) => r.Properties)
+      .filter((p) => p.FromPort === 8080);
+    assert.equal(to8080.length, 1);
+    assert.match(to8080[0]?.SourceSecurityGroupId['Fn::GetAtt'][0], /SmokeHookSecurityGroup/);
+  });
+
+  it('renders blue/green with its bake time and no canary step', () => {
+    const config = { ...envConfig('prod'), deployment: { strategy: 'blue-green', bakeMinutes: 20 } } as const;
+    const c = service(serviceTemplate(config)).DeploymentConfiguration;
+    assert.equal(c.Strategy, 'BLUE_GREEN');
+    assert.equal(c.BakeTimeInMinutes, 20);
+    assert.equal(c.CanaryConfiguration, undefined);
+    assert.deepEqual(c.LifecycleHooks[0].LifecycleStages, ['POST_TEST_TRAFFIC_SHIFT']);
+  });
+
+  // https://github.com/aws/aws-cdk/issues/36649: CloudFormation resets a listener rule's forward weights to the
+  // template's whenever it updates the rule, which can send all traffic to the group ECS just drained. A release is
+  // an image-only change: it must leave every listener, rule and target group byte-identical, so CloudFormation
+  // never updates them; only the task definition changes (the service then runs ECS's canary).
+  it('changes only the task definition when only the image digest changes (listener rules untouched)', () => {
+    const build = (digest: string) => {
+      const stack = serviceFixture(envConfig('prod'), { digest }).stack;
+      return Template.fromStack(stack).toJSON().Resources as Record<string, CfnProperties>;
+    };
+    const before = build(`sha256:${'1'.repeat(64)}`);
+    const after = build(`sha256:${'2'.repeat(64)}`);
+    assert.deepEqual(Object.keys(after).sort(), Object.keys(before).sort());
+    const changed = Object.keys(before).filter((id) => JSON.stringify(before[id]) !== JSON.stringify(after[id]));
+    assert.deepEqual(
+      changed.map((id) => before[id]?.Type),
+      ['AWS::ECS::TaskDefinition'],
+    );
+  });
+
+  // Whole app: the deployment alarms read both target groups, so the release in either one is watched.
+  it('alarms on the 5xx, p99 and unhealthy hosts of both target groups (whole app)', () => {
+    const t = template(wholeApp(), 'prod', 'service');
+    const alarm = (name: string) =>
+      resourcesOf(t, 'AWS::CloudWatch::Alarm').find(([, r]) => r.Properties.AlarmName === name)?.[1].Properties;
+    for (const name of ['Nodeapp-prod-target-5xx', 'Nodeapp-prod-p99-latency', 'Nodeapp-prod-unhealthy-hosts']) {
+      const groups = new Set(
+        ((alarm(name)?.Metrics ?? []) as CfnProperties[])
+          .flatMap((m) => m.MetricStat?.Metric.Dimensions ?? [])
+          .filter((d: CfnProperties) => d.Name === 'TargetGroup')
+          .map((d: CfnProperties) => JSON.stringify(d.Value)),
+      );
+      assert.equal(groups.size, 2, name);
     }
   });
 });

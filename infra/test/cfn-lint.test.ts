@@ -75,6 +75,17 @@ describe('cfn-lint', { skip }, () => {
     assert.match(run.stdout, /cfn-lint 1\.\d+\.\d+ on 14 templates/);
   });
 
+  test('the second service (examples/hello-express, prod): 0 errors', { timeout: 240_000 }, () => {
+    const { app } = buildFullTestApp({ env: 'prod', context: { service: 'examples/hello-express' } });
+    const outdir = app.synth().directory;
+    const run = spawnSync('bash', [SCRIPT, outdir], { encoding: 'utf8' });
+    const output = `${run.stdout}${run.stderr}`;
+    assert.doesNotMatch(output, /^E\d{4} /m, output);
+    assert.equal(run.status, 0, output);
+    // The shared stacks and prod's Network, Service and Monitoring: no Data stack without a database.
+    assert.match(run.stdout, /on 5 templates/);
+  });
+
   test("cfn-lint's bundled schema still lacks Tags on each patched type (drop the patch once it has them)", () => {
     assert.deepEqual(tagsUnexpected(lint(PROBE, false)), [...PATCHED_TYPES.map((_, i) => `Tagged${i}`), 'Untaggable']);
   });

@@ -64,6 +64,37 @@ describe('environment config', () => {
     assert.ok((prod?.service.fargateBase ?? 0) > 0, 'prod keeps a FARGATE base');
   });
 
+  it("deploys dev rolling, staging with prod's canary on shorter times (so staging rehearses prod)", () => {
+    const [dev, staging, prod] = loadConfig({}).environments as EnvironmentConfig[];
+    assert.equal(dev?.deployment.strategy, 'rolling');
+    assert.equal(staging?.deployment.strategy, prod?.deployment.strategy);
+    assert.ok(prod?.deployment.strategy === 'canary' && staging?.deployment.strategy === 'canary');
+    assert.equal(staging.deployment.canaryPercent, prod.deployment.canaryPercent);
+    assert.ok(staging.deployment.canaryBakeMinutes < prod.deployment.canaryBakeMinutes);
+    assert.ok(staging.deployment.bakeMinutes < prod.deployment.bakeMinutes);
+  });
+
+  it('names the deployment field ECS would refuse', () => {
+    const problems = problemsOf(
+      withEnv('prod', (e) => ({
+        ...e,
+        deployment: { strategy: 'canary', canaryPercent: 10.05, canaryBakeMinutes: 1441, bakeMinutes: -1 },
+      })),
+    );
+    assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [
+      'prod.deployment.bakeMinutes',
+      'prod.deployment.canaryBakeMinutes',
+      'prod.deployment.canaryPercent',
+    ]);
+    const strategy = problemsOf(
+      withEnv('dev', (e) => ({
+        ...e,
+        deployment: { strategy: 'linear' } as unknown as EnvironmentConfig['deployment'],
+      })),
+    );
+    assert.deepEqual(strategy, ['dev.deployment.strategy: must be one of rolling, canary, blue-green (got linear)']);
+  });
+
   it('names the field of each bad value', () => {
     const problems = problemsOf(
       withEnv('prod', (e) => ({

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { names } from '../config/names.ts';
 import type { RdsConfig } from '../config/types.ts';
@@ -55,18 +56,58 @@ describe('RDS PostgreSQL', () => {
     const subnetIds = resourcesOf(db, 'AWS::RDS::DBSubnetGroup')[0]?.[1].Properties.SubnetIds as { Ref: string }[];
     assert.equal(subnetIds.length, 2);
     for (const id of subnetIds) assert.match(id.Ref, /^VpcisolatedSubnet/);
-    db.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
-    // The hosted rotation function runs in the private (egress) subnets so it can reach Secrets Manager.
-    const rotation = resourcesOf(db, 'AWS::Serverless::Application')[0]?.[1].Properties.Parameters;
-    assert.match(JSON.stringify(rotation?.vpcSubnetIds), /privateSubnet/);
-    assert.doesNotMatch(JSON.stringify(rotation?.vpcSubnetIds), /isolatedSubnet/);
+  });
+
+  it("rotates prod's master password with RDS's managed rotation on the rds.rotationDays schedule, no function", () => {
+    const { template: db, database } = databaseFixture('prod');
+    const days = envConfig('prod').rds.rotationDays;
+    assert.ok(days, 'prod sets rds.rotationDays');
+    const [instanceId, instance] = resourcesOf(db, 'AWS::RDS::DBInstance')[0] ?? [];
+    assert.equal(instance?.Properties.ManageMasterUserPassword, true);
+    assert.equal(instance?.Properties.MasterUsername, 'nodeapp');
+    assert.equal(instance?.Properties.MasterUserPassword, undefined, 'no password in the template');
+    // The AWS managed Secrets Manager key (no cross-stack key policy for the service's execution role).
+    assert.equal(instance?.Properties.MasterUserSecret, undefined);
+    // The secret is RDS's: nothing CDK generates, no rotation function, nested app or role of its own.
+    db.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    db.resourceCountIs('AWS::Serverless::Application', 0);
+    const ownRoles = resourcesOf(db, 'AWS::IAM::Role')
+      .map(([id]) => id)
+      .filter((id) => id.startsWith('Database'));
+    assert.equal(ownRoles.length, 1);
+    assert.match(ownRoles[0] ?? '', /^DatabaseInstanceMonitoringRole/, 'the Enhanced Monitoring role only');
+    assert.equal(resourcesOf(db, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('Database')).length, 0);
+    const managedSecret = { 'Fn::GetAtt': [instanceId, 'MasterUserSecret.SecretArn'] };
+    assert.deepEqual(
+      resourcesOf(db, 'AWS::SecretsManager::RotationSchedule').map(([, r]) => r.Properties),
+      [{ SecretId: managedSecret, RotationRules: { AutomaticallyAfterDays: days }, RotateImmediatelyOnUpdate: false }],
+    );
+    // What the Service stack and the Data stack's output read.
+    assert.deepEqual(Stack.of(database).resolve(database.secret.secretArn), managedSecret);
+  });
+
+  it('follows rds.rotationDays, not the environment name', () => {
+    const db = databaseFixture('dev', { ...envConfig('dev').rds, rotationDays: 10 }).template;
+    db.hasResourceProperties('AWS::RDS::DBInstance', { ManageMasterUserPassword: true });
+    db.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { AutomaticallyAfterDays: 10 },
+    });
   });
 
   it('keeps non-production cheap and disposable (single AZ, no protection, no rotation)', () => {
-    const db = data('dev');
-    db.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false, DeletionProtection: false });
-    db.hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Delete' });
-    db.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    for (const env of ['dev', 'staging']) {
+      const db = data(env);
+      assert.equal(envConfig(env).rds.rotationDays, undefined, env);
+      db.hasResourceProperties('AWS::RDS::DBInstance', {
+        MultiAZ: false,
+        DeletionProtection: false,
+        ManageMasterUserPassword: Match.absent(),
+      });
+      // The secret CDK generates, attached to the instance, never rotated.
+      db.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      db.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    }
+    data('dev').hasResource('AWS::RDS::DBInstance', { DeletionPolicy: 'Delete' });
   });
 
   it('leaves a final snapshot of staging (config rds.finalSnapshot) and keeps its KMS key restorable', () => {

@@ -4,10 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { EdgeConfig } from '../config/types.ts';
-import { APP_BODY_LIMIT_BYTES } from '../lib/constructs/app-task-definition.ts';
 import { Edge } from '../lib/constructs/edge.ts';
 import { GRAFANA_PATH } from '../lib/constructs/monitoring-grafana.ts';
-import { albFixture, envConfig } from './fixtures.ts';
+import { albFixture, envConfig, GUESTBOOK } from './fixtures.ts';
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 const CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/0f0e0d0c-aaaa-bbbb-cccc-000000000000';
@@ -22,9 +21,10 @@ function edge(config: EdgeConfig): { edge: Edge; template: Template } {
     albPort: 80,
     logBucket,
     staticAssetsPath: fileURLToPath(new URL('../../app/public', import.meta.url)),
+    publicPaths: GUESTBOOK.publicPaths,
     retainData: false,
     namePrefix: 'Test',
-    appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
+    maxBodyBytes: GUESTBOOK.maxBodyBytes,
     deploymentLogs: { key: new kms.Key(stack, 'LogKey'), retentionDays: 30 },
   });
   return { edge: built, template: Template.fromStack(stack) };
@@ -138,8 +138,8 @@ describe('edge (CloudFront)', () => {
       const t = edgeTemplate(env);
       const common = rule(t, 'AWSManagedRulesCommonRuleSet')?.Statement.ManagedRuleGroupStatement;
       assert.deepEqual(common?.RuleActionOverrides, [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
-      // The service's limit (APP_BODY_LIMIT_BYTES); that the task is told the same is the whole-app test below.
-      const limit = APP_BODY_LIMIT_BYTES;
+      // The service's limit (the contract's maxBodyBytes); that the task is told the same is the whole-app test below.
+      const limit = GUESTBOOK.maxBodyBytes;
       assert.equal(limit, 16384);
       const size = rule(t, 'ServiceBodySizeLimit') ?? {};
       assert.deepEqual(size.Action, { Block: {} });

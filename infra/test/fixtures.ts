@@ -2,6 +2,7 @@
 // the checked-in config for explicit props, and a service (cluster, task definition, AppService) built from its
 // constructs, so a construct can be built alone with explicit props (no whole app, no other stacks).
 import assert from 'node:assert/strict';
+import { loadServiceContract, type ServiceContract } from '@nodeapp/contract';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -11,6 +12,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { loadConfig } from '../config/environments.ts';
 import { names } from '../config/names.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
+import type { SmokeRequest } from '../lambda/smoke-hook/index.ts';
 import { AppService } from '../lib/constructs/app-service.ts';
 import { AppTaskDefinition } from '../lib/constructs/app-task-definition.ts';
 import { Cluster } from '../lib/constructs/cluster.ts';
@@ -19,6 +21,9 @@ import { pinnedImage } from '../lib/images.ts';
 import { cdkJsonContext, testOutdir } from './helpers.ts';
 
 export const FIXTURE_ENV = { account: '123456789012', region: 'us-east-1' };
+
+/** The guestbook's contract (app/service.json): the default service. */
+export const GUESTBOOK: ServiceContract = loadServiceContract('app');
 
 /**
  * A fresh Stack in its own App with cdk.json's context, so the construct synthesizes with the project's feature
@@ -87,11 +92,13 @@ export function fixtureTask(
     version?: string;
     environment?: Record<string, string>;
     secrets?: Record<string, ecs.Secret>;
+    service?: ServiceContract;
   } = {},
 ): AppTaskDefinition {
   const n = names(config.name);
   return new AppTaskDefinition(stack, 'Task', {
     config: config.service,
+    service: options.service ?? GUESTBOOK,
     image: pinnedImage(stack, 'AppImage', fixtureConfig.shared, 'app', options.digest ?? FIXTURE_DIGEST),
     version: options.version ?? 'abc1234',
     environment: options.environment ?? { DATA_DIR: '/tmp/data' },
@@ -103,6 +110,10 @@ export function fixtureTask(
     launchType: config.capacity,
   });
 }
+
+export const FIXTURE_SMOKE_REQUESTS = [
+  { path: '/health/ready', method: 'GET', status: 200, contentType: 'application/json' },
+] as const satisfies readonly SmokeRequest[];
 
 export const FIXTURE_DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -118,7 +129,11 @@ export interface ServiceFixture extends AlbFixture {
  * Cluster construct (ECS Exec key and log group when config says so), EC2 capacity when config capacity is 'ec2',
  * the app task definition and AppService. No other stack, no Edge, alarms or budget.
  */
-export function serviceFixture(config: EnvironmentConfig): ServiceFixture {
+export function serviceFixture(
+  config: EnvironmentConfig,
+  options: { digest?: string; service?: ServiceContract } = {},
+): ServiceFixture {
+  const service = options.service ?? GUESTBOOK;
   const base = albFixture();
   const { stack, vpc, listener } = base;
   const n = names(config.name);
@@ -139,17 +154,20 @@ export function serviceFixture(config: EnvironmentConfig): ServiceFixture {
           vpc,
         })
       : undefined;
-  const task = fixtureTask(stack, config);
+  const task = fixtureTask(stack, config, { ...options, service });
   const appService = new AppService(stack, 'App', {
     config: config.service,
+    service,
     cluster: cluster.cluster,
     vpc,
     task,
     listener,
     namespace: fixtureNamespace(stack, vpc),
-    serviceName: 'app',
     execLogGroup: cluster.execLogGroup,
     ec2CapacityProvider: ec2Capacity?.capacityProvider,
+    deployment: config.deployment,
+    smokeRequests: FIXTURE_SMOKE_REQUESTS,
+    hookLogRetentionDays: config.service.logRetentionDays,
   });
   return { ...base, cluster, ec2Capacity, task, appService };
 }

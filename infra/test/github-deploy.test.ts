@@ -22,8 +22,8 @@ const props: GithubDeployProps = {
   repositoryArns: REPOSITORIES,
   bootstrapQualifier: 'hnb659fds',
   deployTargets: {
-    staging: { account: '444444444444', region: 'us-east-1' },
-    production: { account: '555555555555', region: 'us-east-1' },
+    staging: { account: '444444444444', region: 'us-east-1', releaseRoleName: 'Nodeapp-staging-release' },
+    production: { account: '555555555555', region: 'us-east-1', releaseRoleName: 'Nodeapp-prod-release' },
   },
 };
 
@@ -202,15 +202,20 @@ describe('GitHub roles: trust', () => {
 });
 
 describe('GitHub roles: permissions', () => {
-  it("each deploy role may assume only its own account's CDK bootstrap roles", () => {
+  it("each deploy role may assume only its own account's CDK bootstrap roles and release role", () => {
     for (const [roleName, account] of [
       ['nodeapp-github-deploy-staging', '444444444444'],
       ['nodeapp-github-deploy-production', '555555555555'],
     ] as const) {
       const assume = statementsOf(roleName).filter((s) => [s.Action].flat().includes('sts:AssumeRole'));
       const resources = assume.flatMap((s) => [s.Resource].flat()) as string[];
-      assert.equal(resources.length, 4);
-      for (const arn of resources) {
+      // The four CDK bootstrap roles and the environment's release role (migrate task, rollout watcher).
+      assert.equal(resources.length, 5);
+      const release = resources.filter((arn) => /:role\/Nodeapp-(staging|prod)-release$/.test(arn));
+      assert.deepEqual(release, [
+        `arn:aws:iam::${account}:role/Nodeapp-${roleName.endsWith('staging') ? 'staging' : 'prod'}-release`,
+      ]);
+      for (const arn of resources.filter((a) => !release.includes(a))) {
         assert.match(
           arn,
           new RegExp(

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { SLOS } from '@nodeapp/monitoring/alerting';
 import { APP_CONTAINER_NAME, APP_ECS_SERVICE_NAME, APP_METRICS_PORT, ECS_SD_PORT } from '@nodeapp/monitoring/discovery';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadConfig } from '../config/environments.ts';
 import type { EnvironmentConfig } from '../config/types.ts';
-import { METRICS_PORT } from '../lib/constructs/app-task-definition.ts';
 import { ECS_SD_HEAP_MIB, ECS_SD_MEMORY_LIMIT_MIB } from '../lib/constructs/monitoring-prometheus.ts';
 import { monitoringConfigProblems } from '../lib/monitoring-config.ts';
 import { buildTestApp, type CfnProperties, resourcesOf } from './helpers.ts';
@@ -262,13 +262,18 @@ describe('Monitoring stack', () => {
     }
   });
 
+  it('every environment has its SLOs, which the Prometheus image loads by NODEAPP_ENV (monitoring/src/alerting.ts)', () => {
+    const prometheus = container(monitoring, 'Nodeapp-dev-prometheus', 'prometheus');
+    assert.equal(envOf(prometheus as Container).NODEAPP_ENV, 'dev');
+    for (const env of stacks.config.environments) assert.ok(SLOS[env.name], `no SLOS.${env.name}`);
+  });
+
   it('uses the discovery names and metrics port the service stack defines (one source: monitoring/src/discovery.ts)', () => {
     const app = resourcesOf(service, 'AWS::ECS::TaskDefinition')
       .flatMap(([, td]) => td.Properties.ContainerDefinitions as CfnProperties[])
       .find((c) => c.Name === APP_CONTAINER_NAME);
     assert.ok(app, `the service's task has no container ${APP_CONTAINER_NAME}`);
     assert.ok(app.PortMappings.some((p: CfnProperties) => p.ContainerPort === APP_METRICS_PORT));
-    assert.equal(METRICS_PORT, APP_METRICS_PORT);
     service.hasResourceProperties('AWS::ECS::Service', { ServiceName: APP_ECS_SERVICE_NAME });
   });
 

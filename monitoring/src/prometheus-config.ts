@@ -6,6 +6,7 @@
 // expand-external-labels, https://prometheus.io/docs/prometheus/2.55/feature_flags/#expand-environment-variables-in-external-labels;
 // 3.x always, https://prometheus.io/docs/prometheus/latest/migration/): `env` comes from NODEAPP_ENV that way, so one
 // image serves every environment.
+// The service's job, port and path come from its contract (discovery.ts).
 import { ENV_LABEL } from './alerting.ts';
 import {
   APP_JOB,
@@ -14,6 +15,7 @@ import {
   ECS_SD_PORT,
   ECS_SD_REFRESH_INTERVAL,
   ECS_SD_TARGETS_PATH,
+  SERVICE_DISCOVERY,
 } from './discovery.ts';
 
 export type PrometheusVariant = 'ecs' | 'compose';
@@ -24,11 +26,11 @@ export const PROMETHEUS_FEATURE_FLAGS = ['--enable-feature=expand-external-label
 
 type ScrapeConfig = Record<string, unknown>;
 
-function appJob(variant: PrometheusVariant): ScrapeConfig {
+function appJob(variant: PrometheusVariant, metricsPort: number, metricsPath: string): ScrapeConfig {
   if (variant === 'ecs') {
     return {
       job_name: APP_JOB,
-      metrics_path: '/metrics',
+      metrics_path: metricsPath,
       http_sd_configs: [
         { url: `http://localhost:${ECS_SD_PORT}${ECS_SD_TARGETS_PATH}`, refresh_interval: ECS_SD_REFRESH_INTERVAL },
       ],
@@ -44,12 +46,12 @@ function appJob(variant: PrometheusVariant): ScrapeConfig {
       ],
     };
   }
+  // compose.yaml names the service after the contract's name: one task, task = instance host = that name.
   return {
     job_name: APP_JOB,
-    metrics_path: '/metrics',
-    static_configs: [{ targets: [`app:${APP_METRICS_PORT}`] }],
-    // One task, named after the compose service: task = app, instance = app:9464.
-    relabel_configs: [{ target_label: 'task', replacement: 'app' }],
+    metrics_path: metricsPath,
+    static_configs: [{ targets: [`${APP_JOB}:${metricsPort}`] }],
+    relabel_configs: [{ target_label: 'task', replacement: APP_JOB }],
   };
 }
 
@@ -82,6 +84,12 @@ export function prometheusConfig(variant: PrometheusVariant): Record<string, unk
       // `network_mode: service:prometheus`. So localhost is right in both variants.
       alertmanagers: [{ static_configs: [{ targets: ['localhost:9093'] }] }],
     },
-    scrape_configs: [appJob(variant), ...selfJobs(variant)],
+    // A service without metrics (its contract has none) gets no scrape job; its dashboards use the load balancer.
+    scrape_configs: [
+      ...(APP_METRICS_PORT !== undefined
+        ? [appJob(variant, APP_METRICS_PORT, SERVICE_DISCOVERY.metricsPath ?? '/metrics')]
+        : []),
+      ...selfJobs(variant),
+    ],
   };
 }

@@ -12,8 +12,10 @@ import {
   THRESHOLDS as T,
   TRAFFIC,
 } from './alerting.ts';
+import { SERVICE_DISCOVERY } from './discovery.ts';
 
-const HISTOGRAM = 'http_request_duration_seconds';
+/** The service's request histogram (its contract's metrics.httpHistogram); without one, generate.ts writes no SLO rule. */
+const HISTOGRAM = SERVICE_DISCOVERY.httpHistogram ?? '';
 const WINDOWS = [...new Set(BURN_RATE_WINDOWS.flatMap((w) => [w.long, w.short]))];
 const ERROR_BUDGET = '/d/nodeapp-error-budget';
 
@@ -27,11 +29,19 @@ interface Sli {
   readonly requests: (window: string) => string;
 }
 
+/**
+ * The bucket of a latency threshold. Prometheus 3 writes whole-number bucket bounds as floats (le="1.0" where 2.x
+ * kept the exposed "1": https://prometheus.io/docs/prometheus/latest/migration/), so a whole number matches both.
+ */
+export function leMatcher(seconds: number): string {
+  return Number.isInteger(seconds) ? `le=~"${seconds}(\\\\.0)?"` : `le="${seconds}"`;
+}
+
 export function slis(objectives: ServiceLevelObjectives): Sli[] {
   const all = `${APP_SELECTOR}, ${TRAFFIC}`;
   const total = (selector: string, w: string) => `sum by (job) (rate(${HISTOGRAM}_count{${selector}}[${w}]))`;
   const api = `${all}, route=~"${objectives.latency.routes}"`;
-  const le = String(objectives.latency.seconds);
+  const le = leMatcher(objectives.latency.seconds);
   return [
     {
       slo: 'availability',
@@ -45,7 +55,7 @@ export function slis(objectives: ServiceLevelObjectives): Sli[] {
       slo: 'latency',
       objective: objectives.latency.objective,
       description: `${objectives.latency.objective * 100}% of ${objectives.latency.routes} requests within ${objectives.latency.seconds * 1000} ms`,
-      errorRatio: (w) => `1 - sum by (job) (rate(${HISTOGRAM}_bucket{${api}, le="${le}"}[${w}])) / ${total(api, w)}`,
+      errorRatio: (w) => `1 - sum by (job) (rate(${HISTOGRAM}_bucket{${api}, ${le}}[${w}])) / ${total(api, w)}`,
       requests: (w) => total(api, w),
     },
   ];

@@ -190,6 +190,16 @@ test('settings: cluster and service are required, numbers checked, each error na
     requestTimeoutMs: 5000,
     passTimeoutMs: 20000,
   });
+  // The image's entry passes no container or port: they come from the service's contract through infra.
+  const { listenPort, cacheSeconds } = defaults;
+  assert.throws(
+    () => sidecarConfig({ ECS_CLUSTER: 'c', ECS_SERVICE: 's', METRICS_PORT: '1' }, { listenPort, cacheSeconds }),
+    /^Error: ECS_CONTAINER must be set$/,
+  );
+  assert.throws(
+    () => sidecarConfig({ ECS_CLUSTER: 'c', ECS_SERVICE: 's', ECS_CONTAINER: 'x' }, { listenPort, cacheSeconds }),
+    /^Error: METRICS_PORT must be set$/,
+  );
 });
 
 test('counts tasks ECS stopped by stop code, not those already stopped when the sidecar started', async (t) => {

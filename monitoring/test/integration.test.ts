@@ -304,6 +304,8 @@ test('every ECS task is discovered and scraped, dashboards and rules work, alert
       AWS_ENDPOINT_URL_ECS: ecsUrl,
       ECS_CLUSTER: 'nodeapp-e2e',
       ECS_SERVICE: 'app',
+      // The container the fake ECS API describes (support/fake-aws.ts); infra passes the contract's name.
+      ECS_CONTAINER: 'app',
       METRICS_PORT: String(metricsPort),
       LISTEN_PORT: String(sidecarPort),
       CACHE_SECONDS: '0',

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { TRAFFIC } from '../src/alerting.ts';
+import { leMatcher } from '../src/slo-rules.ts';
 import { allRules, RULES_DIR, ruleFiles, ruleGroups, ruleTestFiles, sloRuleFiles } from './support/rules.ts';
 import { MONITORING_DIR, REPO_DIR, requireTools, run } from './support/tools.ts';
 
@@ -134,4 +135,16 @@ test('the monitoring folder keeps its files where the images and compose expect 
   ]) {
     assert.ok(readFileSync(join(MONITORING_DIR, path), 'utf8').length > 0, path);
   }
+});
+
+test('a whole-number latency threshold matches its bucket as Prometheus 2 ("1") and 3 ("1.0") write it', () => {
+  const regex = (matcher: string) => {
+    const [, pattern = ''] = /^le=~"(.*)"$/.exec(matcher) ?? [];
+    // PromQL string → regex source (\\ is one backslash), anchored as Prometheus anchors label regexes.
+    return new RegExp(`^(?:${pattern.replaceAll('\\\\', '\\')})$`);
+  };
+  assert.ok(regex(leMatcher(1)).test('1'));
+  assert.ok(regex(leMatcher(1)).test('1.0'));
+  assert.ok(!regex(leMatcher(1)).test('1.5'));
+  assert.equal(leMatcher(0.25), 'le="0.25"');
 });

@@ -199,6 +199,28 @@ export function artifactRules(wf: Workflow): string[] {
   return problems;
 }
 
+const SBOM_ACTION = 'anchore/sbom-action';
+
+/**
+ * "Re-run failed jobs" keeps the run's artifacts: an upload under a name an earlier attempt used fails. Every upload
+ * is named per attempt (`github.run_attempt`), or replaces its earlier upload (`overwrite: true`, for an artifact a
+ * later job reads by name).
+ */
+export function artifactsPerAttempt(wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of jobEntries(wf)) {
+    for (const step of steps(job)) {
+      const action = actionName(step);
+      const name = String((action === SBOM_ACTION ? step.with?.['artifact-name'] : step.with?.name) ?? '');
+      if (action !== UPLOAD_ACTION && action !== SBOM_ACTION) continue;
+      if (name.includes('github.run_attempt')) continue;
+      if (action === UPLOAD_ACTION && step.with?.overwrite === true) continue;
+      problems.push(`job ${id}: artifact "${name}" is neither named per attempt nor overwritten: a re-run fails on it`);
+    }
+  }
+  return problems;
+}
+
 /**
  * Archives handed from a build to `docker load` are BuildKit `type=docker` (manifest.json + OCI layout): the runners'
  * Docker (classic image store) cannot load a `type=oci` archive.

@@ -42,7 +42,7 @@ function runStep(setup: Setup) {
   writeFileSync(
     join(clone, 'scripts', 'container-smoke.sh'),
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax in a shell script
-    'echo "SMOKE engine=$CONTAINER_ENGINE conf=${CONTAINERS_CONF:-}"\n',
+    'echo "SMOKE engine=$CONTAINER_ENGINE conf=${CONTAINERS_CONF:-} $*"\n',
   );
   if (setup.shared) {
     mkdirSync(join(root, 'shared', 'tools'), { recursive: true });
@@ -89,6 +89,8 @@ test('no ../shared: a Docker whose daemon answers', () => {
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /container engine: docker/);
   assert.match(r.out, /SMOKE engine=docker/);
+  // The second service the platform deploys, from its contract, on the same engine.
+  assert.match(r.out, /SMOKE engine=docker conf= --service examples\/hello-express/);
 });
 
 test('no ../shared, Docker CLI without a daemon: Podman from PATH, without systemd through the repository config', () => {

@@ -2,12 +2,12 @@
 // (.ci/test-job-image.json lists both, with the image's sources): a tool the job's container lacks fails here,
 // not on the first push.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseYaml, readRepoFile, repoRoot } from '../src/repo.ts';
-import { BASH_BUILTINS, npmBins, type ScriptScan, scanScript } from '../src/shell-commands.ts';
+import { BASH_BUILTINS, type CommandUse, npmBins, type ScriptScan, scanScript } from '../src/shell-commands.ts';
 
 interface ImageList {
   image: string;
@@ -71,6 +71,35 @@ test('every program .ci/run needs under the test job’s environment is in its i
   // Every package the list says .ci/run installs, it does install.
   for (const pkg of Object.keys(list.installedByCiRun.debianPackages)) assert.ok(scan.aptPackages.has(pkg), pkg);
   for (const pkg of Object.keys(list.installedByCiRun.pipx)) assert.ok(scan.pipxPackages.has(pkg), pkg);
+});
+
+/** The external programs the workspaces' tests require by name: the literal names given to requireTools and hasCommand. */
+function programsTestsRequire(): CommandUse[] {
+  const uses: CommandUse[] = [];
+  for (const workspace of ['app', 'contract', 'cost', 'infra', 'monitoring', 'repo-checks', 'test-support']) {
+    const dir = join(repoRoot, workspace, 'test');
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const at = `${workspace}/test/${file}`;
+      for (const m of text.matchAll(/requireTools\(\w+, \[([^\]]*)\]\)/g)) {
+        for (const name of m[1]?.matchAll(/'([\w.-]+)'/g) ?? []) uses.push({ command: name[1] ?? '', at });
+      }
+      for (const m of text.matchAll(/hasCommand\('([\w.-]+)'\)/g)) uses.push({ command: m[1] ?? '', at });
+    }
+  }
+  return uses;
+}
+
+test('every program a test requires by name is in the job’s image or installed by .ci/run (tests fail under CI=true without it)', async () => {
+  const scan = await scanScript(repoRoot, '.ci/run', jobEnv, packageScripts);
+  const required = programsTestsRequire();
+  for (const name of ['promtool', 'amtool', 'jq'])
+    assert.ok(
+      required.some((u) => u.command === name),
+      name,
+    );
+  assert.deepEqual(missingPrograms({ ...scan, commands: required }, new Set()), []);
 });
 
 test('cfn-lint: .ci/run pins the version the workflow’s synth job installs', () => {

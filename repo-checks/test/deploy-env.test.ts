@@ -40,9 +40,15 @@ before(async () => {
         .join('') +
       `  *) echo None ;;\nesac\n`,
   );
+  // npm run -s release … migrate|watch: what infra/bin/release.ts prints, exiting $FAKE_MIGRATE_EXIT / $FAKE_WATCH_EXIT.
   writeFileSync(
     join(bin, 'npm'),
-    `#!/bin/bash\necho "npm $*" >> "${calls}"\nwhile [ $# -gt 0 ]; do [ "$1" = --outputs-file ] && out=$2; shift; done\n` +
+    `#!/bin/bash\necho "npm $*" >> "${calls}"\n` +
+      `case "$*" in\n` +
+      `  *" release "*" migrate "*) echo "migrate: task STOPPED"; [ "\${FAKE_MIGRATE_EXIT:-0}" = 0 ] && echo "migrateOnStart=\${FAKE_MIGRATE_ON_START:-false}"; exit "\${FAKE_MIGRATE_EXIT:-0}" ;;\n` +
+      `  *" release "*" watch "*) echo "watch: done"; exit "\${FAKE_WATCH_EXIT:-0}" ;;\n` +
+      `esac\n` +
+      `while [ $# -gt 0 ]; do [ "$1" = --outputs-file ] && out=$2; shift; done\n` +
       `echo "{\\"Nodeapp-staging-Service\\":{\\"PublicUrl\\":\\"$FAKE_URL\\"}}" > "$out"\n`,
   );
   chmodSync(join(bin, 'aws'), 0o755);
@@ -53,7 +59,7 @@ after(() => {
   rmSync(bin, { recursive: true, force: true });
 });
 
-function deploy(env: string, fakeDigest: string) {
+function deploy(env: string, fakeDigest: string, extra: Record<string, string> = {}) {
   rmSync(calls, { force: true });
   const githubOutput = join(bin, 'github-output');
   writeFileSync(githubOutput, '');
@@ -67,6 +73,7 @@ function deploy(env: string, fakeDigest: string) {
     GITHUB_OUTPUT: githubOutput,
     SMOKE_ATTEMPTS: '2',
     SMOKE_INTERVAL: '0.05',
+    ...extra,
   }).then((r) => ({ ...r, output: readFileSync(githubOutput, 'utf8') }));
 }
 
@@ -88,12 +95,44 @@ describe('deploy-env.sh', { skip: skipUnless(hasCommand('curl'), curlRequirement
       new RegExp(
         `^npm run deploy -w infra -- -c env=staging -c imageTag=${sha} ` +
           IMAGE_NAMES.map((name) => `-c ${digestContextKey(name)}=${digests[name]} `).join('') +
-          '--require-approval never --outputs-file \\S+$',
+          '-c migrateOnStart=false --require-approval never --outputs-file \\S+$',
         'm',
       ),
     );
     assert.equal(r.output, `url=${base}\n`);
     assert.match(r.stdout, /smoke test passed/);
+  });
+
+  test("runs the release's migrate task before the deploy, and the rollout watcher beside it", async () => {
+    const r = await deploy('staging', digest);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const npm = readFileSync(calls, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('npm '));
+    assert.equal(npm[0], `npm run -s release -w infra -- migrate --env staging --digest ${digest}`);
+    // The deploy and the watcher run side by side (either may log first).
+    const [watchCall, deployCall] = [...npm.slice(1, 3)].sort();
+    assert.match(deployCall ?? '', /^npm run deploy -w infra -- /);
+    assert.match(watchCall ?? '', /^npm run -s release -w infra -- watch --env staging --since \S+Z --deploy-pid \d+$/);
+  });
+
+  test('a first deploy (no service to run the migrate task from) lets the tasks migrate on start', async () => {
+    const r = await deploy('staging', digest, { FAKE_MIGRATE_ON_START: 'true' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(readFileSync(calls, 'utf8'), /npm run deploy .* -c migrateOnStart=true /);
+  });
+
+  test('stops before the deploy when the migration fails', async () => {
+    const r = await deploy('staging', digest, { FAKE_MIGRATE_EXIT: '1' });
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(readFileSync(calls, 'utf8'), /npm run deploy/);
+  });
+
+  test('fails the job when the rollout watcher reports a rollback, and skips the smoke test', async () => {
+    const r = await deploy('staging', digest, { FAKE_WATCH_EXIT: '1' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /failed \(cdk deploy exit 0, rollout watcher exit 1\)/);
+    assert.doesNotMatch(r.stdout, /smoke test passed/);
   });
 
   test('refuses to deploy when the tag in ECR is not the image the pipeline built', async () => {

@@ -68,9 +68,32 @@ describe('deploy-smoke.sh', { skip: skipUnless(hasCommand('curl'), curlRequireme
     assert.match(r.stderr, /content-type 'application\/json; charset=utf-8' \(want text\/html\)/);
   });
 
+  test("sends another service's smoke requests from its contract (--service)", async () => {
+    const seen: string[] = [];
+    const base = await serve((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      if (req.url === '/healthz') return json(res, 200, { status: 'ok' });
+      if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/plain' }).end('hello');
+      return json(res, 404, { message: 'not found' });
+    });
+    const r = await runScript('scripts/deploy-smoke.sh', ['--service', 'examples/hello-express', base], fast);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(seen, ['GET /healthz', 'GET /']);
+    // The guestbook's requests fail against it: the contract, not the script, names the paths.
+    const guestbook = await runScript('scripts/deploy-smoke.sh', [base], fast);
+    assert.equal(guestbook.code, 1);
+    assert.match(guestbook.stderr, /\/health\/ready did not pass/);
+  });
+
+  test('exits 1 naming the problem of an unknown service folder', async () => {
+    const r = await runScript('scripts/deploy-smoke.sh', ['--service', 'nope', 'http://127.0.0.1:9'], fast);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /service\.json: not found in nope\//);
+  });
+
   test('rejects a missing or non-HTTP URL with usage', async () => {
     const r = await runScript('scripts/deploy-smoke.sh', ['nodeapp.example'], fast);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /usage: .*BASE_URL/);
+    assert.match(r.stderr, /usage: .*PUBLIC_URL/);
   });
 });

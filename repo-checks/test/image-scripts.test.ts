@@ -160,7 +160,8 @@ describe('image-push.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) },
       'case "$1" in',
       '  copy) while [ $# -gt 0 ]; do case $1 in --digestfile) f=$2; shift ;; docker://*@*) d=$(cut -d@ -f2 <<<"$1") ;; esac; shift; done',
       '    printf %s "$d" > "$f" ;;',
-      '  inspect) printf %s "$FAKE_LIST" ;;',
+      // The tag exists once buildah pushed it in this test, or from an earlier attempt ($FAKE_EXISTING).
+      `  inspect) if [ -n "$FAKE_EXISTING" ]; then printf %s "$FAKE_EXISTING"; elif [ -f "${pushBin}/pushed" ]; then printf %s "$FAKE_LIST"; else echo "manifest unknown" >&2; exit 1; fi ;;`,
       'esac',
     ].join('\n'),
   );
@@ -171,6 +172,7 @@ describe('image-push.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) },
       '  echo "parsing name \\"$3\\": repository name must be lowercase" >&2; exit 125',
       'fi',
       'if [ "$1 $2" = "manifest push" ]; then',
+      `  touch "${pushBin}/pushed"`,
       '  while [ $# -gt 0 ]; do [ "$1" = --digestfile ] && printf %s "$FAKE_LIST_DIGEST" > "$2"; shift; done',
       'fi',
     ].join('\n'),
@@ -192,6 +194,7 @@ describe('image-push.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) },
   for (const name of IMAGE_NAMES) {
     test(`${name}: pushes the archive by digest, then a list under a valid local name, and prints its digest`, async () => {
       rmSync(pushCalls, { force: true });
+      rmSync(join(pushBin, 'pushed'), { force: true });
       const r = await runScript('scripts/image-push.sh', [name, 'registry.example', sha, archive], {
         PATH: `${pushBin}:${process.env.PATH}`,
         FAKE_LIST: list,
@@ -203,6 +206,33 @@ describe('image-push.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) },
       assert.match(readFileSync(pushCalls, 'utf8'), /^buildah manifest create [a-z0-9._-]+$/m);
     });
   }
+
+  // "Re-run failed jobs": the push job runs again with the first attempt's plan, after :SHA was pushed.
+  test('a re-run finds :SHA already naming the tested digests: prints its digest, pushes no list again', async () => {
+    rmSync(pushCalls, { force: true });
+    rmSync(join(pushBin, 'pushed'), { force: true });
+    const r = await runScript('scripts/image-push.sh', ['app', 'registry.example', sha, archive], {
+      PATH: `${pushBin}:${process.env.PATH}`,
+      FAKE_EXISTING: list,
+      GITHUB_OUTPUT: '',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').at(-1), sha256(list));
+    assert.match(r.stdout, /already names these digests .*: not pushed again/);
+    assert.doesNotMatch(readFileSync(pushCalls, 'utf8'), /buildah manifest push/);
+  });
+
+  test('refuses when :SHA already names other images (a different build): tags are immutable', async () => {
+    rmSync(join(pushBin, 'pushed'), { force: true });
+    const other = JSON.stringify({ manifests: [{ digest: `sha256:${'e'.repeat(64)}` }] });
+    const r = await runScript('scripts/image-push.sh', ['app', 'registry.example', sha, archive], {
+      PATH: `${pushBin}:${process.env.PATH}`,
+      FAKE_EXISTING: other,
+      GITHUB_OUTPUT: '',
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /already names \[sha256:e{64}\], not the tested \[sha256:a{64}\]/);
+  });
 
   test('an archive whose bytes changed since the scan, or without its recorded digest, is not pushed', async () => {
     const copy = mkdtempSync(join(tmpdir(), 'image-push-tampered-'));
@@ -271,10 +301,10 @@ describe('image-load.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) },
 
 describe('superseded-check.sh', () => {
   fake('gh', 'echo "$FAKE_HEAD"');
-  const check = async (head: string) => {
+  const check = async (head: string, args: string[] = []) => {
     const output = join(bin, 'github-output');
     writeFileSync(output, '');
-    const r = await runScript('scripts/superseded-check.sh', [], {
+    const r = await runScript('scripts/superseded-check.sh', args, {
       PATH: `${bin}:${process.env.PATH}`,
       REPOSITORY: 'octo/nodeapp',
       DEPLOYING_SHA: sha,
@@ -294,6 +324,16 @@ describe('superseded-check.sh', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.output, 'superseded=true\n');
     assert.match(r.stdout, /::notice title=Production deploy superseded::main is now b{40}/);
+  });
+  // After the reviewers' approval, inside the production job: a superseded deploy is a failed job, never a
+  // successful deployment record.
+  test('with --fail (after approval) an older commit fails the job; the head still deploys', async () => {
+    const r = await check('b'.repeat(40), ['--fail']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /::error title=Production deploy superseded::main moved to b{40}/);
+    const ok = await check(sha, ['--fail']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.output, 'superseded=false\n');
   });
   test('an unreadable head fails the job rather than deploying blind', async () => {
     const r = await check('');

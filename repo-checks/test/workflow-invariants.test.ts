@@ -19,6 +19,7 @@ import { asWorkflow, type Job, type Workflow } from '../src/workflow-model.ts';
 import {
   archiveFormat,
   artifactRules,
+  artifactsPerAttempt,
   deliveryRules,
   isMainOnly,
   leastPrivilege,
@@ -33,6 +34,7 @@ const workflows = listWorkflows().map((w) => ({ ...w, wf: asWorkflow(parseYaml(w
 const cicdPath = '.github/workflows/cicdaws-workflow.yml';
 const cicd = workflows.find((w) => w.path === cicdPath);
 const destroy = workflows.find((w) => w.path === '.github/workflows/destroy.yml');
+const rollback = workflows.find((w) => w.path === '.github/workflows/rollback.yml');
 
 // The verified pins live in the repository, next to the workflows that use them.
 const pinsFile = '.github/action-pins.md';
@@ -59,9 +61,10 @@ function load(text: string): Workflow {
 }
 
 describe('every workflow', () => {
-  test('both workflows exist and parse', () => {
+  test('the workflows exist and parse', () => {
     assert.ok(cicd, `${cicdPath} missing`);
     assert.ok(destroy, 'destroy.yml missing');
+    assert.ok(rollback, 'rollback.yml missing');
   });
   for (const { path, text, wf } of workflows) {
     test(`${path}: no long-lived AWS keys`, () => assert.deepEqual(noStaticAwsKeys(text), []));
@@ -96,14 +99,33 @@ describe('cicdaws-workflow.yml', () => {
       'cancel-in-progress': expr("github.event_name == 'pull_request'"),
     });
   });
-  test('a superseded production deploy stops itself before any AWS step', () => {
-    const steps = wf.jobs['deploy-production']?.steps ?? [];
+  // Before the environment: a superseded commit skips production (a skipped job records no deployment). After the
+  // reviewers' approval: main may have moved meanwhile, and then the job fails, never a successful deployment.
+  test('a superseded production deploy is skipped before its environment, or fails after approval', () => {
+    const gate = wf.jobs['production-gate'];
+    assert.equal(gate?.environment, undefined, 'the gate has no environment');
+    assert.match(gate?.steps?.find((s) => s.id === 'superseded')?.run ?? '', /^bash scripts\/superseded-check\.sh$/);
+    assert.equal(gate?.outputs?.superseded, expr('steps.superseded.outputs.superseded'));
+    const prod = wf.jobs['deploy-production'];
+    assert.ok(((prod?.needs ?? []) as string[]).includes('production-gate'));
+    assert.match(prod?.if ?? '', /needs\.production-gate\.outputs\.superseded == 'false'/);
+    const steps = prod?.steps ?? [];
     assert.ok(steps[0]?.uses?.startsWith('actions/checkout@'), 'the check runs a script of the checkout');
     assert.equal(steps[1]?.id, 'superseded');
-    assert.match(steps[1]?.run ?? '', /bash scripts\/superseded-check\.sh/);
-    for (const step of steps.slice(2)) {
-      assert.equal(step.if, "steps.superseded.outputs.superseded == 'false'", step.name ?? step.uses ?? step.run);
-    }
+    assert.equal(steps[1]?.run, 'bash scripts/superseded-check.sh --fail');
+    assert.equal(steps[1]?.if, undefined, 'the check always runs');
+    const firstAws = steps.findIndex((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+    assert.ok(firstAws > 1, 'no AWS step before the check');
+  });
+  // "Re-run failed jobs" keeps the run's artifacts: a second upload under an earlier attempt's name fails.
+  test('every artifact is named per attempt or replaces its earlier upload (re-runs succeed)', () => {
+    assert.deepEqual(artifactsPerAttempt(wf), []);
+    const image = wf.jobs.image?.steps?.find((s) => String(s.with?.name ?? '').startsWith('image-'));
+    assert.equal(image?.with?.overwrite, true, 'the push job reads one archive per leg: the latest');
+  });
+  test("the test job checks out the full history (the previous release's data-access tests)", () => {
+    const checkout = wf.jobs.test?.steps?.find((s) => s.uses?.startsWith('actions/checkout@'));
+    assert.equal(checkout?.with?.['fetch-depth'], 0);
   });
   test('each job assumes only its own role, from a repository variable', () => {
     assert.deepEqual(
@@ -208,8 +230,8 @@ describe('cicdaws-workflow.yml', () => {
     const sbom = steps.find((s) => s.uses?.startsWith('anchore/sbom-action@'));
     assert.equal(
       sbom?.with?.['artifact-name'],
-      `sbom-${expr('matrix.image')}-${expr('matrix.arch')}.spdx.json`,
-      'one SBOM per image and architecture',
+      `sbom-${expr('matrix.image')}-${expr('matrix.arch')}-${expr('github.run_attempt')}.spdx.json`,
+      'one SBOM per image, architecture and attempt',
     );
   });
   test('every pushed architecture is smoke-tested and scanned, on its native runner', { skip: jqSkip }, () => {
@@ -241,6 +263,64 @@ describe('cicdaws-workflow.yml', () => {
     assert.ok(
       upload?.uses?.startsWith('actions/upload-artifact@'),
       'the archive is handed over after the smoke and scan',
+    );
+  });
+});
+
+describe('rollback.yml', () => {
+  const wf = rollback?.wf as Workflow;
+  const jobs = () => wf.jobs;
+  test('manual dispatch only, with the commit SHA as a required input', () => {
+    assert.deepEqual(Object.keys(wf.on as object), ['workflow_dispatch']);
+    const input = (wf.on as { workflow_dispatch: { inputs: Record<string, { required: boolean }> } }).workflow_dispatch
+      .inputs.sha;
+    assert.equal(input?.required, true);
+  });
+  test("checks the commit, production's guard and every image digest before any deploy", () => {
+    const steps = jobs().release?.steps ?? [];
+    const at = (pattern: RegExp) => steps.findIndex((s) => pattern.test(s.run ?? ''));
+    assert.ok(at(/scripts\/rollback-commit\.sh/) >= 0 && at(/scripts\/environment-guard\.ts/) >= 0);
+    assert.ok(at(/scripts\/release-digests\.sh/) > at(/scripts\/environment-guard\.ts/));
+    assert.equal(jobs().release?.environment, undefined);
+  });
+  test('staging, then production behind its reviewers, both on the same release (tag, digests, code)', () => {
+    const staging = jobs()['rollback-staging'];
+    const prod = jobs()['rollback-production'];
+    assert.equal(typeof staging?.environment === 'object' && staging.environment.name, 'staging');
+    assert.equal(typeof prod?.environment === 'object' && prod.environment.name, 'production');
+    assert.ok(((prod?.needs ?? []) as string[]).includes('rollback-staging'));
+    const deployOf = (job: Job | undefined) => job?.steps?.find((s) => s.id === 'deploy');
+    for (const [job, env] of [
+      [staging, 'staging'],
+      [prod, 'prod'],
+    ] as const) {
+      assert.equal(deployOf(job)?.run, `bash scripts/deploy-env.sh ${env}`);
+      assert.equal(deployOf(job)?.env?.IMAGE_TAG, expr('needs.release.outputs.sha'));
+      assert.equal(deployOf(job)?.env?.IMAGE_DIGESTS, expr('needs.release.outputs.digests'));
+      const checkout = job?.steps?.find((s) => s.uses?.startsWith('actions/checkout@'));
+      assert.equal(checkout?.with?.ref, expr('needs.release.outputs.sha'), 'the release as it was');
+      assert.ok(isMainOnly(job?.if), 'main only');
+      // No superseded check: a rollback deploys an older commit on purpose.
+      assert.doesNotMatch(JSON.stringify(job?.steps), /superseded-check/);
+    }
+  });
+  test('never overlaps a regular deploy of the same environment', () => {
+    const group = (w: Workflow, id: string) => {
+      const c = w.jobs[id]?.concurrency;
+      return typeof c === 'object' ? c : undefined;
+    };
+    const cicdWf = cicd?.wf as Workflow;
+    assert.deepEqual(group(wf, 'rollback-staging'), group(cicdWf, 'deploy-staging'));
+    assert.deepEqual(group(wf, 'rollback-production'), group(cicdWf, 'deploy-production'));
+  });
+  test('each job assumes only its own role (the push role read-only, for the digests)', () => {
+    assert.deepEqual(
+      rolesPerJob(wf, {
+        release: ['AWS_IMAGE_PUSH_ROLE_ARN'],
+        'rollback-staging': ['AWS_STAGING_DEPLOY_ROLE_ARN'],
+        'rollback-production': ['AWS_PRODUCTION_DEPLOY_ROLE_ARN'],
+      }),
+      [],
     );
   });
 });
@@ -495,6 +575,19 @@ jobs:
     assert.deepEqual(archiveFormat(old), [
       `job image: build outputs "type=oci,dest=${expr('env.ARCHIVE')},name=nodeapp:ci": docker load needs type=docker (manifest.json)`,
     ]);
+  });
+  test('an artifact a re-run would upload again under the same name', () => {
+    const wf = load(`
+on: push
+jobs:
+  test:
+    steps:
+      - uses: actions/upload-artifact@${'a'.repeat(40)} # v7.0.0
+        with: { name: test-log, path: x, retention-days: 1 }
+      - uses: anchore/sbom-action@${'b'.repeat(40)} # v0.24.0
+        with: { artifact-name: sbom.spdx.json }
+`);
+    assert.equal(artifactsPerAttempt(wf).length, 2);
   });
   test('an archive path with ".." and an artifact without retention', () => {
     assert.deepEqual(artifactRules(old), [

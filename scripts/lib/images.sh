@@ -1,5 +1,6 @@
 # Sourced by the image, push and deploy scripts (never run): the one image list, infra/config/images.ts, read with
-# Node (it strips the TypeScript types itself, Node >= 22.18), so no script keeps its own copy of the names.
+# Node (it strips the TypeScript types itself, Node >= 22.18), so no script keeps its own copy of the names. The
+# service's image (`app`) is built from its contract's Dockerfile and context (NODEAPP_SERVICE, else app/).
 #   image_rows   → one line per image: NAME REPOSITORY DOCKERFILE CONTEXT DIGEST_CONTEXT_KEY
 #   image_field NAME FIELD   (FIELD: repository | dockerfile | context | digestKey); exit 1 naming an unknown image
 # The repository root is the parent of scripts/.
@@ -8,9 +9,15 @@ NODEAPP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 image_rows() {
   (cd "$NODEAPP_ROOT" && node --input-type=module -e '
     const { IMAGES, IMAGE_NAMES, digestContextKey } = await import("./infra/config/images.ts");
-    for (const n of IMAGE_NAMES) {
-      const i = IMAGES[n];
-      console.log([n, i.repositoryName, i.dockerfile, i.context, digestContextKey(n)].join(" "));
+    try {
+      for (const n of IMAGE_NAMES) {
+        const i = IMAGES[n];
+        console.log([n, i.repositoryName, i.dockerfile, i.context, digestContextKey(n)].join(" "));
+      }
+    } catch (error) {
+      // A bad service contract (NODEAPP_SERVICE): its one line per field, no stack trace.
+      console.error(error.name === "ContractError" ? error.message : error.stack);
+      process.exit(1);
     }')
 }
 

@@ -27,6 +27,22 @@ export async function loadMigrations(dir: URL = defaultMigrationsDir): Promise<M
   );
 }
 
+/** The versions of `migrations` not applied to this database yet (all of them on an empty database). */
+export async function pendingMigrations(db: Database, migrations?: Migration[]): Promise<string[]> {
+  const known = migrations ?? (await loadMigrations());
+  return db.withConnection(async (c) => {
+    const [table] = await c.query<{ exists: boolean }>(
+      "SELECT to_regclass('schema_migrations') IS NOT NULL AS exists",
+      [],
+      'migrate',
+    );
+    if (!table?.exists) return known.map((m) => m.version);
+    const rows = await c.query<{ version: string }>('SELECT version FROM schema_migrations', [], 'migrate');
+    const applied = new Set(rows.map((r) => r.version));
+    return known.filter((m) => !applied.has(m.version)).map((m) => m.version);
+  });
+}
+
 /** Applies pending migrations; returns the versions this call applied. */
 export async function migrate(db: Database, migrations?: Migration[]): Promise<string[]> {
   const pending = migrations ?? (await loadMigrations());

@@ -17,7 +17,9 @@ export function tlsOptions(config: Pick<ServerConfig, 'ssl' | 'caFile'>): pg.Poo
 // Errors that mean "the server cannot be reached right now", not "this query is wrong": network errors, SQLSTATE
 // class 08 (connection exception), 57P01-57P03 (server shutting down, crashed or starting), 53300 (too many
 // connections), 57014 (statement timeout: the server did not answer in time); and pg's own messages for a
-// connection that ended or could not be made in time. https://www.postgresql.org/docs/15/errcodes-appendix.html
+// connection that ended or could not be made in time; class 28 (invalid authorization: the password rotated while
+// this task holds the old one, docs/decisions/0011-rds-managed-master-password.md — readiness then fails and the
+// task is replaced by one that reads the new secret). https://www.postgresql.org/docs/15/errcodes-appendix.html
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -39,7 +41,8 @@ const UNAVAILABLE_MESSAGES =
 export function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || code.startsWith('28')))
+    return true;
   return UNAVAILABLE_MESSAGES.test(error.message);
 }
 

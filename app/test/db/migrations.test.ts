@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { requireOrSkip } from '@nodeapp/test-support';
-import { loadMigrations, migrate } from '../../src/db/migrations.ts';
+import { loadMigrations, migrate, pendingMigrations } from '../../src/db/migrations.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import {
   createServerDatabase,
   openTestPglite,
   postgresAvailable,
   postgresRequirement,
+  seedPgliteDataDir,
   testDatabaseEnv,
 } from '../helpers.ts';
 
@@ -27,6 +28,39 @@ test('migrations apply once, in order, and a second run does nothing', async () 
     assert.deepEqual(rows, [{ version: '001_create_messages' }]);
   } finally {
     await db.close();
+  }
+});
+
+test('pending migrations: all of them on an empty database, none once migrated', async () => {
+  const db = await openTestPglite();
+  try {
+    assert.deepEqual(await pendingMigrations(db), ['001_create_messages']);
+    await migrate(db);
+    assert.deepEqual(await pendingMigrations(db), []);
+  } finally {
+    await db.close();
+  }
+});
+
+// In AWS the deploy's migrate task runs first (MIGRATE_ON_START=false in the task): a task that meets an older
+// schema stops at once (ECS's circuit breaker then rolls the release back) instead of failing its queries.
+test('MIGRATE_ON_START=false: the service refuses to start on a schema with pending migrations', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nodeapp-no-migrate-'));
+  try {
+    await seedPgliteDataDir(dataDir);
+    const child = spawn(process.execPath, ['--liftoff-only', 'src/server.ts'], {
+      cwd: appDir,
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: '0', METRICS_PORT: '0', MIGRATE_ON_START: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 1, output);
+    assert.match(output, /MIGRATE_ON_START=false and migrations are pending: 001_create_messages/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 

@@ -30,6 +30,25 @@ function fargateLines(ctx: Context, p: ServiceProfile): void {
       [p.service, ...(p.taskDefinition ? [p.taskDefinition] : [])],
     );
   }
+  // Canary/blue-green: the new release runs at full size beside the old one for the deploy's length.
+  const fargateTasks = p.tasks.FARGATE + p.tasks.FARGATE_SPOT;
+  const deploys = ctx.usage.deploysPerMonth;
+  if (p.deployOverlapMinutes > 0 && deploys > 0 && fargateTasks > 0) {
+    const spotShare = p.tasks.FARGATE_SPOT / fargateTasks;
+    ctx.add(
+      {
+        group: 'compute',
+        resource: `${label(p.service)} second release during deploys (${deploys} deploys x ${p.deployOverlapMinutes} min)`,
+        quantity: (fargateTasks * deploys * p.deployOverlapMinutes) / 60,
+        unit: 'task-hour',
+        // The new tasks follow the service's capacity strategy: the same Spot share as the running ones.
+        unitPrice: onDemand * (1 - spotShare * prices.spotDiscount),
+        priceKey: `${vcpuKey} + ${gbKey}, Spot share ${spotShare.toFixed(2)}`,
+        from: [ref(p.service)],
+      },
+      [],
+    );
+  }
   if (p.publicIp && p.totalTasks > 0) {
     ctx.add(
       {

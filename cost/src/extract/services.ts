@@ -21,6 +21,30 @@ export interface ServiceProfile {
   /** Log groups the containers write to (awslogs-group). */
   logGroups: Found[];
   scheduled: boolean;
+  /**
+   * Minutes per deploy during which a second full set of tasks runs: ECS canary, linear and blue/green start the new
+   * release at full size beside the old one until the bake time ends; 0 for rolling updates.
+   */
+  deployOverlapMinutes: number;
+}
+
+/** Scale-up, test traffic and hook before the first shift: a few minutes this estimate assumes. */
+const DEPLOY_START_MINUTES = 5;
+
+/** The second release's minutes per deploy, from the service's DeploymentConfiguration. */
+export function deployOverlapMinutes(deploymentConfiguration: unknown): number {
+  const c = obj(deploymentConfiguration);
+  const strategy = str(c.Strategy) ?? 'ROLLING';
+  if (!['BLUE_GREEN', 'CANARY', 'LINEAR'].includes(strategy)) return 0;
+  const canary = obj(c.CanaryConfiguration);
+  const linear = obj(c.LinearConfiguration);
+  const linearSteps = strategy === 'LINEAR' ? Math.ceil(100 / (num(linear.StepPercent) ?? 10)) - 1 : 0;
+  return (
+    DEPLOY_START_MINUTES +
+    (strategy === 'CANARY' ? (num(canary.CanaryBakeTimeInMinutes) ?? 10) : 0) +
+    linearSteps * (num(linear.StepBakeTimeInMinutes) ?? 6) +
+    (num(c.BakeTimeInMinutes) ?? 0)
+  );
 }
 
 interface StrategyItem {
@@ -134,6 +158,7 @@ export function serviceProfiles(inv: Inventory): ServiceProfile[] {
       registries: list(service.props.ServiceRegistries).length,
       logGroups: [...new Map(logGroups.map((g) => [`${g.stack.name}/${g.id}`, g])).values()],
       scheduled: base.actions.length > 0,
+      deployOverlapMinutes: deployOverlapMinutes(service.props.DeploymentConfiguration),
     };
   });
 }

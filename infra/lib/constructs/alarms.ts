@@ -18,12 +18,23 @@ export interface AlarmsProps {
   readonly retainData: boolean;
 }
 
+/**
+ * Alarms (by suffix) that roll an ECS deployment back (`deploymentConfiguration.alarms`): during a rolling deploy, a
+ * canary's traffic shift and its bake time. An alarm joins by being listed here; its target-group metrics cover
+ * both target groups under canary/blue-green (each release serves from the one the previous did not).
+ */
+export const DEPLOYMENT_ALARMS: readonly string[] = ['alb-5xx-rate', 'target-5xx', 'p99-latency', 'unhealthy-hosts'];
+
 export interface ServiceAlarmTargets {
   readonly service: ecs.BaseService;
   readonly clusterName: string;
   readonly serviceName: string;
+  /** The target group's health check path (the contract's readiness path), named in the unhealthy-hosts alarm. */
+  readonly readinessPath: string;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Canary/blue-green: the service's second target group; target metrics then combine both. @default - none */
+  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
   /** The running/desired task counts come from Container Insights; without it that alarm is left out. */
   readonly containerInsights: boolean;
 }
@@ -39,7 +50,7 @@ export class Alarms extends Construct {
   readonly key: kms.Key;
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: cloudwatch.Alarm[] = [];
-  /** Alarms that roll an ECS deployment back (target 5xx, unhealthy hosts). */
+  /** Alarms that roll an ECS deployment back: those of DEPLOYMENT_ALARMS. */
   readonly deploymentAlarms: cloudwatch.Alarm[] = [];
   /** Their names as plain strings (known at synth: `<namePrefix>-<suffix>`), for enableDeploymentAlarms. */
   readonly deploymentAlarmNames: string[] = [];
@@ -84,6 +95,10 @@ export class Alarms extends Construct {
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
+    if (DEPLOYMENT_ALARMS.includes(suffix)) {
+      this.deploymentAlarms.push(alarm);
+      this.deploymentAlarmNames.push(this.alarmNameOf(suffix));
+    }
     return alarm;
   }
 
@@ -115,39 +130,52 @@ export class Alarms extends Construct {
       label: 'ALB 5xx %',
     });
     this.addAlarm('Alb5xxRate', 'alb-5xx-rate', {
-      alarmDescription: `ALB-generated 5xx above ${c.alb5xxRatePercent} % of requests`,
+      alarmDescription: `ALB-generated 5xx above ${c.alb5xxRatePercent} % of requests (rolls deployments back)`,
       metric: alb5xxRate,
       threshold: c.alb5xxRatePercent,
       comparisonOperator: GT,
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
     });
-    const target5xx = t.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute });
-    this.deploymentAlarmNames.push(this.alarmNameOf('target-5xx'), this.alarmNameOf('unhealthy-hosts'));
-    this.deploymentAlarms.push(
-      this.addAlarm('Target5xx', 'target-5xx', {
-        alarmDescription: `More than ${c.target5xxCount} 5xx responses a minute from the service (rolls deployments back)`,
-        metric: target5xx,
-        threshold: c.target5xxCount,
-        comparisonOperator: GT,
-        evaluationPeriods: 2,
-        datapointsToAlarm: 2,
-      }),
+    // One target group, or both combined (canary/blue-green): 5xx summed, unhealthy hosts and p99 the worse of the
+    // two, so a canary holding 10 % of the traffic alarms on its own p99 and errors.
+    const groups = [t.targetGroup, ...(t.alternateTargetGroup ? [t.alternateTargetGroup] : [])];
+    const combine = (label: string, fn: 'SUM' | 'MAX', of: (g: elbv2.ApplicationTargetGroup) => cloudwatch.IMetric) =>
+      groups.length === 1
+        ? of(t.targetGroup)
+        : new cloudwatch.MathExpression({
+            expression: `${fn}([${groups.map((_, i) => `FILL(g${i}, 0)`).join(', ')}])`,
+            usingMetrics: Object.fromEntries(groups.map((g, i) => [`g${i}`, of(g)])),
+            period: minute,
+            label,
+          });
+    const target5xx = combine('Target 5xx', 'SUM', (g) =>
+      g.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute }),
     );
-    const unhealthy = t.targetGroup.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' });
-    this.deploymentAlarms.push(
-      this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', {
-        alarmDescription: 'Targets failing the /health/ready check (rolls deployments back)',
-        metric: unhealthy,
-        threshold: 0,
-        comparisonOperator: GT,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 3,
-      }),
+    this.addAlarm('Target5xx', 'target-5xx', {
+      alarmDescription: `More than ${c.target5xxCount} 5xx responses a minute from the service (rolls deployments back)`,
+      metric: target5xx,
+      threshold: c.target5xxCount,
+      comparisonOperator: GT,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+    });
+    const unhealthy = combine('Unhealthy targets', 'MAX', (g) =>
+      g.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }),
     );
-    const p99 = t.targetGroup.metrics.targetResponseTime({ period: minute, statistic: 'p99' });
+    this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', {
+      alarmDescription: `Targets failing the ${t.readinessPath} check (rolls deployments back)`,
+      metric: unhealthy,
+      threshold: 0,
+      comparisonOperator: GT,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+    });
+    const p99 = combine('p99 (worst target group)', 'MAX', (g) =>
+      g.metrics.targetResponseTime({ period: minute, statistic: 'p99' }),
+    );
     this.addAlarm('P99Latency', 'p99-latency', {
-      alarmDescription: `p99 target response time above ${c.p99LatencySeconds} s`,
+      alarmDescription: `p99 target response time above ${c.p99LatencySeconds} s (rolls deployments back)`,
       metric: p99,
       threshold: c.p99LatencySeconds,
       comparisonOperator: GT,
@@ -207,7 +235,7 @@ export class Alarms extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Target response time',
-        left: [t.targetGroup.metrics.targetResponseTime({ period: minute, statistic: 'p50' }), p99],
+        left: [...groups.map((g) => g.metrics.targetResponseTime({ period: minute, statistic: 'p50' })), p99],
         width: 12,
       }),
       new cloudwatch.GraphWidget({ title: 'CPU and memory %', left: [cpu, memory], width: 12 }),

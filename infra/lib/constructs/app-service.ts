@@ -1,29 +1,75 @@
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import type { ServiceContract } from '@nodeapp/contract';
+import { Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct, type IConstruct } from 'constructs';
-import type { ServiceConfig } from '../../config/types.ts';
+import type { DeploymentConfig, ServiceConfig } from '../../config/types.ts';
+import type { SmokeRequest } from '../../lambda/smoke-hook/index.ts';
 import { acknowledge, nagRef } from '../nag.ts';
-import { APP_CONTAINER_NAME, APP_PORT, type AppTaskDefinition, METRICS_PORT } from './app-task-definition.ts';
+import type { AppTaskDefinition } from './app-task-definition.ts';
+import { SmokeHook } from './smoke-hook.ts';
 
-/** Cloud Map service name: Prometheus resolves `app.nodeapp.internal` (SRV → task IP + metrics port). */
-export const CLOUD_MAP_SERVICE_NAME = 'app';
+/**
+ * Canary and blue/green: the internal ALB's test listener (HTTP, reachable only from the smoke hook's security
+ * group; CloudFront's VPC origin uses the production listener only).
+ */
+export const TEST_LISTENER_PORT = 8080;
+/**
+ * Canary and blue/green: priority of the production rule (`/*`, every path) that ECS re-weights between the two
+ * target groups. The last priority ALB allows, so path rules of other services (Grafana's /grafana) come first.
+ */
+export const APP_RULE_PRIORITY = 50000;
 
 export interface AppServiceProps {
   readonly config: ServiceConfig;
+  /** The service's contract: its name (ECS service, Cloud Map name), port, readiness path, drain and request target. */
+  readonly service: ServiceContract;
   readonly cluster: ecs.ICluster;
   readonly vpc: ec2.IVpc;
   readonly task: AppTaskDefinition;
   readonly listener: elbv2.ApplicationListener;
   readonly namespace: servicediscovery.INamespace;
-  readonly serviceName: string;
   /** Run on this EC2 capacity provider (Ec2Service) instead of Fargate. */
   readonly ec2CapacityProvider?: ecs.AsgCapacityProvider;
   /** ECS Exec session log group (cluster construct), when exec is on. */
   readonly execLogGroup?: IConstruct;
+  /** How a release replaces the running one (rolling, canary or blue/green) and its times. */
+  readonly deployment: DeploymentConfig;
+  /** The contract's smoke requests that need no edge: what the canary and blue/green hook sends to the test listener. */
+  readonly smokeRequests: readonly SmokeRequest[];
+  /** Log retention of the smoke hook (canary and blue/green). */
+  readonly hookLogRetentionDays: number;
+  /** Removal policy of the smoke hook's log group. @default RemovalPolicy.DESTROY */
+  readonly hookLogRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * ECS's deployment settings for a strategy (the service's `deploymentConfiguration`):
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-deploymentconfiguration.html
+ */
+export function deploymentOptions(deployment: DeploymentConfig): Partial<ecs.BaseServiceOptions> {
+  switch (deployment.strategy) {
+    case 'rolling':
+      return { deploymentStrategy: ecs.DeploymentStrategy.ROLLING };
+    case 'canary':
+      return {
+        deploymentStrategy: ecs.DeploymentStrategy.CANARY,
+        canaryConfiguration: {
+          stepPercent: deployment.canaryPercent,
+          stepBakeTime: Duration.minutes(deployment.canaryBakeMinutes),
+        },
+        bakeTime: Duration.minutes(deployment.bakeMinutes),
+      };
+    case 'blue-green':
+      return {
+        deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
+        bakeTime: Duration.minutes(deployment.bakeMinutes),
+      };
+  }
 }
 
 /** FARGATE base + weights from config; providers with neither base nor weight are left out. */
@@ -38,24 +84,33 @@ export function fargateStrategy(config: ServiceConfig): ecs.CapacityProviderStra
 }
 
 /**
- * The ECS service: rolling deploys that never drop below desired (100 %/200 %), circuit breaker with rollback,
- * behind the ALB (health check /health/ready), registered in Cloud Map with an SRV record on the metrics port,
- * and target-tracking autoscaling on CPU, memory and requests per target.
+ * The ECS service named after the contract, behind the ALB (health check on the contract's readiness path),
+ * registered in Cloud Map as `<name>.<namespace>` with an SRV record on the metrics port when the contract has
+ * metrics, with target-tracking autoscaling on CPU, memory (and requests per target when rolling).
+ * Rolling: tasks replaced in place, never below desired (100 %/200 %), circuit breaker with rollback.
+ * Canary and blue/green (ECS-native, config `deployment`): a second target group, a production listener rule ECS
+ * re-weights between the two, a test listener rule on the test listener, and the smoke hook at
+ * POST_TEST_TRAFFIC_SHIFT; the deployment alarms (Service stack) roll back during the shift and the bake.
  */
 export class AppService extends Construct {
   readonly service: ecs.FargateService | ecs.Ec2Service;
+  /** The target group of the first release; canary and blue/green alternate between it and `alternateTargetGroup`. */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** The tasks' security group: allow Prometheus on METRICS_PORT here. */
+  /** Canary and blue/green: the other target group (each release lands in the one not serving production). */
+  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  /** Canary and blue/green: the hook that smoke-tests a release on the test listener. */
+  readonly smokeHook?: SmokeHook;
+  /** The tasks' security group: allow Prometheus on the contract's metrics port here. */
   readonly securityGroup: ec2.SecurityGroup;
   readonly scaling: ecs.ScalableTaskCount;
 
   constructor(scope: Construct, id: string, props: AppServiceProps) {
     super(scope, id);
-    const { config } = props;
+    const { config, service } = props;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `${props.serviceName} tasks: app port from the ALB only`,
+      description: `${service.name} tasks: app port from the ALB only`,
       // Tasks call ECR, CloudWatch Logs, Secrets Manager and the database through the NAT/VPC.
       allowAllOutbound: true,
     });
@@ -65,7 +120,7 @@ export class AppService extends Construct {
       vpcSubnets: ec2.SubnetSelection;
       securityGroups: ec2.ISecurityGroup[];
     } = {
-      serviceName: props.serviceName,
+      serviceName: service.name,
       cluster: props.cluster,
       taskDefinition: props.task.taskDefinition,
       // No DesiredCount: with one in the template every deploy resets the running count to it (prod at 12 tasks
@@ -78,18 +133,19 @@ export class AppService extends Construct {
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: Duration.seconds(config.healthCheckGracePeriodSeconds),
+      ...deploymentOptions(props.deployment),
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       enableExecuteCommand: config.ecsExec,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
-      cloudMapOptions: {
+      cloudMapOptions: service.metrics && {
         cloudMapNamespace: props.namespace,
-        name: CLOUD_MAP_SERVICE_NAME,
+        name: service.name,
         dnsRecordType: servicediscovery.DnsRecordType.SRV,
         dnsTtl: Duration.seconds(10),
         container: props.task.container,
-        containerPort: METRICS_PORT,
+        containerPort: service.metrics.port,
       },
     };
     this.service = props.ec2CapacityProvider
@@ -107,24 +163,38 @@ export class AppService extends Construct {
           assignPublicIp: false,
         });
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
-      vpc: props.vpc,
-      port: APP_PORT,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      // 300 s (the default) would stall every deploy; the service drains in SHUTDOWN_DRAIN_SECONDS anyway.
-      deregistrationDelay: Duration.seconds(20),
-      healthCheck: {
-        path: '/health/ready',
-        interval: Duration.seconds(10),
-        timeout: Duration.seconds(5),
-        healthyThresholdCount: 2,
-        unhealthyThresholdCount: 3,
-        healthyHttpCodes: '200',
-      },
-      targets: [this.service.loadBalancerTarget({ containerName: APP_CONTAINER_NAME, containerPort: APP_PORT })],
-    });
+    const targetGroup = (id: string) =>
+      new elbv2.ApplicationTargetGroup(this, id, {
+        vpc: props.vpc,
+        port: service.port,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        targetType: elbv2.TargetType.IP,
+        // The contract's drainSeconds: 300 s (the default) would stall every deploy; the service drains in
+        // SHUTDOWN_DRAIN_SECONDS anyway.
+        deregistrationDelay: Duration.seconds(service.drainSeconds),
+        healthCheck: {
+          path: service.health.readiness,
+          interval: Duration.seconds(10),
+          timeout: Duration.seconds(5),
+          healthyThresholdCount: 2,
+          unhealthyThresholdCount: 3,
+          healthyHttpCodes: '200',
+        },
+      });
+    this.targetGroup = targetGroup('TargetGroup');
+    const target = { containerName: service.name, containerPort: service.port };
+    // The listener's default action: the whole site when rolling; never reached under canary/blue-green (the
+    // production rule matches every path) but kept a forward: ECS refuses listeners mixing forward and non-forward
+    // actions (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html).
     props.listener.addTargetGroups('App', { targetGroups: [this.targetGroup] });
+    const progressive = props.deployment.strategy !== 'rolling';
+    if (!progressive) {
+      this.targetGroup.addTarget(this.service.loadBalancerTarget(target));
+    } else {
+      const alternate = targetGroup('AlternateTargetGroup');
+      this.alternateTargetGroup = alternate;
+      this.smokeHook = this.addProgressiveTraffic(props, alternate, target);
+    }
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: config.minCount, maxCapacity: config.maxCount });
     const cooldowns = {
@@ -136,11 +206,18 @@ export class AppService extends Construct {
       targetUtilizationPercent: config.targetMemoryPercent,
       ...cooldowns,
     });
-    this.scaling.scaleOnRequestCount('Requests', {
-      requestsPerTarget: config.targetRequestsPerTarget,
-      targetGroup: this.targetGroup,
-      ...cooldowns,
-    });
+    // Requests per target is a metric of ONE target group (ALBRequestCountPerTarget); under canary/blue-green the
+    // production traffic moves to the other group every release, so the policy would read 0 after every other deploy
+    // and scale in to minCount. Target tracking takes no metric math over both groups
+    // (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html
+    // exists in the API, not in aws-cdk-lib's ScalableTaskCount), so those strategies scale on CPU and memory only.
+    if (!progressive) {
+      this.scaling.scaleOnRequestCount('Requests', {
+        requestsPerTarget: service.autoscaling.requestsPerTarget ?? config.targetRequestsPerTarget,
+        targetGroup: this.targetGroup,
+        ...cooldowns,
+      });
+    }
     if (config.scaleToZero) {
       const timeZone = TimeZone.of(config.scaleToZero.timeZone);
       this.scaling.scaleOnSchedule('StopOutsideWorkingHours', {
@@ -175,5 +252,90 @@ export class AppService extends Construct {
         }
       }
     }
+  }
+
+  /**
+   * Canary/blue-green wiring (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html):
+   * the production rule and the test rule each forward to both target groups, weighted 100/0 at creation; ECS
+   * rewrites those weights during every deployment (and leaves them on whichever group serves the release).
+   * Known limits, guarded by infra/test/app-service.test.ts:
+   * - CloudFormation puts the rules back to these template weights whenever it updates a rule, which can send all
+   *   traffic to the drained group (https://github.com/aws/aws-cdk/issues/36649). An image-only deploy must leave
+   *   both rules (and both listeners) byte-identical in the template, so CloudFormation never touches them.
+   * - The live weights differ from the template after a deploy: drift detection reports it; it is expected.
+   * - ALB slow start does not apply to the new release: its targets register in an empty target group, and
+   *   targets enter slow start only when the group already has a healthy target that is not in slow start
+   *   (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#slow-start-mode);
+   *   the canary step is the warm-up.
+   */
+  private addProgressiveTraffic(
+    props: AppServiceProps,
+    alternate: elbv2.ApplicationTargetGroup,
+    target: { containerName: string; containerPort: number },
+  ): SmokeHook {
+    const weighted = () =>
+      elbv2.ListenerAction.weightedForward([
+        { targetGroup: this.targetGroup, weight: 100 },
+        { targetGroup: alternate, weight: 0 },
+      ]);
+    const everyPath = [elbv2.ListenerCondition.pathPatterns(['/*'])];
+    const production = new elbv2.ApplicationListenerRule(this, 'ProductionRule', {
+      listener: props.listener,
+      priority: APP_RULE_PRIORITY,
+      conditions: everyPath,
+      action: weighted(),
+    });
+    const testListener = props.listener.loadBalancer.addListener('Test', {
+      port: TEST_LISTENER_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+      defaultTargetGroups: [this.targetGroup],
+    });
+    const test = new elbv2.ApplicationListenerRule(this, 'TestRule', {
+      listener: testListener,
+      priority: 1,
+      conditions: everyPath,
+      action: weighted(),
+    });
+    this.targetGroup.addTarget(
+      this.service.loadBalancerTarget({
+        ...target,
+        alternateTarget: new ecs.AlternateTarget('Alternate', {
+          role: this.loadBalancerRole(),
+          alternateTargetGroup: alternate,
+          productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(production),
+          testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(test),
+        }),
+      }),
+    );
+    const hook = new SmokeHook(this, 'SmokeHook', {
+      vpc: props.vpc,
+      testListenerUrl: `http://${props.listener.loadBalancer.loadBalancerDnsName}:${TEST_LISTENER_PORT}`,
+      requests: props.smokeRequests,
+      logRetentionDays: props.hookLogRetentionDays,
+      removalPolicy: props.hookLogRemovalPolicy ?? RemovalPolicy.DESTROY,
+      // The app's own key (its policy already lets CloudWatch Logs of this account use it).
+      logKey: props.task.key,
+    });
+    testListener.connections.allowDefaultPortFrom(hook.securityGroup, 'Deployment smoke hook');
+    this.service.addLifecycleHook(hook.target);
+    return hook;
+  }
+
+  /** The role ECS uses to re-weight the listener rules and (de)register targets during a canary/blue-green deploy. */
+  private loadBalancerRole(): iam.Role {
+    const role = new iam.Role(this, 'LoadBalancerRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: 'ECS shifts traffic between the app target groups (canary, blue/green)',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers'),
+      ],
+    });
+    acknowledge(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers]',
+      'The policy AWS documents for ECS blue/green, canary and linear traffic shifts (listener rules, target registration): https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html',
+    );
+    return role;
   }
 }

@@ -1,3 +1,4 @@
+import type { ServiceContract } from '@nodeapp/contract';
 import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,11 +10,6 @@ import type { ServiceConfig, Site24x7Config } from '../../config/types.ts';
 import { acknowledge } from '../nag.ts';
 import { allowCloudWatchLogs, encryptedLogGroup } from './encrypted-log-group.ts';
 
-export const APP_PORT = 3000;
-export const METRICS_PORT = 9464;
-export const APP_CONTAINER_NAME = 'app';
-/** The service's request body limit (app config BODY_LIMIT_BYTES, set explicitly so the edge WAF can match it). */
-export const APP_BODY_LIMIT_BYTES = 16 * 1024;
 /**
  * Where ECS Exec's managed SSM agent writes inside the container. ECS documents a read-only root filesystem as
  * unsupported with ECS Exec (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html, Considerations:
@@ -27,13 +23,17 @@ const NON_ROOT_USER = '1000:1000';
 
 export interface AppTaskDefinitionProps {
   readonly config: ServiceConfig;
-  /** The app image, pinned by digest (lib/images.ts pinnedImage). */
+  /** The service's contract (`<folder>/service.json`): container name, ports, health command, environment, secrets. */
+  readonly service: ServiceContract;
+  /** The service's image, pinned by digest (lib/images.ts pinnedImage). */
   readonly image: ecs.ContainerImage;
   /** Version label of the release (the git SHA): APP_VERSION and GIT_COMMIT. */
   readonly version: string;
-  /** Extra plain environment (never secrets), e.g. DATABASE_HOST. */
+  /** Extra plain environment (never secrets), e.g. DATABASE_HOST.
+   * @default - only the platform's variables and the contract's environment */
   readonly environment?: Record<string, string>;
-  /** Extra ECS secrets, e.g. DATABASE_PASSWORD from the RDS secret. */
+  /** Extra ECS secrets, e.g. DATABASE_PASSWORD from the RDS secret.
+   * @default - only the contract's secrets */
   readonly secrets?: Record<string, ecs.Secret>;
   readonly retainData: boolean;
   readonly namePrefix: string;
@@ -49,10 +49,19 @@ export function appMemoryMiB(taskMemoryMiB: number, site24x7?: Site24x7Config): 
   return taskMemoryMiB - (site24x7?.enabled ? site24x7.memoryMiB : 0);
 }
 
+/** `API_KEY` → `ApiKey`: the construct id of a contract secret. */
+function secretId(name: string): string {
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((word) => (word ? `${word[0]?.toUpperCase()}${word.slice(1)}` : ''))
+    .join('');
+}
+
 /**
  * The service's Fargate task: hardened container (read-only root, writable /tmp, non-root, all capabilities
- * dropped, init process), the image's health script, app + metrics ports, non-blocking awslogs to a KMS
- * log group, ADMIN_TOKEN from Secrets Manager. Separate execution and task roles.
+ * dropped, init process), the contract's health command, service + metrics ports, non-blocking awslogs to a KMS
+ * log group, the contract's secrets from Secrets Manager. Separate execution and task roles.
  */
 export class AppTaskDefinition extends Construct {
   readonly taskDefinition: ecs.TaskDefinition;
@@ -60,13 +69,14 @@ export class AppTaskDefinition extends Construct {
   readonly executionRole: iam.Role;
   readonly taskRole: iam.Role;
   readonly logGroup: logs.LogGroup;
-  readonly adminTokenSecret: secretsmanager.Secret;
-  /** Encrypts the app's log group and its ADMIN_TOKEN secret. */
+  /** The secrets the platform generates for the contract's `secrets` (`{ generate }`), by variable name. */
+  readonly generatedSecrets: Readonly<Record<string, secretsmanager.Secret>>;
+  /** Encrypts the service's log group and its generated secrets. */
   readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: AppTaskDefinitionProps) {
     super(scope, id);
-    const { config } = props;
+    const { config, service } = props;
     const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const { account } = Stack.of(this);
 
@@ -84,17 +94,8 @@ export class AppTaskDefinition extends Construct {
       logGroupName: props.logGroupName,
     });
 
-    this.adminTokenSecret = new secretsmanager.Secret(this, 'AdminToken', {
-      description: `${props.namePrefix} ADMIN_TOKEN (bearer token of the admin API)`,
-      encryptionKey: this.key,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    acknowledge(
-      this.adminTokenSecret,
-      'AwsSolutions-SMG4',
-      'A static bearer token read at task start: rotate by `aws secretsmanager put-secret-value` + a service redeploy (README runbook); a rotation Lambda could not restart the tasks.',
-    );
+    const secrets = this.contractSecrets(props.service, props.namePrefix);
+    this.generatedSecrets = secrets.generated;
 
     // Trust only ECS tasks of this account (confused-deputy guard).
     const ecsTasks = () =>
@@ -112,7 +113,7 @@ export class AppTaskDefinition extends Construct {
 
     const ec2 = props.launchType === 'ec2';
     this.taskDefinition = new ecs.TaskDefinition(this, 'TaskDefinition', {
-      family: `${props.namePrefix}-app`,
+      family: `${props.namePrefix}-${service.name}`,
       compatibility: ec2 ? ecs.Compatibility.EC2 : ecs.Compatibility.FARGATE,
       networkMode: ecs.NetworkMode.AWS_VPC,
       cpu: String(config.cpu),
@@ -134,54 +135,50 @@ export class AppTaskDefinition extends Construct {
     // SYS_PTRACE is the only capability Fargate accepts; only for debugging (config service.debug).
     if (config.debug) linuxParameters.addCapabilities(ecs.Capability.SYS_PTRACE);
 
-    this.container = this.taskDefinition.addContainer(APP_CONTAINER_NAME, {
+    this.container = this.taskDefinition.addContainer(service.name, {
       image: props.image,
       essential: true,
       readonlyRootFilesystem: true,
       user: NON_ROOT_USER,
       linuxParameters,
-      stopTimeout: Duration.seconds(30),
-      healthCheck: {
-        command: ['CMD', 'node', 'dist/healthcheck.js'],
+      stopTimeout: Duration.seconds(service.stopTimeoutSeconds),
+      healthCheck: service.health.command && {
+        command: [...service.health.command],
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
         retries: 3,
         startPeriod: Duration.seconds(30),
       },
       portMappings: [
-        { name: 'app', containerPort: APP_PORT, protocol: ecs.Protocol.TCP },
-        { name: 'metrics', containerPort: METRICS_PORT, protocol: ecs.Protocol.TCP },
+        { name: service.name, containerPort: service.port, protocol: ecs.Protocol.TCP },
+        ...(service.metrics
+          ? [{ name: 'metrics', containerPort: service.metrics.port, protocol: ecs.Protocol.TCP }]
+          : []),
       ],
       logging: ecs.LogDrivers.awsLogs({
         logGroup: this.logGroup,
-        streamPrefix: 'app',
+        streamPrefix: service.name,
         // Never block the event loop on CloudWatch Logs back-pressure; drop when the buffer is full.
         mode: ecs.AwsLogDriverMode.NON_BLOCKING,
         maxBufferSize: Size.mebibytes(25),
       }),
       environment: {
         NODE_ENV: 'production',
-        HOST: '0.0.0.0',
-        PORT: String(APP_PORT),
-        METRICS_PORT: String(METRICS_PORT),
-        // Prometheus scrapes the task's address from its own task: not loopback (the service's local default).
-        METRICS_HOST: '0.0.0.0',
+        PORT: String(service.port),
+        ...(service.metrics ? { METRICS_PORT: String(service.metrics.port) } : {}),
         SHUTDOWN_DRAIN_SECONDS: String(config.shutdownDrainSeconds),
-        BODY_LIMIT_BYTES: String(APP_BODY_LIMIT_BYTES),
         TRUST_PROXY: config.trustProxy,
         LOG_LEVEL: config.logLevel,
         APP_VERSION: props.version,
         GIT_COMMIT: props.version,
         // The service's memory: Fargate's task-level limit is not visible inside the container (no cgroup limit of
-        // its own: https://github.com/heroku/buildpacks-nodejs/issues/220), so the start-up memory check and
-        // nodeapp_memory_limit_bytes read it from here (app/src/memory-limit.ts).
+        // its own: https://github.com/heroku/buildpacks-nodejs/issues/220), so a service reads it from here (e.g.
+        // app/src/memory-limit.ts: a start-up memory check and nodeapp_memory_limit_bytes).
         MEMORY_LIMIT_BYTES: String(appMemoryMiB(config.memoryMiB, props.site24x7) * 1024 * 1024),
+        ...service.environment,
         ...props.environment,
       },
-      secrets: {
-        ADMIN_TOKEN: ecs.Secret.fromSecretsManager(this.adminTokenSecret),
-        ...props.secrets,
-      },
+      secrets: { ...secrets.ecs, ...props.secrets },
     });
     this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
     if (config.ecsExec) {
@@ -197,7 +194,7 @@ export class AppTaskDefinition extends Construct {
     acknowledge(
       this.taskDefinition,
       'AwsSolutions-ECS2',
-      'Only non-secret settings (ports, log level, drain seconds, database host/name) are plain environment; ADMIN_TOKEN and database credentials are ECS secrets.',
+      'Only non-secret settings (ports, log level, drain seconds, database host/name, the contract environment) are plain environment; the contract secrets and database credentials are ECS secrets.',
     );
     const executionPolicy = this.executionRole.node.tryFindChild('DefaultPolicy');
     if (executionPolicy) {
@@ -207,6 +204,41 @@ export class AppTaskDefinition extends Construct {
         'ecr:GetAuthorizationToken has no resource-level permissions (AWS requires "*"); image pulls are limited to the one repository.',
       );
     }
+  }
+
+  /**
+   * The contract's secrets as ECS secrets: `{ generate }` → a secret generated here (letters and digits, encrypted
+   * with the service's key; id from the variable name, e.g. API_KEY → ApiKey); `{ secretsManager }` → the
+   * existing secret of that name in the environment's account and region.
+   */
+  private contractSecrets(
+    service: ServiceContract,
+    namePrefix: string,
+  ): { generated: Record<string, secretsmanager.Secret>; ecs: Record<string, ecs.Secret> } {
+    const generated: Record<string, secretsmanager.Secret> = {};
+    const secrets: Record<string, ecs.Secret> = {};
+    for (const [name, source] of Object.entries(service.secrets)) {
+      const description = `${namePrefix} ${name}${source.description ? ` (${source.description})` : ''}`;
+      if ('generate' in source) {
+        const secret = new secretsmanager.Secret(this, secretId(name), {
+          description,
+          encryptionKey: this.key,
+          generateSecretString: { passwordLength: source.generate.length ?? 48, excludePunctuation: true },
+          removalPolicy: RemovalPolicy.DESTROY,
+        });
+        acknowledge(
+          secret,
+          'AwsSolutions-SMG4',
+          'A static value read at task start: rotate by `aws secretsmanager put-secret-value` + a service redeploy (docs/runbook.md); a rotation Lambda could not restart the tasks.',
+        );
+        generated[name] = secret;
+        secrets[name] = ecs.Secret.fromSecretsManager(secret);
+      } else {
+        const existing = secretsmanager.Secret.fromSecretNameV2(this, secretId(name), source.secretsManager);
+        secrets[name] = ecs.Secret.fromSecretsManager(existing);
+      }
+    }
+    return { generated, ecs: secrets };
   }
 
   /**

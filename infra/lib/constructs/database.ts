@@ -2,13 +2,14 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { RdsConfig } from '../../config/types.ts';
 import { acknowledge } from '../nag.ts';
 
 export const DATABASE_NAME = 'nodeapp';
 export const DATABASE_PORT = 5432;
+const MASTER_USERNAME = 'nodeapp';
 
 export interface DatabaseProps {
   readonly config: RdsConfig;
@@ -17,9 +18,14 @@ export interface DatabaseProps {
 }
 
 /**
- * RDS for PostgreSQL 18 in the isolated subnets: KMS-encrypted storage (customer-managed key), generated
- * credentials in Secrets Manager, TLS forced by the parameter group, automatic minor upgrades, and
- * Multi-AZ, protection, Performance Insights, Enhanced Monitoring and rotation per config.
+ * RDS for PostgreSQL 18 in the isolated subnets: KMS-encrypted storage (customer-managed key), credentials in
+ * Secrets Manager, TLS forced by the parameter group, automatic minor upgrades, and Multi-AZ, protection,
+ * Performance Insights, Enhanced Monitoring and rotation per config.
+ *
+ * Credentials: without `rotationDays`, a secret CDK generates (no rotation); with it, the master password that RDS
+ * itself manages and rotates in Secrets Manager (`ManageMasterUserPassword`), on a `rotationDays` schedule. RDS's
+ * managed rotation needs no Lambda function, so no role outside this stack's permissions boundary is created (the
+ * Serverless Application Repository rotation app's nested role takes none: https://github.com/aws/aws-cdk/issues/19649).
  */
 export class Database extends Construct {
   readonly instance: rds.DatabaseInstance;
@@ -30,6 +36,7 @@ export class Database extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     const { config } = props;
+    const rotated = config.rotationDays !== undefined;
     // The final snapshot is encrypted with this key: deleting the key would make the snapshot unrestorable.
     const removal = config.protect || config.finalSnapshot ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
@@ -60,9 +67,16 @@ export class Database extends Construct {
       securityGroups: [this.securityGroup],
       port: DATABASE_PORT,
       databaseName: DATABASE_NAME,
-      // The secret uses the AWS managed Secrets Manager key: a customer key in this stack would need a key policy
-      // naming the service stack's execution role, a cross-stack cycle.
-      credentials: rds.Credentials.fromGeneratedSecret('nodeapp'),
+      // Either secret uses the AWS managed Secrets Manager key (the managed secret's default, MasterUserSecret.KmsKeyId
+      // unset): a customer key in this stack would need a key policy naming the service stack's execution role, a
+      // cross-stack cycle.
+      // RDS-managed: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html (CDK's
+      // manageMasterUserPassword, https://github.com/aws/aws-cdk/pull/35734); the secret holds `username` and
+      // `password`, the keys the service reads.
+      credentials: rotated
+        ? rds.Credentials.fromUsername(MASTER_USERNAME)
+        : rds.Credentials.fromGeneratedSecret(MASTER_USERNAME),
+      manageMasterUserPassword: rotated,
       parameterGroup,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       storageEncrypted: true,
@@ -84,7 +98,7 @@ export class Database extends Construct {
       publiclyAccessible: false,
       copyTagsToSnapshot: true,
     });
-    if (!this.instance.secret) throw new Error('Database: generated credentials must produce a secret');
+    if (!this.instance.secret) throw new Error('Database: the credentials must produce a secret');
     this.secret = this.instance.secret;
 
     acknowledge(
@@ -119,17 +133,25 @@ export class Database extends Construct {
         'Enhanced Monitoring: the AWS managed role policy is the documented one and only lets RDS write its own metrics logs.',
       );
     }
-    if (config.rotationDays) {
-      this.instance.addRotationSingleUser({
-        automaticallyAfter: Duration.days(config.rotationDays),
-        // The rotation function calls Secrets Manager: it needs the egress subnets, not the database's isolated ones.
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    if (config.rotationDays !== undefined) {
+      // RDS rotates its managed secret every 7 days unless the secret's schedule says otherwise; Secrets Manager's
+      // RotateSecret takes rotation rules without a Lambda ARN for managed rotation
+      // (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_managed.html,
+      // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html), and
+      // AWS::SecretsManager::RotationSchedule requires only SecretId. CDK's RotationSchedule construct insists on a
+      // function, hence the L1 resource.
+      new secretsmanager.CfnRotationSchedule(this, 'Rotation', {
+        secretId: this.secret.secretArn,
+        rotationRules: { automaticallyAfterDays: config.rotationDays },
+        // Creating or changing the schedule does not rotate at once: the running tasks keep a working password
+        // until the scheduled rotation (see the README's database notes for what a rotation does to them).
+        rotateImmediatelyOnUpdate: false,
       });
     } else {
       acknowledge(
         this.instance.node.findChild('Secret'),
         'AwsSolutions-SMG4',
-        'Rotation is on in prod (config rds.rotationDays); non-production credentials live only as long as the environment.',
+        'Rotation is on in prod (config rds.rotationDays, RDS-managed); non-production credentials live only as long as the environment.',
       );
     }
   }

@@ -18,12 +18,15 @@ export interface EdgeProps {
   readonly alb: elbv2.IApplicationLoadBalancer;
   readonly albPort: number;
   readonly logBucket: s3.IBucket;
-  /** Folder whose files are served as the site's static part (app/public). */
-  readonly staticAssetsPath: string;
+  /** Folder whose files CloudFront serves from S3 for every path not in `publicPaths` (the contract's staticSite).
+   * @default - no static site: every path goes to the service */
+  readonly staticAssetsPath?: string;
+  /** CloudFront path patterns sent to the service when there is a static site (the contract's publicPaths). */
+  readonly publicPaths: readonly string[];
   readonly retainData: boolean;
   readonly namePrefix: string;
-  /** The service's request body limit (BODY_LIMIT_BYTES): the WAF blocks larger bodies on the service's paths. */
-  readonly appBodyLimitBytes: number;
+  /** The service's request body limit (the contract's maxBodyBytes): the WAF blocks larger bodies on its paths. */
+  readonly maxBodyBytes: number;
   /**
    * The log group of the static-site deployment's function (BucketDeployment's custom resource): encrypted with
    * `key` (its policy must let CloudWatch Logs use it: allowCloudWatchLogs), kept `retentionDays` (a CloudWatch
@@ -35,20 +38,19 @@ export interface EdgeProps {
 /** Where Grafana is served (monitoring-grafana.ts GRAFANA_PATH; test/edge.test.ts keeps the two equal). */
 export const GRAFANA_PATH_PREFIX = '/grafana';
 
-/** Paths served by the service through the ALB, never cached. */
-export const DYNAMIC_PATHS = ['/api/*', '/docs*', '/health/*'];
-
 /**
  * CloudFront is the only public entry point: HTTPS only (HTTP redirects), TLS 1.2+ with a custom domain,
- * security headers, static files from a private S3 bucket (Origin Access Control) and the API from the
- * internal ALB through a VPC origin. Optional WAF web ACL.
+ * security headers, the static site (when there is one) from a private S3 bucket (Origin Access Control) and the
+ * service's public paths (every path without a static site) from the internal ALB through a VPC origin, never
+ * cached. WAF web ACL.
  */
 export class Edge extends Construct {
   readonly distribution: cloudfront.Distribution;
   /** The ALB as a CloudFront origin: add behaviours with it (e.g. `/grafana*`) to route more paths to the ALB. */
   readonly albOrigin: cloudfront.IOrigin;
   readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
-  readonly staticBucket: s3.Bucket;
+  /** Absent without a static site. */
+  readonly staticBucket?: s3.Bucket;
   readonly webAcl: wafv2.CfnWebACL;
   /** https://<domain or *.cloudfront.net> */
   readonly url: string;
@@ -56,24 +58,27 @@ export class Edge extends Construct {
   constructor(scope: Construct, id: string, props: EdgeProps) {
     super(scope, id);
     const { config } = props;
-    if (!existsSync(props.staticAssetsPath)) {
-      throw new Error(`Edge: static assets folder not found: ${props.staticAssetsPath} (app/public)`);
+    const staticSite = props.staticAssetsPath !== undefined && props.publicPaths.length > 0;
+    if (props.staticAssetsPath !== undefined && !existsSync(props.staticAssetsPath)) {
+      throw new Error(`Edge: static assets folder not found: ${props.staticAssetsPath} (the contract's staticSite)`);
     }
 
-    this.staticBucket = new s3.Bucket(this, 'StaticFiles', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      serverAccessLogsBucket: props.logBucket,
-      serverAccessLogsPrefix: 's3-static/',
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
-      // The content is a build output, redeployed from the repository on every deploy.
-      removalPolicy: RemovalPolicy.DESTROY,
-      // Versioned and deleted with the stack: emptied first (every version) by CDK's auto-delete custom resource,
-      // else the delete fails with BucketNotEmpty (https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html).
-      autoDeleteObjects: true,
-    });
+    if (staticSite) {
+      this.staticBucket = new s3.Bucket(this, 'StaticFiles', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        serverAccessLogsBucket: props.logBucket,
+        serverAccessLogsPrefix: 's3-static/',
+        lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+        // The content is a build output, redeployed from the repository on every deploy.
+        removalPolicy: RemovalPolicy.DESTROY,
+        // Versioned and deleted with the stack: emptied first (every version) by CDK's auto-delete custom resource,
+        // else the delete fails with BucketNotEmpty (https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html).
+        autoDeleteObjects: true,
+      });
+    }
 
     this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Nodeapp security headers',
@@ -106,7 +111,7 @@ export class Edge extends Construct {
       keepaliveTimeout: Duration.seconds(5),
     });
 
-    this.webAcl = this.createWebAcl(props.namePrefix, config.waf, props.appBodyLimitBytes);
+    this.webAcl = this.createWebAcl(props.namePrefix, config.waf, props.maxBodyBytes);
 
     const dynamicBehavior: cloudfront.BehaviorOptions = {
       origin: this.albOrigin,
@@ -118,7 +123,7 @@ export class Edge extends Construct {
     };
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `${props.namePrefix} public entry point`,
-      defaultRootObject: 'index.html',
+      defaultRootObject: this.staticBucket ? 'index.html' : undefined,
       priceClass: config.priceClass as cloudfront.PriceClass,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       // Only settable with a custom certificate; the default *.cloudfront.net certificate's policy is fixed.
@@ -131,22 +136,22 @@ export class Edge extends Construct {
       enableLogging: true,
       logBucket: props.logBucket,
       logFilePrefix: 'cloudfront/',
-      defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.staticBucket),
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: this.responseHeadersPolicy,
-        compress: true,
-      },
-      additionalBehaviors: Object.fromEntries(DYNAMIC_PATHS.map((path) => [path, dynamicBehavior])),
+      ...(this.staticBucket
+        ? {
+            defaultBehavior: {
+              origin: origins.S3BucketOrigin.withOriginAccessControl(this.staticBucket),
+              viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+              cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+              responseHeadersPolicy: this.responseHeadersPolicy,
+              compress: true,
+            },
+            additionalBehaviors: Object.fromEntries(props.publicPaths.map((path) => [path, dynamicBehavior])),
+          }
+        : { defaultBehavior: dynamicBehavior }),
     });
     this.url = `https://${config.domain?.name ?? this.distribution.distributionDomainName}`;
 
-    acknowledge(
-      this.distribution,
-      'AwsSolutions-CFR1',
-      'A public guestbook for any country: no geo restriction is wanted.',
-    );
+    acknowledge(this.distribution, 'AwsSolutions-CFR1', 'A public site for any country: no geo restriction is wanted.');
     if (!config.domain) {
       acknowledge(
         this.distribution,
@@ -155,19 +160,21 @@ export class Edge extends Construct {
       );
     }
 
-    new s3deploy.BucketDeployment(this, 'DeployStaticFiles', {
-      logGroup: encryptedLogGroup(this, 'DeployStaticFilesLogs', {
-        key: props.deploymentLogs.key,
-        retentionDays: props.deploymentLogs.retentionDays,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-      sources: [s3deploy.Source.asset(props.staticAssetsPath)],
-      destinationBucket: this.staticBucket,
-      distribution: this.distribution,
-      distributionPaths: ['/*'],
-      prune: true,
-      memoryLimit: 256,
-    });
+    if (this.staticBucket && props.staticAssetsPath) {
+      new s3deploy.BucketDeployment(this, 'DeployStaticFiles', {
+        logGroup: encryptedLogGroup(this, 'DeployStaticFilesLogs', {
+          key: props.deploymentLogs.key,
+          retentionDays: props.deploymentLogs.retentionDays,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        sources: [s3deploy.Source.asset(props.staticAssetsPath)],
+        destinationBucket: this.staticBucket,
+        distribution: this.distribution,
+        distributionPaths: ['/*'],
+        prune: true,
+        memoryLimit: 256,
+      });
+    }
   }
 
   /**
@@ -182,7 +189,7 @@ export class Edge extends Construct {
    *    inspect the first 16 KB of a body; a larger body is "oversize" and, with oversizeHandling MATCH, matches
    *    (https://docs.aws.amazon.com/waf/latest/developerguide/waf-oversize-request-components.html).
    */
-  private createWebAcl(namePrefix: string, waf: EdgeConfig['waf'], appBodyLimitBytes: number): wafv2.CfnWebACL {
+  private createWebAcl(namePrefix: string, waf: EdgeConfig['waf'], maxBodyBytes: number): wafv2.CfnWebACL {
     const visibility = (metricName: string) => ({
       cloudWatchMetricsEnabled: true,
       sampledRequestsEnabled: true,
@@ -269,7 +276,7 @@ export class Edge extends Construct {
                 sizeConstraintStatement: {
                   fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
                   comparisonOperator: 'GT',
-                  size: appBodyLimitBytes,
+                  size: maxBodyBytes,
                   textTransformations: [{ priority: 0, type: 'NONE' }],
                 },
               },

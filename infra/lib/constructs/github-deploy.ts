@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { githubDeployRoleName } from '../../config/names.ts';
 import { acknowledge } from '../nag.ts';
 
 const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
@@ -36,6 +37,8 @@ export const ECR_ACTIONS = {
 export interface GithubRoleTarget {
   readonly account: string;
   readonly region: string;
+  /** The environment's release role (config/names.ts `releaseRole`): migrate task and rollout watcher. */
+  readonly releaseRoleName: string;
 }
 
 export interface GithubDeployProps {
@@ -175,7 +178,7 @@ export class GithubDeploy extends Construct {
 
     const deployRole = (roleId: string, environment: 'staging' | 'production') => {
       const context = `environment:${environment}`;
-      const role = this.githubRole(roleId, `nodeapp-github-deploy-${environment}`, props, context, [
+      const role = this.githubRole(roleId, githubDeployRoleName(environment), props, context, [
         githubSubject(props.repository, context, props.immutableIds),
       ]);
       role.addToPolicy(
@@ -183,6 +186,14 @@ export class GithubDeploy extends Construct {
           sid: 'AssumeCdkBootstrapRoles',
           actions: ['sts:AssumeRole', 'sts:TagSession'],
           resources: cdkBootstrapRoleArns(props.deployTargets[environment], props.bootstrapQualifier),
+        }),
+      );
+      const target = props.deployTargets[environment];
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumeReleaseRole',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:aws:iam::${target.account}:role/${target.releaseRoleName}`],
         }),
       );
       role.addToPolicy(

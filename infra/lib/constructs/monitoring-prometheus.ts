@@ -1,4 +1,5 @@
-import { APP_CONTAINER_NAME, APP_METRICS_PORT, ECS_SD_PORT } from '@nodeapp/monitoring/discovery';
+import type { ServiceContract } from '@nodeapp/contract';
+import { discoveryOf, ECS_SD_PORT } from '@nodeapp/monitoring/discovery';
 import { Duration, SecretValue, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -45,8 +46,8 @@ export interface MonitoringPrometheusProps {
   };
   /** The environment's name: the `env` label of every alert and series. */
   readonly envName: string;
-  /** The ECS service whose tasks are discovered and scraped. */
-  readonly appService: { readonly clusterName: string; readonly serviceName: string };
+  /** The ECS service whose tasks are discovered and scraped: its cluster and its contract. */
+  readonly appService: { readonly clusterName: string; readonly service: ServiceContract };
   /** Alertmanager publishes every alert here (the environment's alarm topic; e-mail via its subscriptions). */
   readonly alarmTopic: sns.ITopic;
   /**
@@ -135,14 +136,17 @@ export class MonitoringPrometheus extends Construct {
 
     // The ECS discovery sidecar: the app service's RUNNING tasks as Prometheus HTTP SD targets, on loopback.
     const ecsSdHardening = { user: SIDECAR_USER };
+    const discovered = discoveryOf(props.appService.service);
     const ecsSd = this.taskDefinition.addContainer('ecs-sd', {
       image: props.images.ecsSd,
       essential: true,
       environment: {
         ECS_CLUSTER: props.appService.clusterName,
-        ECS_SERVICE: props.appService.serviceName,
-        ECS_CONTAINER: APP_CONTAINER_NAME,
-        METRICS_PORT: String(APP_METRICS_PORT),
+        ECS_SERVICE: discovered.ecsServiceName,
+        ECS_CONTAINER: discovered.containerName,
+        // Without metrics no scrape job reads the targets (the service's own port then); the sidecar still reports
+        // the service's desired task count.
+        METRICS_PORT: String(discovered.metricsPort ?? props.appService.service.port),
         LISTEN_PORT: String(ECS_SD_PORT),
         NODE_OPTIONS: `--max-old-space-size=${ECS_SD_HEAP_MIB}`,
       },
@@ -190,7 +194,7 @@ export class MonitoringPrometheus extends Construct {
           stack.formatArn({
             service: 'ecs',
             resource: 'service',
-            resourceName: `${props.appService.clusterName}/${props.appService.serviceName}`,
+            resourceName: `${props.appService.clusterName}/${discovered.ecsServiceName}`,
           }),
         ],
       }),

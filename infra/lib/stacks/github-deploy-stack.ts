@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { IMAGE_NAMES, IMAGES } from '../../config/images.ts';
+import { names } from '../../config/names.ts';
 import type { NodeappConfig } from '../../config/types.ts';
 import { GithubDeploy } from '../constructs/github-deploy.ts';
 
@@ -22,7 +23,7 @@ export class GithubDeployStack extends Stack {
       const env = environments.find((e) => e.name === name);
       // validateConfig checks shared.github.deployEnvironments names configured environments.
       if (!env) throw new Error(`shared.github.deployEnvironments: no environment ${name}`);
-      return { account: env.account, region: env.region };
+      return { account: env.account, region: env.region, releaseRoleName: names(env.name).releaseRole };
     };
     this.github = new GithubDeploy(this, 'GithubDeploy', {
       repository: shared.github.repository,

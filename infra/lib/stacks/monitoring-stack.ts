@@ -1,4 +1,4 @@
-import { APP_ECS_SERVICE_NAME, APP_METRICS_PORT } from '@nodeapp/monitoring/discovery';
+import type { ServiceContract } from '@nodeapp/contract';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -6,6 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { allowCloudWatchLogs, encryptedLogGroup } from '../constructs/encrypted-log-group.ts';
@@ -26,6 +27,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly shared: Pick<SharedConfig, 'account' | 'region' | 'github'>;
   readonly vpc: ec2.IVpc;
   readonly namespace: servicediscovery.INamespace;
+  /** The services Prometheus discovers and scrapes (their contracts; one today, the Service stack's). */
+  readonly services: readonly ServiceContract[];
   /** Cluster, ALB listener, CloudFront edge, alarm topic and the app service's security group come from here. */
   readonly service: ServiceStack;
 }
@@ -44,6 +47,10 @@ export class MonitoringStack extends Stack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     const { config, service, shared } = props;
+    const [contract] = props.services;
+    if (!contract || props.services.length > 1) {
+      throw new Error(`MonitoringStack: exactly one service per environment for now (got ${props.services.length})`);
+    }
     const namePrefix = `Nodeapp-${config.name}`;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const cluster = service.cluster as ecs.Cluster;
@@ -75,7 +82,7 @@ export class MonitoringStack extends Stack {
       architecture: config.service.cpuArchitecture,
       images: { prometheus: image('prometheus'), alertmanager: image('alertmanager'), ecsSd: image('ecsSd') },
       envName: config.name,
-      appService: { clusterName: cluster.clusterName, serviceName: APP_ECS_SERVICE_NAME },
+      appService: { clusterName: cluster.clusterName, service: contract },
       alarmTopic: service.alarmTopic,
       chatTopic: service.chatTopic,
       grafanaUrl,
@@ -87,15 +94,17 @@ export class MonitoringStack extends Stack {
     });
 
     // Only Prometheus may reach the service's metrics port (the rule lives here: the Service stack must not
-    // depend on this one).
-    new ec2.CfnSecurityGroupIngress(this, 'AppMetricsFromPrometheus', {
-      groupId: service.appService.securityGroup.securityGroupId,
-      sourceSecurityGroupId: this.prometheus.securityGroup.securityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: APP_METRICS_PORT,
-      toPort: APP_METRICS_PORT,
-      description: 'Prometheus scrapes the service metrics',
-    });
+    // depend on this one). A service without metrics gets no rule.
+    if (contract.metrics) {
+      new ec2.CfnSecurityGroupIngress(this, 'AppMetricsFromPrometheus', {
+        groupId: service.appService.securityGroup.securityGroupId,
+        sourceSecurityGroupId: this.prometheus.securityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: contract.metrics.port,
+        toPort: contract.metrics.port,
+        description: 'Prometheus scrapes the service metrics',
+      });
+    }
 
     this.grafana = new MonitoringGrafana(this, 'Grafana', {
       config: config.monitoring,
@@ -148,7 +157,7 @@ export class MonitoringStack extends Stack {
       ['prometheus', this.prometheus],
       ['grafana', this.grafana],
     ] as const) {
-      const alarm = new cloudwatch.Alarm(this, `${name}NotRunning`, {
+      this.absenceAlarm(`${name}NotRunning`, service.alarmTopic, {
         alarmName: `${namePrefix}-monitoring-${name}-not-running`,
         alarmDescription: `${namePrefix}: the ${name} service runs no task (alerts may not be evaluated or delivered). Runbook: docs/runbook.md#watchdog`,
         metric: new cloudwatch.Metric({
@@ -158,15 +167,26 @@ export class MonitoringStack extends Stack {
           statistic: cloudwatch.Stats.SAMPLE_COUNT,
           period: Duration.minutes(1),
         }),
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        threshold: 1,
         evaluationPeriods: 5,
-        datapointsToAlarm: 5,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       });
-      alarm.addAlarmAction(new actions.SnsAction(service.alarmTopic));
-      alarm.addOkAction(new actions.SnsAction(service.alarmTopic));
     }
+  }
+
+  /** An alarm for something that must keep happening: fewer than 1 per period, or no data at all, in every period. */
+  private absenceAlarm(
+    id: string,
+    alarmTopic: sns.ITopic,
+    props: Pick<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription' | 'metric' | 'evaluationPeriods'>,
+  ): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      datapointsToAlarm: props.evaluationPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(alarmTopic));
+    alarm.addOkAction(new actions.SnsAction(alarmTopic));
   }
 
   /**
@@ -180,18 +200,12 @@ export class MonitoringStack extends Stack {
    */
   private heartbeatAlarms(service: ServiceStack, namePrefix: string): void {
     const topic = this.prometheus.heartbeatTopic;
-    const alarm = new cloudwatch.Alarm(this, 'HeartbeatMissing', {
+    this.absenceAlarm('HeartbeatMissing', service.alarmTopic, {
       alarmName: `${namePrefix}-monitoring-heartbeat-missing`,
       alarmDescription: `${namePrefix}: no alerting heartbeat for 15 minutes: Prometheus or Alertmanager is down, or alerts cannot be published. Runbook: docs/runbook.md#watchdog`,
       metric: topic.metricNumberOfMessagesPublished({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      threshold: 1,
       evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    alarm.addAlarmAction(new actions.SnsAction(service.alarmTopic));
-    alarm.addOkAction(new actions.SnsAction(service.alarmTopic));
     const failed = new cloudwatch.Alarm(this, 'HeartbeatNotificationsFailed', {
       alarmName: `${namePrefix}-monitoring-heartbeat-notifications-failed`,
       alarmDescription: `${namePrefix}: notifications of the heartbeat topic failed to reach a subscriber. Runbook: docs/runbook.md#watchdog`,

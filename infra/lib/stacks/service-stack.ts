@@ -1,14 +1,16 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { REPO_ROOT, type ServiceContract } from '@nodeapp/contract';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { names } from '../../config/names.ts';
+import { githubDeployRoleName, names } from '../../config/names.ts';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
 import { Alarms, addDatabaseAlarms } from '../constructs/alarms.ts';
 import { AppService } from '../constructs/app-service.ts';
-import { APP_BODY_LIMIT_BYTES, AppTaskDefinition } from '../constructs/app-task-definition.ts';
+import { AppTaskDefinition } from '../constructs/app-task-definition.ts';
 import { CostBudget } from '../constructs/budget.ts';
 import { ChatNotifications } from '../constructs/chat-notifications.ts';
 import { Cluster } from '../constructs/cluster.ts';
@@ -16,6 +18,8 @@ import { DATABASE_NAME, DATABASE_PORT, type Database } from '../constructs/datab
 import { Ec2Capacity } from '../constructs/ec2-capacity.ts';
 import { Edge } from '../constructs/edge.ts';
 import { LISTENER_PORT, LoadBalancer } from '../constructs/load-balancer.ts';
+import { ReleaseRole } from '../constructs/release-role.ts';
+import { hookRequests } from '../constructs/smoke-hook.ts';
 import { pinnedImage } from '../images.ts';
 import { acknowledgeBucketDeployment, acknowledgeCdkProvider } from '../nag.ts';
 
@@ -24,13 +28,25 @@ export interface ServiceStackProps extends StackProps {
   readonly shared: SharedConfig;
   readonly vpc: ec2.IVpc;
   readonly namespace: servicediscovery.INamespace;
-  /** The app image's manifest-list digest (`-c appImageDigest=sha256:…`, lib/images.ts). */
+  /**
+   * The services this stack runs, each from its contract (`<folder>/service.json`). One today: the list is the shape
+   * several services would take, not a promise that several work.
+   */
+  readonly services: readonly ServiceContract[];
+  /** The service image's manifest-list digest (`-c appImageDigest=sha256:…`, lib/images.ts). */
   readonly appImageDigest: string;
   /** The release's version label (`-c imageTag=<git-sha>`): APP_VERSION / GIT_COMMIT, never what is pulled. */
   readonly version: string;
-  readonly staticAssetsPath: string;
-  /** The RDS database (data stack) when config database is 'rds'. */
+  /** Folder of the static site CloudFront serves.
+   * @default - the contract's staticSite (none: every path goes to the service) */
+  readonly staticAssetsPath?: string;
+  /** The RDS database (data stack) when config database is 'rds' and the contract asks for one. */
   readonly database?: Database;
+  /**
+   * The tasks migrate the database on start: only for an environment's first deploy, when there is no service yet
+   * to run the migrate task from. @default false (the deploy's migrate task migrates before the rollout)
+   */
+  readonly migrateOnStart?: boolean;
 }
 
 /**
@@ -38,10 +54,17 @@ export interface ServiceStackProps extends StackProps {
  * fields) with TLS verified against the RDS CA bundle in the image; or the embedded database on the task's
  * ephemeral /tmp, which does not survive a task replacement.
  */
-function databaseSettings(database?: Database): {
-  environment: Record<string, string>;
+function databaseSettings(
+  service: ServiceContract,
+  database: Database | undefined,
+  migrateOnStart: boolean,
+): {
+  environment?: Record<string, string>;
   secrets?: Record<string, ecs.Secret>;
 } {
+  if (!service.database) return {};
+  // The contract's database without RDS (config database 'none'): the task's ephemeral storage
+  // (contract/service.schema.json, `database`).
   if (!database) return { environment: { DATA_DIR: '/tmp/data' } };
   return {
     environment: {
@@ -49,6 +72,9 @@ function databaseSettings(database?: Database): {
       DATABASE_PORT: String(DATABASE_PORT),
       DATABASE_NAME: DATABASE_NAME,
       DATABASE_SSL: 'verify-full',
+      // The shared database is migrated once per deploy, by the release's migrate task before the service update
+      // (scripts/deploy-migrate.ts); tasks never migrate on start. The embedded database (no RDS) is per task: it does.
+      MIGRATE_ON_START: String(migrateOnStart),
     },
     secrets: {
       DATABASE_USER: ecs.Secret.fromSecretsManager(database.secret, 'username'),
@@ -82,7 +108,11 @@ export class ServiceStack extends Stack {
     const n = names(config.name);
     const namePrefix = n.prefix;
     const clusterName = n.cluster;
-    const serviceName = 'app';
+    const [service, ...more] = props.services;
+    if (!service || more.length > 0) {
+      throw new Error(`ServiceStack: exactly one service per environment for now (got ${props.services.length})`);
+    }
+    const serviceName = service.name;
 
     const cluster = new Cluster(this, 'Cluster', {
       vpc: props.vpc,
@@ -111,11 +141,12 @@ export class ServiceStack extends Stack {
 
     this.task = new AppTaskDefinition(this, 'Task', {
       config: config.service,
+      service,
       // By digest from the shared account's repository (built from config, not imported from the registry
       // stack: the two deploy independently). Nothing is built during `cdk deploy` (config/images.ts).
       image: pinnedImage(this, 'AppImage', shared, 'app', props.appImageDigest),
       version: props.version,
-      ...databaseSettings(props.database),
+      ...databaseSettings(service, props.database, props.migrateOnStart ?? false),
       retainData: config.retainData,
       namePrefix,
       logGroupName: n.appLogGroup,
@@ -128,27 +159,34 @@ export class ServiceStack extends Stack {
       alb: this.loadBalancer.alb,
       albPort: LISTENER_PORT,
       logBucket: this.loadBalancer.logBucket,
-      staticAssetsPath: props.staticAssetsPath,
+      staticAssetsPath: props.staticAssetsPath ?? (service.staticSite && join(REPO_ROOT, service.staticSite)),
+      publicPaths: service.publicPaths,
       retainData: config.retainData,
       namePrefix,
-      appBodyLimitBytes: APP_BODY_LIMIT_BYTES,
+      maxBodyBytes: service.maxBodyBytes,
       // The service's log key (its policy already lets CloudWatch Logs use it): no key of its own.
       deploymentLogs: { key: this.task.key, retentionDays: config.service.logRetentionDays },
     });
-    acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
+    if (this.edge.staticBucket) {
+      acknowledgeBucketDeployment(this, this.edge.staticBucket, shared.cdkBootstrapQualifier);
+    }
     acknowledgeCdkProvider(this, 'Custom::S3AutoDeleteObjectsCustomResourceProvider', 'Bucket emptying on destroy');
     this.publicUrl = this.edge.url;
 
     this.appService = new AppService(this, 'App', {
       config: config.service,
+      service,
       cluster: this.cluster,
       vpc: props.vpc,
       task: this.task,
       listener: this.loadBalancer.listener,
       namespace: props.namespace,
-      serviceName,
       execLogGroup: cluster.execLogGroup,
       ec2CapacityProvider: this.ec2Capacity?.capacityProvider,
+      deployment: config.deployment,
+      smokeRequests: hookRequests(service.smokeTests),
+      hookLogRetentionDays: config.service.logRetentionDays,
+      hookLogRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     this.alarms = new Alarms(this, 'Alarms', { config: config.alarms, namePrefix, retainData: config.retainData });
@@ -171,8 +209,10 @@ export class ServiceStack extends Stack {
       service: this.appService.service,
       clusterName,
       serviceName,
+      readinessPath: service.health.readiness,
       loadBalancer: this.loadBalancer.alb,
       targetGroup: this.appService.targetGroup,
+      alternateTargetGroup: this.appService.alternateTargetGroup,
       containerInsights: config.service.containerInsights !== 'disabled',
     });
     if (props.database) {
@@ -195,6 +235,20 @@ export class ServiceStack extends Stack {
       behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
     });
     for (const alarm of this.alarms.deploymentAlarms) this.appService.service.node.addDependency(alarm);
+
+    // The deploy job's migrate task and rollout watcher, for the environments a GitHub deploy job targets.
+    const githubEnvironment = Object.entries(shared.github.deployEnvironments).find(([, e]) => e === config.name)?.[0];
+    if (githubEnvironment) {
+      new ReleaseRole(this, 'Release', {
+        roleName: n.releaseRole,
+        deployRoleArn: `arn:aws:iam::${shared.account}:role/${githubDeployRoleName(githubEnvironment)}`,
+        clusterName,
+        serviceName,
+        taskFamily: this.task.taskDefinition.family,
+        passRoles: [this.task.taskRole, this.task.executionRole],
+        logGroup: this.task.logGroup,
+      });
+    }
 
     // FinOps guard rail: monthly budget + optional anomaly monitor on this environment's CostCenter tag.
     new CostBudget(this, 'Budget', {

@@ -20,13 +20,14 @@ import {
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { APP_JOB_SELECTOR } from '../discovery.ts';
 
 /** The panels' datasource: whatever Prometheus datasource the `datasource` variable selects. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a JavaScript template.
 export const PROMETHEUS = { type: 'prometheus', uid: '${datasource}' };
 
 /** Selector of the service's own series, narrowed by the `task` variable (all tasks by default). */
-export const APP = 'job="app", task=~"$task"';
+export const APP = `${APP_JOB_SELECTOR}, task=~"$task"`;
 
 /** A Nodeapp dashboard with what every one shares: tags, refresh, time range, datasource and task variables. */
 export function nodeappDashboard(title: string, uid: string, description: string): DashboardBuilder {
@@ -49,8 +50,8 @@ export function taskVariable(): QueryVariableBuilder {
   return new QueryVariableBuilder('task')
     .label('Task')
     .datasource(PROMETHEUS)
-    .query('label_values(up{job="app"}, task)')
-    .definition('label_values(up{job="app"}, task)')
+    .query(`label_values(up{${APP_JOB_SELECTOR}}, task)`)
+    .definition(`label_values(up{${APP_JOB_SELECTOR}}, task)`)
     .refresh(VariableRefresh.OnTimeRangeChanged)
     .sort(VariableSort.AlphabeticalAsc)
     .multi(true)

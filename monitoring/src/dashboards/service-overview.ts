@@ -1,9 +1,11 @@
 // Service overview: RED by route (rate, errors, duration), responses by status code, and saturation per task.
 import { type DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { THRESHOLDS } from '../alerting.ts';
+import { APP_JOB_SELECTOR } from '../discovery.ts';
 import { APP, nodeappDashboard, stat, timeseries } from './common.ts';
 
-export function serviceOverview(): DashboardBuilder {
+/** The RED dashboard from the service's own request histogram (the contract's metrics.httpHistogram). */
+export function serviceOverview(histogram: string): DashboardBuilder {
   return nodeappDashboard(
     'Nodeapp / Service overview',
     'nodeapp-service-overview',
@@ -15,7 +17,7 @@ export function serviceOverview(): DashboardBuilder {
         title: 'Request rate',
         description: 'Requests per second over all routes and tasks (5 min rate).',
         unit: 'reqps',
-        query: { expr: 'sum(job:http_requests:rate5m{job="app"})', legend: 'requests/s' },
+        query: { expr: `sum(job:http_requests:rate5m{${APP_JOB_SELECTOR}})`, legend: 'requests/s' },
       }),
     )
     .withPanel(
@@ -24,7 +26,7 @@ export function serviceOverview(): DashboardBuilder {
         description: `Share of requests answered with 5xx (5 min). Red above ${THRESHOLDS.errorRatio * 100}%; the availability SLO's burn-rate alerts page (error-budget dashboard).`,
         unit: 'percentunit',
         red: THRESHOLDS.errorRatio,
-        query: { expr: 'sum(job:http_request_error_ratio:rate5m{job="app"})', legend: '5xx ratio' },
+        query: { expr: `sum(job:http_request_error_ratio:rate5m{${APP_JOB_SELECTOR}})`, legend: '5xx ratio' },
       }),
     )
     .withPanel(
@@ -33,7 +35,7 @@ export function serviceOverview(): DashboardBuilder {
         description: `99th percentile of request duration over all routes (5 min). Alert above ${THRESHOLDS.latencyP99Seconds} s.`,
         unit: 's',
         red: THRESHOLDS.latencyP99Seconds,
-        query: { expr: 'max(job:http_request_duration_seconds:p99_5m{job="app"})', legend: 'p99' },
+        query: { expr: `max(job:http_request_duration_seconds:p99_5m{${APP_JOB_SELECTOR}})`, legend: 'p99' },
       }),
     )
     .withPanel(
@@ -41,7 +43,7 @@ export function serviceOverview(): DashboardBuilder {
         title: 'Tasks up',
         description: 'Tasks discovered through the ECS API whose metrics scrape succeeds.',
         unit: 'none',
-        query: { expr: 'sum(up{job="app"})', legend: 'tasks up' },
+        query: { expr: `sum(up{${APP_JOB_SELECTOR}})`, legend: 'tasks up' },
       }),
     )
     .withPanel(
@@ -52,7 +54,7 @@ export function serviceOverview(): DashboardBuilder {
         min: 0,
         queries: [
           {
-            expr: 'sum by (method, route) (job_route:http_requests:rate5m{job="app"})',
+            expr: `sum by (method, route) (job_route:http_requests:rate5m{${APP_JOB_SELECTOR}})`,
             legend: '{{method}} {{route}}',
           },
         ],
@@ -66,7 +68,7 @@ export function serviceOverview(): DashboardBuilder {
         min: 0,
         queries: [
           {
-            expr: `sum by (status_code) (rate(http_request_duration_seconds_count{${APP}}[$__rate_interval]))`,
+            expr: `sum by (status_code) (rate(${histogram}_count{${APP}}[$__rate_interval]))`,
             legend: '{{status_code}}',
           },
         ],
@@ -80,7 +82,7 @@ export function serviceOverview(): DashboardBuilder {
         min: 0,
         queries: [
           {
-            expr: 'sum by (method, route) (job_route:http_request_error_ratio:rate5m{job="app"})',
+            expr: `sum by (method, route) (job_route:http_request_error_ratio:rate5m{${APP_JOB_SELECTOR}})`,
             legend: '{{method}} {{route}}',
           },
         ],
@@ -94,15 +96,15 @@ export function serviceOverview(): DashboardBuilder {
         min: 0,
         queries: [
           {
-            expr: 'max by (method, route) (job_route:http_request_duration_seconds:p99_5m{job="app"})',
+            expr: `max by (method, route) (job_route:http_request_duration_seconds:p99_5m{${APP_JOB_SELECTOR}})`,
             legend: 'p99 {{method}} {{route}}',
           },
           {
-            expr: 'max by (method, route) (job_route:http_request_duration_seconds:p95_5m{job="app"})',
+            expr: `max by (method, route) (job_route:http_request_duration_seconds:p95_5m{${APP_JOB_SELECTOR}})`,
             legend: 'p95 {{method}} {{route}}',
           },
           {
-            expr: 'max by (method, route) (job_route:http_request_duration_seconds:p50_5m{job="app"})',
+            expr: `max by (method, route) (job_route:http_request_duration_seconds:p50_5m{${APP_JOB_SELECTOR}})`,
             legend: 'p50 {{method}} {{route}}',
           },
         ],
@@ -151,7 +153,7 @@ export function serviceOverview(): DashboardBuilder {
         width: 24,
         queries: [
           {
-            expr: 'count by (version, commit, node_version) (nodeapp_info{job="app"})',
+            expr: `count by (version, commit, node_version) (nodeapp_info{${APP_JOB_SELECTOR}})`,
             legend: '{{version}} {{commit}} (Node {{node_version}})',
           },
         ],

@@ -2,15 +2,14 @@
 // environment; a missing or malformed one exits 1 naming the variable. AWS credentials and region come from the
 // task role through the SDK's default chain; AWS_ENDPOINT_URL_ECS (an SDK setting) points it elsewhere in tests.
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { APP_CONTAINER_NAME, APP_METRICS_PORT, ECS_SD_CACHE_SECONDS, ECS_SD_PORT } from '../discovery.ts';
 import { createSidecar } from './server.ts';
 import { type SidecarConfig, sidecarConfig } from './settings.ts';
+import { ECS_SD_CACHE_SECONDS, ECS_SD_PORT } from './wiring.ts';
 
 let config: SidecarConfig;
 try {
+  // ECS_CONTAINER and METRICS_PORT come from the service's contract through infra (no default here).
   config = sidecarConfig(process.env, {
-    containerName: APP_CONTAINER_NAME,
-    port: APP_METRICS_PORT,
     listenPort: ECS_SD_PORT,
     cacheSeconds: ECS_SD_CACHE_SECONDS,
   });

@@ -7,8 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { ECS_SD_TARGETS_PATH } from '../discovery.ts';
 import { type Discovery, type DiscoverySettings, discover } from './targets.ts';
+import { ECS_SD_TARGETS_PATH } from './wiring.ts';
 
 export interface SidecarOptions {
   readonly client: ECSClient;

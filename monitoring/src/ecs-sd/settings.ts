@@ -13,8 +13,10 @@ export interface SidecarConfig {
 }
 
 interface Defaults {
-  readonly containerName: string;
-  readonly port: number;
+  /** Without it, ECS_CONTAINER is required. */
+  readonly containerName?: string;
+  /** Without it, METRICS_PORT is required. */
+  readonly port?: number;
   readonly listenPort: number;
   readonly cacheSeconds: number;
 }
@@ -25,9 +27,12 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number | undefined, min: number, max: number): number {
   const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') {
+    if (fallback === undefined) throw new Error(`${name} must be set`);
+    return fallback;
+  }
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
@@ -40,7 +45,7 @@ export function sidecarConfig(env: NodeJS.ProcessEnv, defaults: Defaults): Sidec
     settings: {
       cluster: required(env, 'ECS_CLUSTER'),
       serviceName: required(env, 'ECS_SERVICE'),
-      containerName: env.ECS_CONTAINER?.trim() || defaults.containerName,
+      containerName: env.ECS_CONTAINER?.trim() || defaults.containerName || required(env, 'ECS_CONTAINER'),
       port: integer(env, 'METRICS_PORT', defaults.port, 1, 65535),
     },
     // Loopback only: Prometheus runs in the same task (one network namespace); nothing else needs the sidecar.
