@@ -4,7 +4,7 @@
 #   prometheus   → promtool checks both baked configs; the image's entrypoint starts Prometheus read-only with the env
 #                  label and AMP remote_write rendered onto its volume, to /-/ready with its rules loaded
 #   alertmanager → without SNS_TOPIC_ARN it refuses to start; with the settings the entrypoint renders the config
-#                  (SNS, Slack, heartbeat; secrets 0600, not in the config), amtool accepts it, /-/ready
+#                  (SNS, heartbeat; the config 0600), amtool accepts it, /-/ready
 #   ecsSd        → without ECS_CLUSTER it exits 1; against a loopback ECS API (AWS_ENDPOINT_URL_ECS) it serves the
 #                  running tasks as HTTP SD JSON, read-only as uid 1000
 #   grafana      → Grafana starts with the baked provisioning and /api/health reports the database ok
@@ -94,12 +94,12 @@ case $name in
     grep -q 'SNS_TOPIC_ARN must be an SNS topic ARN' "$err" || { cat "$err" >&2; fail "no SNS_TOPIC_ARN error"; }
     # As the ECS task runs it: read-only root, the rendered config and secrets on the data volume (VOLUME
     # /alertmanager). No Prometheus sends alerts here, so no notification is attempted (nothing leaves the machine).
-    slack=https://hooks.example.invalid/services/smoke-secret-token
+    heartbeat=https://heartbeat.example.invalid/smoke-secret-token
     "$engine" run -d --name "$container" --network host --read-only --cap-drop ALL --security-opt no-new-privileges \
       -e SNS_TOPIC_ARN=arn:aws:sns:us-east-1:000000000000:nodeapp-smoke-alarms -e AWS_REGION=us-east-1 \
       -e HEARTBEAT_TOPIC_ARN=arn:aws:sns:us-east-1:000000000000:nodeapp-smoke-heartbeat \
       -e GRAFANA_URL=http://127.0.0.1:9 -e RUNBOOK_URL=https://example.invalid/runbook.md \
-      -e "SLACK_WEBHOOK_URL=$slack" -e HEARTBEAT_URL=https://heartbeat.example.invalid/smoke \
+      -e "HEARTBEAT_URL=$heartbeat" \
       "$image" --storage.path=/alertmanager "--web.listen-address=127.0.0.1:$port" --cluster.listen-address= >/dev/null
     wait_ready "http://127.0.0.1:$port/-/ready"
     [ "$(process_uid)" = 65534 ] || fail "Alertmanager does not run as nobody (65534)"
@@ -108,15 +108,12 @@ case $name in
     config=$(curl -fsS "http://127.0.0.1:$port/api/v2/status" | jq -r .config.original)
     grep -qF 'topic_arn: arn:aws:sns:us-east-1:000000000000:nodeapp-smoke-alarms' <<<"$config" ||
       fail "the SNS receiver has not the topic"
-    grep -qF 'url: https://heartbeat.example.invalid/smoke' <<<"$config" || fail "the heartbeat receiver has not its URL"
-    if grep -qF "$slack" <<<"$config"; then fail "the Slack webhook is in the config (it belongs in its 0600 file)"; fi
+    grep -qF "url: $heartbeat" <<<"$config" || fail "the heartbeat receiver has not its URL"
     if grep -qF '${' <<<"$config"; then fail "placeholders left in the rendered config"; fi
-    for file in slack_webhook_url alertmanager.yml; do
-      mode=$(file_mode "/alertmanager/run/$file")
-      [ "$mode" = -rw------- ] || fail "/alertmanager/run/$file is $mode, not 0600"
-    done
-    not_in_logs "$slack"
-    echo "ok alertmanager ready as 65534 on a read-only root; config rendered for SNS, Slack and heartbeat, secrets 0600"
+    mode=$(file_mode /alertmanager/run/alertmanager.yml)
+    [ "$mode" = -rw------- ] || fail "/alertmanager/run/alertmanager.yml (it holds the heartbeat URL) is $mode, not 0600"
+    not_in_logs "$heartbeat"
+    echo "ok alertmanager ready as 65534 on a read-only root; config rendered for SNS and heartbeat, 0600"
     ;;
   ecsSd)
     # Without its required settings the sidecar exits 1 naming the variable.

@@ -42,6 +42,8 @@ export interface Config {
   database: DatabaseConfig;
   /** MEMORY_LIMIT_BYTES; undefined: the cgroup's limit applies (memory-limit.ts) */
   memoryLimitBytes: number | undefined;
+  /** Rounds of warm-up requests before listening (src/warmup.ts); 0: none. */
+  warmUpRounds: number;
   /** MIGRATE_ON_START: apply pending migrations at start; false: refuse to start while any is pending. */
   migrateOnStart: boolean;
 }
@@ -93,6 +95,8 @@ export const configSchema = {
     DATABASE_STATEMENT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     DATABASE_CONNECT_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 5000 },
     MEMORY_LIMIT_BYTES: { type: 'integer', minimum: 16777216 },
+    // On a PostgreSQL server: rounds of warm-up requests before the port opens (src/warmup.ts); 0 turns warm-up off.
+    WARMUP_ROUNDS: { type: 'integer', minimum: 0, maximum: 10000, default: 50 },
     // In AWS the deploy runs the migrations once, as a one-off task, before any new task starts.
     MIGRATE_ON_START: { type: 'string', enum: ['true', 'false'], default: 'true' },
   },
@@ -161,7 +165,8 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     if (value !== undefined && value !== '') env[name] = value;
   }
   // Ajv directly, in an instance that is garbage once the configuration is read: env-schema (which wraps the same
-  // Ajv) keeps a shared instance compiled at import for the process's lifetime (idle RSS: BENCHMARKS.md).
+  // Ajv) keeps a shared instance compiled at import for the process's lifetime (idle RSS:
+  // docs/benchmarks/2026-12-06-history.md).
   // The schema is this file's constant, checked against the meta-schema by test/config.test.ts.
   const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false, validateSchema: false });
   // Typed as a plain predicate: Ajv's type guard would narrow `v` to unknown.
@@ -235,6 +240,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     gitCommit: v.GIT_COMMIT,
     database,
     memoryLimitBytes: v.MEMORY_LIMIT_BYTES,
+    warmUpRounds: v.WARMUP_ROUNDS,
     migrateOnStart: v.MIGRATE_ON_START === 'true',
   };
 }

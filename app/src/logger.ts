@@ -19,7 +19,8 @@ export const redactPaths = [
 
 /**
  * pino's isoTime, with the ISO string built once per millisecond: under load several lines share a
- * millisecond, and Date#toISOString per line showed in a CPU profile of GET /api/hello (BENCHMARKS.md, session 1).
+ * millisecond, and Date#toISOString per line showed in a CPU profile of GET /api/hello
+ * (docs/benchmarks/2026-12-06-history.md, session 1).
  */
 export function isoTimePerMillisecond(): () => string {
   let lastMs = -1;
@@ -60,7 +61,8 @@ function prettyAvailable(): boolean {
  * SIGTERM drain, and on an uncaught exception (server.ts logs it, then exits through the same path). Only a
  * SIGKILL (or the kernel's OOM killer) can lose the last LOG_FLUSH_MS of lines.
  * Not sonic-boom's `minLength` (pino.destination): it measures the whole pending block's UTF-8 length again for
- * every line appended, which made a buffered line dearer than a line written on its own (BENCHMARKS.md).
+ * every line appended, which made a buffered line dearer than a line written on its own
+ * (docs/benchmarks/2026-12-06-history.md).
  */
 export const LOG_BUFFER_BYTES = 8 * 1024;
 export const LOG_FLUSH_MS = 200;

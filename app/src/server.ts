@@ -1,5 +1,5 @@
 // Entry point (`node dist/server.js`; the container runs it directly so that signals reach this process).
-// Start: config -> database + migrations -> app on PORT, metrics on METRICS_PORT.
+// Start: config -> database + migrations -> app, warmed up (warmup.ts) -> app on PORT, metrics on METRICS_PORT.
 // Stop (SIGTERM/SIGINT): readiness turns 503 at once; requests are still served for
 // SHUTDOWN_DRAIN_SECONDS while the load balancer deregisters the task; then the server closes (idle
 // keep-alive connections end, in-flight requests finish), the database closes, exit 0.
@@ -19,6 +19,7 @@ import { createLogger } from './logger.ts';
 import { memoryLimitBytes } from './memory-limit.ts';
 import { createMetrics, createMetricsServer } from './metrics.ts';
 import { connectionSecrets, redact } from './redact.ts';
+import { warmUp } from './warmup.ts';
 import { startupDone } from './young-generation.ts';
 
 const startedAt = performance.now();
@@ -56,6 +57,16 @@ try {
 
 const lifecycle = newLifecycle();
 const app = await buildApp({ config, db, metrics, logger, lifecycle });
+// Before the port opens: the load balancer's first health check already finds a warm task. On a PostgreSQL server
+// (every AWS environment's); the embedded database is one local process with no load balancer, where the start time
+// counts instead.
+const warm = await warmUp(app, {
+  rounds: config.database.kind === 'postgres' ? config.warmUpRounds : 0,
+  concurrency: config.database.kind === 'postgres' ? config.database.poolMax : 1,
+});
+// The warm-up's own requests are not traffic: the histograms start empty.
+metrics.httpRequestDuration.reset();
+metrics.dbQueryDuration.reset();
 const metricsServer = createMetricsServer(metrics.registry);
 try {
   await app.listen({ host: config.host, port: config.port });
@@ -95,6 +106,7 @@ logger.info(
     metricsHost: config.metricsHost,
     database: db.kind,
     startupMs: Math.round(performance.now() - startedAt),
+    warmUp: warm,
     version: config.version,
   },
   'ready',

@@ -157,6 +157,17 @@ describe('ECS service', () => {
     assert.ok(Number(delay?.Value) <= 30);
   });
 
+  it('ramps a new task up with ALB slow start (30 s), on an algorithm that allows it', () => {
+    const [, tg] = resourcesOf(prod, 'AWS::ElasticLoadBalancingV2::TargetGroup')[0] ?? [];
+    const attributes = Object.fromEntries(
+      ((tg?.Properties.TargetGroupAttributes ?? []) as { Key: string; Value: string }[]).map((a) => [a.Key, a.Value]),
+    );
+    assert.deepEqual(
+      [attributes['slow_start.duration_seconds'], attributes['load_balancing.algorithm.type'] ?? 'round_robin'],
+      ['30', 'round_robin'],
+    );
+  });
+
   it("lets only the listener's ALB reach the app port", () => {
     const ingress = resourcesOf(prod, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
     const toApp = ingress.filter((p) => p.FromPort === 3000);

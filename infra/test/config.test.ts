@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { loadServiceContract } from '@nodeapp/contract';
 import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../config/types.ts';
 import { ConfigError, validateConfig } from '../config/validate.ts';
@@ -194,5 +196,60 @@ describe('settings (config/settings.ts)', () => {
 
   it('derives the CloudFront prefix list from the region', () => {
     for (const e of loadConfig({}).environments) assert.equal(e.edge.cloudFrontPrefixListId, 'pl-3b927c52');
+  });
+});
+
+// The request-count autoscaling target against what a task of that size was measured to serve
+// (config/capacity.json, written by app/bench/capacity.ts: BENCHMARKS.md "Capacity per task size").
+// ALBRequestCountPerTarget is a count per target per minute (the ALB's RequestCountPerTarget metric, Sum over
+// the policy's 1-minute period: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html;
+// the same predefined metric as aws-autoscaling's `targetRequestsPerMinute`:
+// https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_autoscaling.RequestCountScalingProps.html), and the
+// capacity a rate per second: the target may ask for at most 70 % of the capacity, times 60.
+interface Capacity {
+  sizes: { cpu: number; memoryMiB: number; capacityRps: number }[];
+}
+const CAPACITY_SHARE = 0.7;
+
+// The default service's measurement: its contract's autoscaling.requestsPerTarget, when set, replaces the
+// environment's value (infra/lib/constructs/app-service.ts), so the effective target is checked.
+const APP_REQUESTS_PER_TARGET = loadServiceContract('app').autoscaling.requestsPerTarget;
+
+function requestTargetProblems(config: NodeappConfig, capacity: Capacity): string[] {
+  return config.environments.flatMap((e) => {
+    const { cpu, memoryMiB } = e.service;
+    const targetRequestsPerTarget = APP_REQUESTS_PER_TARGET ?? e.service.targetRequestsPerTarget;
+    const size = capacity.sizes.find((s) => s.cpu * 1024 === cpu && s.memoryMiB === memoryMiB);
+    if (!size) return [`${e.name}: no capacity measured for ${cpu} CPU units, ${memoryMiB} MiB`];
+    const limit = Math.floor(size.capacityRps * 60 * CAPACITY_SHARE);
+    return targetRequestsPerTarget <= limit
+      ? []
+      : [
+          `${e.name}.service.targetRequestsPerTarget: ${targetRequestsPerTarget} per minute is above 70 % of the measured ${size.capacityRps} req/s (${limit} per minute)`,
+        ];
+  });
+}
+
+describe('request-count autoscaling and the measured capacity', () => {
+  const capacity = JSON.parse(readFileSync(new URL('../config/capacity.json', import.meta.url), 'utf8')) as Capacity;
+
+  it("keeps each environment's targetRequestsPerTarget at most 70 % of its task size's capacity", () => {
+    assert.deepEqual(requestTargetProblems(loadConfig({}), capacity), []);
+  });
+
+  it('fails a target above 70 % of the capacity, and a size never measured', () => {
+    const dev = loadConfig({}).environments.find((e) => e.name === 'dev') as EnvironmentConfig;
+    const measured = capacity.sizes.find(
+      (s) => s.cpu * 1024 === dev.service.cpu && s.memoryMiB === dev.service.memoryMiB,
+    );
+    assert.ok(measured, 'the dev size is measured');
+    const over = Math.floor(measured.capacityRps * 60 * CAPACITY_SHARE) + 1;
+    const tooHigh = withEnv('dev', (e) => ({ ...e, service: { ...e.service, targetRequestsPerTarget: over } }));
+    assert.match(requestTargetProblems(tooHigh, capacity).join('\n'), /^dev.service.targetRequestsPerTarget: /);
+    const unmeasured = withEnv('dev', (e) => ({ ...e, service: { ...e.service, cpu: 4096, memoryMiB: 8192 } }));
+    assert.match(
+      requestTargetProblems(unmeasured, capacity).join('\n'),
+      /^dev: no capacity measured for 4096 CPU units/,
+    );
   });
 });

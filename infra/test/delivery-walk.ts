@@ -23,6 +23,17 @@ interface StackInfo {
   readonly outputs: Record<string, { Value: Json; Export?: { Name: Json } }>;
 }
 
+/** A CloudWatch alarm or composite alarm as synthesized. */
+export interface AlarmInfo {
+  readonly stack: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly account: string;
+  readonly tags: Record<string, string>;
+  /** AlarmActions, OKActions and InsufficientDataActions: empty when the alarm notifies nobody. */
+  readonly actions: string[];
+}
+
 /** One request a publisher makes on the way to a topic's subscribers, and what the policies answer. */
 export interface DeliveryCheck {
   readonly publisher: string;
@@ -141,6 +152,35 @@ export class DeliveryWalk {
     return topics;
   }
 
+  /** Every CloudWatch alarm and composite alarm of the assembly: its stack, name, ARN, tags and actions (resolved). */
+  alarms(): AlarmInfo[] {
+    const alarms: AlarmInfo[] = [];
+    for (const stack of this.stacks) {
+      for (const [id, resource] of Object.entries(stack.resources)) {
+        if (resource.Type !== 'AWS::CloudWatch::Alarm' && resource.Type !== 'AWS::CloudWatch::CompositeAlarm') continue;
+        const p = resource.Properties ?? {};
+        const name = this.resolve(stack, p.AlarmName) ?? `${stack.name}-${id}`;
+        const actions = [...(p.AlarmActions ?? []), ...(p.OKActions ?? []), ...(p.InsufficientDataActions ?? [])];
+        const resolved = [...new Set(this.resolve(stack, actions) as string[])];
+        for (const arn of resolved) {
+          if (typeof arn !== 'string') throw new Error(`${name}: unresolved action ${JSON.stringify(arn)}`);
+        }
+        const tags = Object.fromEntries(
+          ((p.Tags ?? []) as { Key: string; Value: Json }[]).map((t) => [t.Key, String(this.resolve(stack, t.Value))]),
+        );
+        alarms.push({
+          stack: stack.name,
+          name,
+          arn: `arn:aws:cloudwatch:${stack.region}:${stack.account}:alarm:${name}`,
+          account: stack.account,
+          tags,
+          actions: resolved,
+        });
+      }
+    }
+    return alarms;
+  }
+
   /** Every publish request of every publisher the templates declare, evaluated (publish + the key's two actions). */
   async checks(): Promise<DeliveryCheck[]> {
     const topics = this.topics();
@@ -151,27 +191,21 @@ export class DeliveryWalk {
       context: Record<string, string>;
       identityPolicies: { name: string; policy: Json }[];
     }[] = [];
+    for (const alarm of this.alarms()) {
+      for (const arn of alarm.actions) {
+        if (!arn.startsWith('arn:aws:sns:')) continue;
+        requests.push({
+          publisher: `alarm ${alarm.name}`,
+          principal: 'cloudwatch.amazonaws.com',
+          topicArn: arn,
+          context: { 'aws:SourceAccount': alarm.account, 'aws:SourceArn': alarm.arn },
+          identityPolicies: [],
+        });
+      }
+    }
     for (const stack of this.stacks) {
       for (const [id, resource] of Object.entries(stack.resources)) {
         const p = resource.Properties ?? {};
-        if (resource.Type === 'AWS::CloudWatch::Alarm') {
-          const name = this.resolve(stack, p.AlarmName) ?? `${stack.name}-${id}`;
-          const actions = [...(p.AlarmActions ?? []), ...(p.OKActions ?? []), ...(p.InsufficientDataActions ?? [])];
-          for (const arn of new Set(this.resolve(stack, actions) as string[])) {
-            if (typeof arn !== 'string') throw new Error(`${name}: unresolved action ${JSON.stringify(arn)}`);
-            if (!arn.startsWith('arn:aws:sns:')) continue;
-            requests.push({
-              publisher: `alarm ${name}`,
-              principal: 'cloudwatch.amazonaws.com',
-              topicArn: arn,
-              context: {
-                'aws:SourceAccount': stack.account,
-                'aws:SourceArn': `arn:aws:cloudwatch:${stack.region}:${stack.account}:alarm:${name}`,
-              },
-              identityPolicies: [],
-            });
-          }
-        }
         if (resource.Type === 'AWS::Budgets::Budget') {
           for (const n of this.resolve(stack, p.NotificationsWithSubscribers ?? []) as Json[]) {
             for (const s of n.Subscribers ?? []) {

@@ -126,7 +126,7 @@ describe('Monitoring stack', () => {
 
   it('keeps the optional receivers and the Grafana admin password in Secrets Manager, never in the template', () => {
     const alertmanager = container(monitoring, 'Nodeapp-dev-prometheus', 'alertmanager');
-    assert.deepEqual(secretNames(alertmanager as Container), ['HEARTBEAT_URL', 'SLACK_WEBHOOK_URL']);
+    assert.deepEqual(secretNames(alertmanager as Container), ['HEARTBEAT_URL']);
     const [grafana] = containers(monitoring, 'Nodeapp-dev-grafana');
     assert.deepEqual(secretNames(grafana as Container), ['GF_SECURITY_ADMIN_PASSWORD']);
     monitoring.hasResourceProperties('AWS::SecretsManager::Secret', {
@@ -222,11 +222,20 @@ describe('Monitoring stack', () => {
         ComparisonOperator: 'LessThanThreshold',
         Threshold: 1,
         TreatMissingData: 'breaching',
-        AlarmActions: [Match.anyValue()],
       });
     }
-    const alarms = resourcesOf(monitoring, 'AWS::CloudWatch::Alarm');
-    for (const [, alarm] of alarms) assert.match(JSON.stringify(alarm.Properties.AlarmActions), /AlarmsTopic/);
+    // Grafana down notifies; Prometheus down is the alerting-down composite's (with the missing heartbeat).
+    const actionsOf = (name: string) =>
+      resourcesOf(monitoring, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.AlarmName === name)?.[1].Properties
+        .AlarmActions;
+    assert.match(JSON.stringify(actionsOf('Nodeapp-dev-monitoring-grafana-not-running')), /AlarmsTopic/);
+    assert.equal(actionsOf('Nodeapp-dev-monitoring-prometheus-not-running'), undefined);
+    const notifying = [
+      ...resourcesOf(monitoring, 'AWS::CloudWatch::Alarm'),
+      ...resourcesOf(monitoring, 'AWS::CloudWatch::CompositeAlarm'),
+    ].filter(([, a]) => a.Properties.AlarmActions);
+    assert.equal(notifying.length, 3);
+    for (const [, alarm] of notifying) assert.match(JSON.stringify(alarm.Properties.AlarmActions), /AlarmsTopic/);
   });
 
   it("switches when heartbeats stop: the heartbeat topic's NumberOfMessagesPublished, missing = breaching, to the alarm topic", () => {
@@ -244,10 +253,16 @@ describe('Monitoring stack', () => {
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
       TreatMissingData: 'breaching',
-      AlarmActions: [
-        Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ StackName: 'Nodeapp-dev-Service' }) }),
-      ],
     });
+    // One incident, one notification: the composite is in ALARM while the heartbeat is missing or Prometheus runs no
+    // task, and it alone notifies the alarm topic.
+    const [[, composite] = []] = resourcesOf(monitoring, 'AWS::CloudWatch::CompositeAlarm');
+    assert.equal(composite?.Properties.AlarmName, 'Nodeapp-dev-monitoring-alerting-down');
+    assert.match(
+      JSON.stringify(composite?.Properties.AlarmRule),
+      /ALARM\(.*HeartbeatMissing.*\) OR ALARM\(.*prometheusNotRunning.*\)/,
+    );
+    assert.match(JSON.stringify(composite?.Properties.AlarmActions), /Nodeapp-dev-Service/);
     // Every topic has an alarm on its failed deliveries.
     for (const [template, topics] of [
       [monitoring, resourcesOf(monitoring, 'AWS::SNS::Topic')],

@@ -4,10 +4,9 @@
 # 1. SNS_TOPIC_ARN (alerts), HEARTBEAT_TOPIC_ARN (the Watchdog), the optional CHAT_TOPIC_ARN (alerts for the chat
 #    integration; without it the chat blocks are dropped), AWS_REGION (SigV4 signing with the task role), GRAFANA_URL
 #    and RUNBOOK_URL (absolute links in notifications) replace their ${...} in alertmanager.yml and nodeapp.tmpl;
-# 2. the Slack webhook (SLACK_WEBHOOK_URL, ECS injects it from Secrets Manager) is written to a 0600 file the config
-#    reads; without it the Slack blocks are dropped (Slack is optional);
-# 3. the heartbeat URL (HEARTBEAT_URL, a secret too) goes into the rendered config (mode 0600); without it the
-#    heartbeat receiver has no integration and the Watchdog goes nowhere.
+# 2. the optional external heartbeat URL (HEARTBEAT_URL, ECS injects it from Secrets Manager) goes into the rendered
+#    config (mode 0600); without it the heartbeat receiver keeps only its SNS topic.
+# Slack is not configured here: it hears the alarm and chat topics through AWS Chatbot (infra chat-notifications.ts).
 # Everything is written to RUN_DIR on the data volume (the root filesystem is read-only). The paths can be
 # overridden (AM_*), which the monitoring tests use to run this script outside the image.
 set -eu
@@ -16,7 +15,7 @@ config_dir="${AM_CONFIG_DIR:-/etc/alertmanager}"
 
 fail() { echo "entrypoint: $1" >&2; exit 1; }
 # The values go into sed replacements: refuse the characters that would change their meaning.
-for name in SNS_TOPIC_ARN HEARTBEAT_TOPIC_ARN CHAT_TOPIC_ARN AWS_REGION GRAFANA_URL RUNBOOK_URL SLACK_WEBHOOK_URL HEARTBEAT_URL; do
+for name in SNS_TOPIC_ARN HEARTBEAT_TOPIC_ARN CHAT_TOPIC_ARN AWS_REGION GRAFANA_URL RUNBOOK_URL HEARTBEAT_URL; do
   eval "value=\${$name:-}"
   case "$value" in *'|'* | *'&'* | *'\'* | *"'"* | *' '*) fail "$name must not contain | & \\ ' or spaces" ;; esac
 done
@@ -31,11 +30,6 @@ case "${HEARTBEAT_URL:-}" in '' | https://* | http://*) ;; *) fail "HEARTBEAT_UR
 umask 077
 mkdir -p "$run_dir"
 drop=''
-if [ -n "${SLACK_WEBHOOK_URL:-}" ]; then
-  printf '%s' "$SLACK_WEBHOOK_URL" > "$run_dir/slack_webhook_url"
-else
-  drop="$drop -e /^[[:blank:]]*#[[:blank:]]begin:slack$/,/^[[:blank:]]*#[[:blank:]]end:slack$/d"
-fi
 [ -n "${CHAT_TOPIC_ARN:-}" ] || drop="$drop -e /^[[:blank:]]*#[[:blank:]]begin:chat$/,/^[[:blank:]]*#[[:blank:]]end:chat$/d"
 [ -n "${HEARTBEAT_URL:-}" ] || drop="$drop -e /^[[:blank:]]*#[[:blank:]]begin:heartbeat$/,/^[[:blank:]]*#[[:blank:]]end:heartbeat$/d"
 
@@ -45,11 +39,11 @@ render() {
     -e "s|\${SNS_TOPIC_ARN}|$SNS_TOPIC_ARN|g" -e "s|\${AWS_REGION}|$AWS_REGION|g" \
     -e "s|\${HEARTBEAT_TOPIC_ARN}|$HEARTBEAT_TOPIC_ARN|g" -e "s|\${CHAT_TOPIC_ARN}|${CHAT_TOPIC_ARN:-}|g" \
     -e "s|\${GRAFANA_URL}|$GRAFANA_URL|g" -e "s|\${RUNBOOK_URL}|$RUNBOOK_URL|g" \
-    -e "s|\${HEARTBEAT_URL}|${HEARTBEAT_URL:-}|g" -e "s|\${RUN_DIR}|$run_dir|g" \
+    -e "s|\${HEARTBEAT_URL}|${HEARTBEAT_URL:-}|g" \
     "$1" > "$2"
 }
 render "$config_dir/alertmanager.yml" "$run_dir/alertmanager.yml"
 render "$config_dir/nodeapp.tmpl" "$run_dir/nodeapp.tmpl"
-unset SLACK_WEBHOOK_URL HEARTBEAT_URL
+unset HEARTBEAT_URL
 
 exec "${AM_BINARY:-/bin/alertmanager}" "--config.file=$run_dir/alertmanager.yml" "$@"

@@ -1,16 +1,17 @@
 // The alert rules, generated into prometheus/rules/alerts.rules.yml from the thresholds and selectors of
-// src/alerting.ts. Every alert has a severity (critical: SNS to the environment's alarm topic, and Slack if set;
+// src/alerting.ts. Every alert has a severity (critical: SNS to the environment's alarm topic, and to the chat topic when Slack is set;
 // warning: the same, repeated less often), a summary, a description, a runbook_url (its section of docs/runbook.md;
 // Alertmanager turns it into an absolute link) and a dashboard (a Grafana path; Alertmanager prefixes the public
 // Grafana URL). Alerts carry `env` from Prometheus's external labels.
-import { APP_SELECTOR, ECS_SD_SELECTOR, THRESHOLDS as T } from './alerting.ts';
+import { APP_SELECTOR, ECS_SD_SELECTOR, type FailureMode, THRESHOLDS as T } from './alerting.ts';
 import { APP_JOB } from './discovery.ts';
 
 export interface AlertRule {
   alert: string;
   expr: string;
   for?: string;
-  labels: { severity: 'critical' | 'warning' | 'none' };
+  /** failure_mode: the FAILURE_MODES entry the alert covers (src/alerting.ts); only the Watchdog has none. */
+  labels: { severity: 'critical' | 'warning' | 'none'; failure_mode?: FailureMode };
   annotations: { summary: string; description: string; runbook_url: string; dashboard?: string };
 }
 
@@ -50,7 +51,7 @@ export function serviceAlerts(): AlertRule[] {
       // schedule; ECS desired count from the discovery sidecar) or came back from zero in the last 5 minutes.
       expr: `(sum by (job) (up{${APP_SELECTOR}}) == 0 or absent(up{${APP_SELECTOR}})) unless on () (${SCALED_TO_ZERO})`,
       for: '1m',
-      labels: { severity: 'critical' },
+      labels: { severity: 'critical', failure_mode: 'service-down' },
       annotations: {
         summary: 'Nodeapp is down (no task answers)',
         description:
@@ -61,7 +62,7 @@ export function serviceAlerts(): AlertRule[] {
     alert('NodeappTargetDown', {
       expr: `up{${APP_SELECTOR}} == 0`,
       for: '2m',
-      labels: { severity: 'warning' },
+      labels: { severity: 'warning', failure_mode: 'task-failure' },
       annotations: {
         summary: 'A Nodeapp task does not answer scrapes',
         description: 'Task {{ $labels.task }} ({{ $labels.instance }}) has failed its metrics scrape for 2 minutes.',
@@ -71,7 +72,7 @@ export function serviceAlerts(): AlertRule[] {
     alert('NodeappHighLatencyP99', {
       expr: `job:http_request_duration_seconds:p99_5m{${APP_SELECTOR}} > ${T.latencyP99Seconds} and on (job) job:http_requests:rate5m{${APP_SELECTOR}} > ${T.latencyMinRequestsPerSecond}`,
       for: '10m',
-      labels: { severity: 'warning' },
+      labels: { severity: 'warning', failure_mode: 'slow-responses' },
       annotations: {
         summary: `Nodeapp p99 latency is above ${T.latencyP99Seconds} s`,
         description:
@@ -82,7 +83,7 @@ export function serviceAlerts(): AlertRule[] {
     alert('NodeappEventLoopLag', {
       expr: `max by (job, instance, task) (nodejs_eventloop_lag_p99_seconds{${APP_SELECTOR}}) > ${T.eventLoopLagP99Seconds}`,
       for: '5m',
-      labels: { severity: 'warning' },
+      labels: { severity: 'warning', failure_mode: 'event-loop-blocked' },
       annotations: {
         summary: `Nodeapp event loop is blocked (p99 lag above ${T.eventLoopLagP99Seconds * 1000} ms)`,
         description: 'Event-loop lag p99 on task {{ $labels.task }} is {{ $value | humanizeDuration }}.',
@@ -94,7 +95,7 @@ export function serviceAlerts(): AlertRule[] {
       // so the rule needs no per-environment value. A task without the gauge (no limit) never fires.
       expr: `max by (job, instance, task) (process_resident_memory_bytes{${APP_SELECTOR}}) / on (job, instance, task) max by (job, instance, task) (nodeapp_memory_limit_bytes{${APP_SELECTOR}}) > ${T.memoryLimitRatio}`,
       for: '10m',
-      labels: { severity: 'warning' },
+      labels: { severity: 'warning', failure_mode: 'memory-exhaustion' },
       annotations: {
         summary: `Nodeapp memory is above ${T.memoryLimitRatio * 100}% of the task limit`,
         description:
@@ -105,22 +106,35 @@ export function serviceAlerts(): AlertRule[] {
     alert('NodeappDatabaseErrors', {
       expr: `sum by (job) (rate(db_query_errors_total{${APP_SELECTOR}}[5m])) > ${T.databaseErrorsPerSecond}`,
       for: '5m',
-      labels: { severity: 'critical' },
+      labels: { severity: 'critical', failure_mode: 'database-errors' },
       annotations: {
         summary: 'Nodeapp database queries fail',
         description: 'Job {{ $labels.job }} sees {{ $value | humanize }} failed database queries per second.',
         dashboard: DATABASE,
       },
     }),
+    alert('NodeappTasksBelowDesired', {
+      // ECS runs fewer tasks than it wants (the discovery sidecar's copy of the service's counts): tasks that cannot
+      // be placed, cannot pull their image or fail before they serve. The job is the service's, as the crashes'.
+      expr: `label_replace(max(nodeapp_ecs_service_desired_tasks{${ECS_SD_SELECTOR}}) - max(nodeapp_ecs_service_running_tasks{${ECS_SD_SELECTOR}}) > 0, "job", "${APP_JOB}", "", "")`,
+      for: '5m',
+      labels: { severity: 'warning', failure_mode: 'task-failure' },
+      annotations: {
+        summary: 'Nodeapp runs fewer tasks than desired',
+        description:
+          'ECS has run {{ $value }} task(s) of job {{ $labels.job }} fewer than desired for 5 minutes (placement, image or start-up failures).',
+        dashboard: OVERVIEW,
+      },
+    }),
     alert('NodeappFrequentRestarts', {
       // Crashes only: tasks ECS stopped because the app exited (stop code EssentialContainerExited, counted by the
       // discovery sidecar) plus in-place process restarts. Scale-in, deploys, Spot interruptions and targets coming
       // and going in discovery end series too, but they are not crashes and do not count. ECS's own view of the same
-      // failure (CloudWatch TasksBelowDesired, UnhealthyHosts) is about capacity, not crashes: no CloudWatch alarm
-      // counts restarts, so one crash loop notifies once for this.
+      // failure (the CloudWatch tasks-below-desired and unhealthy-hosts alarms) notifies nobody: this failure mode is
+      // Prometheus's, and Alertmanager lets this alert inhibit NodeappTasksBelowDesired and NodeappTargetDown.
       // The crashes count even when no task lives long enough to be scraped (no process series at all).
       expr: `sum by (job) (changes(process_start_time_seconds{${APP_SELECTOR}}[30m]) or label_replace(${increaseFromAbsent(CRASHES, '30m')}, "job", "${APP_JOB}", "", "")) > ${T.restartsIn30m}`,
-      labels: { severity: 'warning' },
+      labels: { severity: 'warning', failure_mode: 'task-failure' },
       annotations: {
         summary: 'Nodeapp restarts often',
         description: 'Job {{ $labels.job }} had {{ $value | humanize }} crashes or process restarts in 30 minutes.',
@@ -147,7 +161,7 @@ export function monitoringAlerts(): AlertRule[] {
       // Prometheus keeps the targets it had meanwhile; NodeappDiscoveryStale pages when that lasts.
       expr: `max by (job) (nodeapp_ecs_sd_consecutive_failures{${ECS_SD_SELECTOR}}) >= ${T.discoveryFailedPasses}`,
       for: '1m',
-      labels: { severity: 'warning' },
+      labels: { severity: 'warning', failure_mode: 'ecs-discovery' },
       annotations: {
         summary: 'ECS service discovery fails repeatedly',
         description:
@@ -159,17 +173,17 @@ export function monitoringAlerts(): AlertRule[] {
       // the targets Prometheus scrapes are frozen, new tasks are not scraped.
       expr: `time() - max by (job) (nodeapp_ecs_sd_last_success_timestamp_seconds{${ECS_SD_SELECTOR}}) > ${T.discoveryStaleSeconds} or max by (job) (up{${ECS_SD_SELECTOR}}) == 0`,
       for: '5m',
-      labels: { severity: 'critical' },
+      labels: { severity: 'critical', failure_mode: 'ecs-discovery' },
       annotations: {
         summary: 'ECS service discovery is stale: new tasks are not scraped',
         description: `No discovery pass of job {{ $labels.job }} has succeeded for ${T.discoveryStaleSeconds / 60} minutes, or the sidecar is unreachable.`,
       },
     }),
     alert('NodeappAlertNotificationsFailing', {
-      // Alertmanager cannot deliver to one integration (SNS or Slack): alerts may be going nowhere.
+      // Alertmanager cannot deliver to one integration (SNS, the heartbeat webhook): alerts may be going nowhere.
       expr: 'sum by (job, integration) (rate(alertmanager_notifications_failed_total{job="alertmanager"}[10m])) > 0',
       for: '10m',
-      labels: { severity: 'warning' },
+      labels: { severity: 'warning', failure_mode: 'alertmanager-notifications' },
       annotations: {
         summary: 'Alertmanager cannot deliver notifications',
         description: 'Notifications through {{ $labels.integration }} have been failing for 10 minutes.',
@@ -185,7 +199,7 @@ export function prometheusAlerts(): AlertRule[] {
     alert('NodeappPrometheusRuleFailures', {
       expr: `sum by (job, rule_group) (increase(prometheus_rule_evaluation_failures_total{${PROMETHEUS}}[5m])) > 0`,
       for: '5m',
-      labels: { severity: 'critical' },
+      labels: { severity: 'critical', failure_mode: 'rule-evaluation' },
       annotations: {
         summary: 'Prometheus fails to evaluate rules: alerts may not fire',
         description: 'Rule group {{ $labels.rule_group }} failed {{ $value | humanize }} evaluations in 5 minutes.',
@@ -195,7 +209,7 @@ export function prometheusAlerts(): AlertRule[] {
       // Alerts that Prometheus could not hand to Alertmanager (errors) or threw away (queue full, none known).
       expr: `sum by (job) (increase(prometheus_notifications_errors_total{${PROMETHEUS}}[5m]) or increase(prometheus_notifications_dropped_total{${PROMETHEUS}}[5m])) > 0`,
       for: '10m',
-      labels: { severity: 'warning' },
+      labels: { severity: 'warning', failure_mode: 'prometheus-notifications' },
       annotations: {
         summary: 'Prometheus cannot hand alerts to Alertmanager',
         description:
@@ -204,7 +218,7 @@ export function prometheusAlerts(): AlertRule[] {
     }),
     alert('NodeappPrometheusTsdbFailing', {
       expr: `sum by (job) (increase(prometheus_tsdb_compactions_failed_total{${PROMETHEUS}}[1h]) or increase(prometheus_tsdb_head_truncations_failed_total{${PROMETHEUS}}[1h]) or increase(prometheus_tsdb_reloads_failures_total{${PROMETHEUS}}[1h]) or increase(prometheus_tsdb_wal_corruptions_total{${PROMETHEUS}}[1h])) > 0`,
-      labels: { severity: 'warning' },
+      labels: { severity: 'warning', failure_mode: 'prometheus-storage' },
       annotations: {
         summary: 'Prometheus storage (TSDB) fails',
         description: '{{ $value | humanize }} compaction, truncation, reload or WAL failures in the last hour.',
@@ -215,7 +229,7 @@ export function prometheusAlerts(): AlertRule[] {
       // or does not answer): the targets are frozen.
       expr: `sum by (job) (increase(prometheus_sd_http_failures_total{${PROMETHEUS}}[10m])) > 0`,
       for: '10m',
-      labels: { severity: 'warning' },
+      labels: { severity: 'warning', failure_mode: 'prometheus-discovery' },
       annotations: {
         summary: 'Prometheus cannot refresh its targets from the discovery sidecar',
         description: '{{ $value | humanize }} HTTP service discovery requests failed in 10 minutes.',

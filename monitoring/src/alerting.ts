@@ -85,3 +85,60 @@ export const BURN_RATE_WINDOWS = [
   { severity: 'warning', long: '1d', short: '2h', factor: 3 },
   { severity: 'warning', long: '3d', short: '6h', factor: 1 },
 ] as const;
+
+/** Who notifies people of a failure mode: Prometheus through Alertmanager, or a CloudWatch alarm through SNS. */
+export type Owner = 'prometheus' | 'cloudwatch';
+
+/**
+ * One incident notifies once: every failure mode has exactly one notifying owner (docs/decisions/0013-one-owner-per-
+ * failure-mode.md). Prometheus/Alertmanager owns what the service's metrics and ECS's task events show (it groups and
+ * inhibits: the Alertmanager inhibit rules keep one notification per mode); CloudWatch owns only what Prometheus
+ * cannot see: Prometheus and the alerting path themselves, the database's resources, CPU, and SNS deliveries. A
+ * CloudWatch alarm in a Prometheus-owned mode exists without notification actions: the ECS deployment alarms that
+ * roll deployments back, and the dashboard's. Every alert rule carries its mode as the `failure_mode` label, every
+ * CloudWatch alarm as the `nodeapp:failure-mode` tag; infra/test/one-owner.test.ts checks the synthesized alarms and
+ * the generated rules against this table, monitoring/test/inhibition.test.ts that Alertmanager sends one notification
+ * per mode.
+ */
+export const FAILURE_MODES = {
+  'service-down': { owner: 'prometheus', summary: 'No task answers while ECS wants tasks running' },
+  'task-failure': {
+    owner: 'prometheus',
+    summary: 'Tasks crash, hang (fail health checks and scrapes) or cannot start',
+  },
+  'error-responses': { owner: 'prometheus', summary: 'Requests answered 5xx (the availability SLO)' },
+  'slow-responses': { owner: 'prometheus', summary: 'Requests answered slowly (the latency SLO, p99)' },
+  'event-loop-blocked': { owner: 'prometheus', summary: "A task's event loop is blocked" },
+  'memory-exhaustion': { owner: 'prometheus', summary: 'Tasks near their memory limit' },
+  'database-errors': { owner: 'prometheus', summary: "The service's database queries fail" },
+  'ecs-discovery': { owner: 'prometheus', summary: 'The ECS discovery sidecar fails or is stale' },
+  'prometheus-discovery': { owner: 'prometheus', summary: 'Prometheus cannot read its targets from the sidecar' },
+  'rule-evaluation': { owner: 'prometheus', summary: 'Prometheus fails to evaluate rules' },
+  'prometheus-notifications': { owner: 'prometheus', summary: 'Prometheus cannot hand alerts to Alertmanager' },
+  'alertmanager-notifications': { owner: 'prometheus', summary: 'Alertmanager cannot deliver to an integration' },
+  'prometheus-storage': { owner: 'prometheus', summary: "Prometheus's TSDB fails" },
+  'alerting-down': {
+    owner: 'cloudwatch',
+    summary: 'Prometheus or Alertmanager down, or their alerts cannot be published (the heartbeat stops)',
+  },
+  'grafana-down': { owner: 'cloudwatch', summary: 'Grafana runs no task' },
+  'cpu-saturation': { owner: 'cloudwatch', summary: "The service's CPU stays high (autoscaling at its ceiling)" },
+  'database-cpu': { owner: 'cloudwatch', summary: 'RDS CPU high' },
+  'database-storage': { owner: 'cloudwatch', summary: 'RDS free storage low' },
+  'database-memory': { owner: 'cloudwatch', summary: 'RDS freeable memory low' },
+  'database-connections': { owner: 'cloudwatch', summary: 'Too many database connections' },
+  'alarm-topic-delivery': { owner: 'cloudwatch', summary: 'SNS cannot deliver the alarm topic to a subscriber' },
+  'chat-topic-delivery': { owner: 'cloudwatch', summary: 'SNS cannot deliver the chat topic to the chat integration' },
+  'heartbeat-topic-delivery': { owner: 'cloudwatch', summary: 'SNS cannot deliver the heartbeat topic' },
+} as const satisfies Record<string, { owner: Owner; summary: string }>;
+
+export type FailureMode = keyof typeof FAILURE_MODES;
+
+/** The label every alert rule carries its failure mode in, and the tag every CloudWatch alarm carries it in. */
+export const FAILURE_MODE_LABEL = 'failure_mode';
+export const FAILURE_MODE_TAG = 'nodeapp:failure-mode';
+
+/** Whether an alert or alarm of this mode in `system` notifies people (the mode's owner's do; the others' do not). */
+export function notifies(mode: FailureMode, system: Owner): boolean {
+  return FAILURE_MODES[mode].owner === system;
+}

@@ -7,6 +7,7 @@ import type { AlertRule } from './alert-rules.ts';
 import {
   APP_SELECTOR,
   BURN_RATE_WINDOWS,
+  type FailureMode,
   type ServiceLevelObjectives,
   SLOS,
   THRESHOLDS as T,
@@ -21,6 +22,8 @@ const ERROR_BUDGET = '/d/nodeapp-error-budget';
 
 interface Sli {
   readonly slo: string;
+  /** The FAILURE_MODES entry its alerts cover (src/alerting.ts). */
+  readonly failureMode: FailureMode;
   readonly objective: number;
   readonly description: string;
   /** The share of bad events over a window. */
@@ -45,6 +48,7 @@ export function slis(objectives: ServiceLevelObjectives): Sli[] {
   return [
     {
       slo: 'availability',
+      failureMode: 'error-responses',
       objective: objectives.availability,
       description: `${objectives.availability * 100}% of requests answered without a 5xx`,
       // `or … * 0`: a ratio of 0 while there is traffic but no 5xx yet (the dashboard's budget stays drawn).
@@ -53,6 +57,7 @@ export function slis(objectives: ServiceLevelObjectives): Sli[] {
     },
     {
       slo: 'latency',
+      failureMode: 'slow-responses',
       objective: objectives.latency.objective,
       description: `${objectives.latency.objective * 100}% of ${objectives.latency.routes} requests within ${objectives.latency.seconds * 1000} ms`,
       errorRatio: (w) => `1 - sum by (job) (rate(${HISTOGRAM}_bucket{${api}, ${le}}[${w}])) / ${total(api, w)}`,
@@ -107,7 +112,7 @@ export function sloRuleGroups(env: string) {
         rules: [
           { record: 'slo:objective:ratio', expr: String(sli.objective), labels: { slo: sli.slo } },
           ...WINDOWS.map((w) => ({ record: record(w), expr: sli.errorRatio(w), labels: { slo: sli.slo } })),
-          ...alerts.map((a) => ({ ...a, labels: { ...a.labels, slo: sli.slo } })),
+          ...alerts.map((a) => ({ ...a, labels: { ...a.labels, failure_mode: sli.failureMode, slo: sli.slo } })),
         ],
       };
     }),

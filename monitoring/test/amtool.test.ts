@@ -1,5 +1,6 @@
 // amtool on the Alertmanager config as the entrypoint renders it: it loads, routes by severity to the SNS receivers,
-// sends the Watchdog only to the heartbeat, keeps Slack optional, and carries no secret.
+// sends the Watchdog only to the heartbeat, has no Slack receiver of its own (AWS Chatbot reads the topics), and
+// carries no secret.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,13 +18,12 @@ function rendered(t: { after: (fn: () => void) => void }, env: Record<string, st
   return renderAlertmanagerConfig(dir, env);
 }
 
-test('amtool check-config accepts the rendered config, with and without the optional Slack and heartbeat', (t) => {
+test('amtool check-config accepts the rendered config, with and without the optional chat topic and heartbeat', (t) => {
   const tools = requireTools(t, ['amtool']);
   if (!tools) return;
   const variants: Record<string, string>[] = [
     {},
     {
-      SLACK_WEBHOOK_URL: 'https://hooks.example.test/x',
       HEARTBEAT_URL: 'https://hc.example.test/p',
       CHAT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:Nodeapp-dev-chat',
     },
@@ -31,7 +31,7 @@ test('amtool check-config accepts the rendered config, with and without the opti
   for (const env of variants) {
     const out = run(tools.amtool, ['check-config', rendered(t, env)]);
     assert.match(out, /SUCCESS/);
-    assert.match(out, /3 inhibit rules/);
+    assert.match(out, /5 inhibit rules/);
     assert.match(out, /1 templates/);
   }
 });
@@ -52,7 +52,7 @@ test('critical and warning alerts go to the SNS topic, the Watchdog only to the 
     const [sns] = receiver(name).sns_configs;
     assert.equal(sns.topic_arn, TEST_ENVIRONMENT.SNS_TOPIC_ARN);
     assert.deepEqual(sns.sigv4, { region: 'us-east-1' }, 'signed with the task role, no keys');
-    assert.equal(receiver(name).slack_configs, undefined, 'no Slack without a webhook');
+    assert.equal(receiver(name).slack_configs, undefined, 'Slack only through AWS Chatbot');
     assert.equal(receiver(name).email_configs, undefined, 'no SMTP');
   }
   assert.equal(receiver('heartbeat').webhook_configs[0].url, 'https://hc.example.test/ping/abc');

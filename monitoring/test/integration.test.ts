@@ -401,6 +401,8 @@ test('every ECS task is discovered and scraped, dashboards and rules work, alert
     const callsBefore = ecs.listCalls.filter((s) => s === 'RUNNING').length;
     for (const task of stopping) Object.assign(task, { lastStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated' });
     ecs.tasks.push(...starting);
+    // The scheduler's own changes (scale-in and out): the desired count follows, so no task is missing.
+    ecs.desiredCount = ecs.tasks.filter((task) => task.lastStatus === 'RUNNING').length;
     const expected = ecs.tasks
       .filter((task) => task.lastStatus === 'RUNNING')
       .map((task) => task.id)

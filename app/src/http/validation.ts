@@ -15,7 +15,7 @@ function makeAjv(coerceTypes: boolean | 'array'): Ajv {
     verbose: true,
     // The route schemas are this code's own constants, checked against the JSON Schema meta-schema by
     // test/plugins/validation.test.ts; compiling the meta-schema in each of the two instances at every start
-    // was a sizeable part of the start-up (BENCHMARKS.md, session 1).
+    // was a sizeable part of the start-up (docs/benchmarks/2026-12-06-history.md, session 1).
     validateSchema: false,
   });
   // biome-ignore lint/suspicious/noExplicitAny: ajv-formats' CJS default export is typed for CJS consumers

@@ -1,4 +1,5 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { FAILURE_MODE_TAG, FAILURE_MODES, type FailureMode, notifies } from '@nodeapp/monitoring/alerting';
+import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -16,12 +17,22 @@ export interface AlarmsProps {
   /** Prefix of alarm and dashboard names, e.g. Nodeapp-prod. */
   readonly namePrefix: string;
   readonly retainData: boolean;
+  /**
+   * The failure modes Prometheus alerts on for this service (`prometheusFailureModes` of its contract,
+   * @nodeapp/monitoring/ownership). A mode Prometheus owns but has no alert for here (the service exports no metrics
+   * for it) falls back to CloudWatch: its alarms notify through one composite alarm `<namePrefix>-<mode>`.
+   * @default - every mode Prometheus owns (a service that exports every metric the rules read)
+   */
+  readonly prometheusModes?: ReadonlySet<FailureMode>;
 }
 
 /**
  * Alarms (by suffix) that roll an ECS deployment back (`deploymentConfiguration.alarms`): during a rolling deploy, a
  * canary's traffic shift and its bake time. An alarm joins by being listed here; its target-group metrics cover
- * both target groups under canary/blue-green (each release serves from the one the previous did not).
+ * both target groups under canary/blue-green (each release serves from the one the previous did not). ECS reads their
+ * state, not their actions ("when it detects that a specified CloudWatch alarm has gone into the ALARM state",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html): they roll back whether or
+ * not they notify, and they notify nobody, because Prometheus owns their failure modes (addAlarm).
  */
 export const DEPLOYMENT_ALARMS: readonly string[] = ['alb-5xx-rate', 'target-5xx', 'p99-latency', 'unhealthy-hosts'];
 
@@ -55,10 +66,16 @@ export class Alarms extends Construct {
   /** Their names as plain strings (known at synth: `<namePrefix>-<suffix>`), for enableDeploymentAlarms. */
   readonly deploymentAlarmNames: string[] = [];
   private readonly props: AlarmsProps;
+  private readonly prometheusModes: ReadonlySet<FailureMode>;
+  /** Per fallback mode: the alarms its composite alarm watches (read when the template is written). */
+  private readonly fallbacks = new Map<FailureMode, cloudwatch.Alarm[]>();
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
     this.props = props;
+    this.prometheusModes =
+      props.prometheusModes ??
+      new Set((Object.keys(FAILURE_MODES) as FailureMode[]).filter((m) => !notifies(m, 'cloudwatch')));
     this.key = new kms.Key(this, 'TopicKey', {
       description: `${props.namePrefix} alarm topic`,
       enableKeyRotation: true,
@@ -73,7 +90,12 @@ export class Alarms extends Construct {
     });
     allowCloudWatchAlarms(this.topic, key, `${props.namePrefix}-*`);
     for (const email of props.config.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
-    this.addNotificationsFailedAlarm('TopicNotificationsFailed', 'alarm-topic-notifications-failed', this.topic);
+    this.addNotificationsFailedAlarm(
+      'TopicNotificationsFailed',
+      'alarm-topic-notifications-failed',
+      'alarm-topic-delivery',
+      this.topic,
+    );
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.namePrefix,
       defaultInterval: Duration.hours(3),
@@ -85,15 +107,30 @@ export class Alarms extends Construct {
     return `${this.props.namePrefix}-${suffix}`;
   }
 
-  /** Creates an alarm notifying the topic on ALARM and OK. */
-  addAlarm(id: string, suffix: string, props: Omit<cloudwatch.AlarmProps, 'alarmName'>): cloudwatch.Alarm {
+  /**
+   * Creates an alarm for one failure mode (FAILURE_MODES in monitoring/src/alerting.ts), tagged with it. It notifies the
+   * topic on ALARM and OK only when CloudWatch owns the mode; in a mode Prometheus alerts on it notifies nobody (one
+   * incident notifies once) and stays for the deployment rollback and the dashboard; in a mode Prometheus owns but has
+   * no alert for (prometheusModes), the mode's composite alarm notifies for all its alarms.
+   */
+  addAlarm(
+    id: string,
+    suffix: string,
+    failureMode: FailureMode,
+    props: Omit<cloudwatch.AlarmProps, 'alarmName'>,
+  ): cloudwatch.Alarm {
+    const prometheusAlerts = !notifies(failureMode, 'cloudwatch') && this.prometheusModes.has(failureMode);
+    const silent = prometheusAlerts
+      ? ` Notifies nobody: Prometheus alerts for ${failureMode} (docs/monitoring.md#one-incident-notifies-once).`
+      : '';
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: this.alarmNameOf(suffix),
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...props,
+      alarmDescription: `${props.alarmDescription ?? ''}${silent}`.trim(),
     });
-    alarm.addAlarmAction(new actions.SnsAction(this.topic));
-    alarm.addOkAction(new actions.SnsAction(this.topic));
+    if (notifies(failureMode, 'cloudwatch') || prometheusAlerts) notifyOwnedAlarm(alarm, failureMode, this.topic);
+    else this.fallbackAlarm(failureMode, alarm);
     this.alarms.push(alarm);
     if (DEPLOYMENT_ALARMS.includes(suffix)) {
       this.deploymentAlarms.push(alarm);
@@ -103,12 +140,43 @@ export class Alarms extends Construct {
   }
 
   /**
+   * An alarm in a mode Prometheus owns but cannot alert on for this service: tagged, without actions of its own; the
+   * mode's composite alarm (in ALARM while any of them is,
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html) notifies once.
+   */
+  private fallbackAlarm(mode: FailureMode, alarm: cloudwatch.Alarm): void {
+    Tags.of(alarm).add(FAILURE_MODE_TAG, mode);
+    const children = this.fallbacks.get(mode);
+    if (children) {
+      children.push(alarm);
+      return;
+    }
+    const list = [alarm];
+    this.fallbacks.set(mode, list);
+    // The rule is rendered when the template is written, so alarms added later in the mode join it.
+    const anyOf: cloudwatch.IAlarmRule = {
+      renderAlarmRule: () => Lazy.string({ produce: () => cloudwatch.AlarmRule.anyOf(...list).renderAlarmRule() }),
+    };
+    const composite = new cloudwatch.CompositeAlarm(this, `Fallback-${mode}`, {
+      compositeAlarmName: this.alarmNameOf(mode),
+      alarmDescription: `${FAILURE_MODES[mode].summary}: no Prometheus alert covers it for this service (its contract exports no metrics for it), so its CloudWatch alarms notify, once. Runbook: docs/monitoring.md#one-incident-notifies-once`,
+      alarmRule: anyOf,
+    });
+    notifyOwnedAlarm(composite, mode, this.topic, true);
+  }
+
+  /**
    * SNS could not deliver a notification of `topic` to a subscriber (an e-mail bounce, the chat integration refusing
    * it) in 5 minutes: NumberOfNotificationsFailed (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html).
    * It notifies the alarm topic: the other subscribers still hear of it.
    */
-  addNotificationsFailedAlarm(id: string, suffix: string, topic: sns.ITopic): cloudwatch.Alarm {
-    return this.addAlarm(id, suffix, {
+  addNotificationsFailedAlarm(
+    id: string,
+    suffix: string,
+    failureMode: FailureMode,
+    topic: sns.ITopic,
+  ): cloudwatch.Alarm {
+    return this.addAlarm(id, suffix, failureMode, {
       alarmDescription: `Notifications of ${topic.node.path} failed to reach a subscriber. Runbook: docs/runbook.md#watchdog`,
       metric: topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 0,
@@ -129,7 +197,7 @@ export class Alarms extends Construct {
       period: minute,
       label: 'ALB 5xx %',
     });
-    this.addAlarm('Alb5xxRate', 'alb-5xx-rate', {
+    this.addAlarm('Alb5xxRate', 'alb-5xx-rate', 'error-responses', {
       alarmDescription: `ALB-generated 5xx above ${c.alb5xxRatePercent} % of requests (rolls deployments back)`,
       metric: alb5xxRate,
       threshold: c.alb5xxRatePercent,
@@ -152,7 +220,7 @@ export class Alarms extends Construct {
     const target5xx = combine('Target 5xx', 'SUM', (g) =>
       g.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: minute }),
     );
-    this.addAlarm('Target5xx', 'target-5xx', {
+    this.addAlarm('Target5xx', 'target-5xx', 'error-responses', {
       alarmDescription: `More than ${c.target5xxCount} 5xx responses a minute from the service (rolls deployments back)`,
       metric: target5xx,
       threshold: c.target5xxCount,
@@ -163,7 +231,7 @@ export class Alarms extends Construct {
     const unhealthy = combine('Unhealthy targets', 'MAX', (g) =>
       g.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }),
     );
-    this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', {
+    this.addAlarm('UnhealthyHosts', 'unhealthy-hosts', 'task-failure', {
       alarmDescription: `Targets failing the ${t.readinessPath} check (rolls deployments back)`,
       metric: unhealthy,
       threshold: 0,
@@ -174,7 +242,7 @@ export class Alarms extends Construct {
     const p99 = combine('p99 (worst target group)', 'MAX', (g) =>
       g.metrics.targetResponseTime({ period: minute, statistic: 'p99' }),
     );
-    this.addAlarm('P99Latency', 'p99-latency', {
+    this.addAlarm('P99Latency', 'p99-latency', 'slow-responses', {
       alarmDescription: `p99 target response time above ${c.p99LatencySeconds} s (rolls deployments back)`,
       metric: p99,
       threshold: c.p99LatencySeconds,
@@ -183,7 +251,7 @@ export class Alarms extends Construct {
       datapointsToAlarm: 4,
     });
     const cpu = t.service.metricCpuUtilization({ period: minute });
-    this.addAlarm('CpuHigh', 'cpu-high', {
+    this.addAlarm('CpuHigh', 'cpu-high', 'cpu-saturation', {
       alarmDescription: `Service CPU above ${c.cpuHighPercent} % (autoscaling should have reacted)`,
       metric: cpu,
       threshold: c.cpuHighPercent,
@@ -192,7 +260,7 @@ export class Alarms extends Construct {
       datapointsToAlarm: 8,
     });
     const memory = t.service.metricMemoryUtilization({ period: minute });
-    this.addAlarm('MemoryHigh', 'memory-high', {
+    this.addAlarm('MemoryHigh', 'memory-high', 'memory-exhaustion', {
       alarmDescription: `Service memory above ${c.memoryHighPercent} %`,
       metric: memory,
       threshold: c.memoryHighPercent,
@@ -216,7 +284,7 @@ export class Alarms extends Construct {
       label: 'Tasks below desired',
     });
     if (t.containerInsights) {
-      this.addAlarm('TasksBelowDesired', 'tasks-below-desired', {
+      this.addAlarm('TasksBelowDesired', 'tasks-below-desired', 'task-failure', {
         alarmDescription: 'Running tasks below the desired count for 5 minutes (placement, image or start-up failures)',
         metric: missingTasks,
         threshold: 0,
@@ -247,6 +315,23 @@ export class Alarms extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
     );
   }
+}
+
+/**
+ * Tags `alarm` with its failure mode and, when CloudWatch owns the mode, notifies `topic` on ALARM and OK. Alarm tags:
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html#cfn-cloudwatch-alarm-tags
+ */
+export function notifyOwnedAlarm(
+  alarm: cloudwatch.AlarmBase,
+  failureMode: FailureMode,
+  topic: sns.ITopic,
+  /** CloudWatch notifies for a mode Prometheus owns but has no alert for (Alarms.prometheusModes). */
+  fallback = false,
+): void {
+  Tags.of(alarm).add(FAILURE_MODE_TAG, failureMode);
+  if (!fallback && !notifies(failureMode, 'cloudwatch')) return;
+  alarm.addAlarmAction(new actions.SnsAction(topic));
+  alarm.addOkAction(new actions.SnsAction(topic));
 }
 
 /**
@@ -307,28 +392,28 @@ export function addDatabaseAlarms(
   const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
   const LT = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
   const created = [
-    alarms.addAlarm('DbCpuHigh', 'db-cpu-high', {
+    alarms.addAlarm('DbCpuHigh', 'db-cpu-high', 'database-cpu', {
       alarmDescription: 'RDS CPU above 80 %',
       metric: instance.metricCPUUtilization({ period: five }),
       threshold: 80,
       comparisonOperator: GT,
       evaluationPeriods: 3,
     }),
-    alarms.addAlarm('DbFreeStorageLow', 'db-free-storage-low', {
+    alarms.addAlarm('DbFreeStorageLow', 'db-free-storage-low', 'database-storage', {
       alarmDescription: 'RDS free storage below 20 % of the allocated storage (autoscaling may be at its ceiling)',
       metric: instance.metricFreeStorageSpace({ period: five }),
       threshold: config.allocatedStorageGiB * 0.2 * 1024 ** 3,
       comparisonOperator: LT,
       evaluationPeriods: 2,
     }),
-    alarms.addAlarm('DbFreeMemoryLow', 'db-free-memory-low', {
+    alarms.addAlarm('DbFreeMemoryLow', 'db-free-memory-low', 'database-memory', {
       alarmDescription: 'RDS freeable memory below 100 MiB',
       metric: instance.metricFreeableMemory({ period: five }),
       threshold: 100 * 1024 ** 2,
       comparisonOperator: LT,
       evaluationPeriods: 3,
     }),
-    alarms.addAlarm('DbConnectionsHigh', 'db-connections-high', {
+    alarms.addAlarm('DbConnectionsHigh', 'db-connections-high', 'database-connections', {
       alarmDescription: `More than ${config.connectionsAlarm} database connections`,
       metric: instance.metricDatabaseConnections({ period: five }),
       threshold: config.connectionsAlarm,

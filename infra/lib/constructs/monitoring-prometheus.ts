@@ -72,7 +72,7 @@ export class MonitoringPrometheus extends Construct {
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly securityGroup: ec2.SecurityGroup;
-  /** Optional receivers: slack_webhook_url and heartbeat_url (JSON; filled in by the operator). */
+  /** The optional external heartbeat check: heartbeat_url (JSON; filled in by the operator). */
   readonly receiversSecret: secretsmanager.Secret;
   /** The tasks ecs:DescribeTasks may read: any task ARN of the account and region, under the ecs:cluster condition. */
   readonly describeTasksResource: string;
@@ -89,18 +89,17 @@ export class MonitoringPrometheus extends Construct {
     this.describeTasksResource = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: '*' });
 
     this.receiversSecret = new secretsmanager.Secret(this, 'ReceiversSecret', {
-      description: `${props.namePrefix} Alertmanager optional receivers: slack_webhook_url, heartbeat_url`,
+      description: `${props.namePrefix} Alertmanager optional receiver: heartbeat_url`,
       encryptionKey: props.key,
       // Empty placeholders (no secret in the template): the operator puts the real values, then redeploys.
       secretObjectValue: {
-        slack_webhook_url: SecretValue.unsafePlainText(''),
         heartbeat_url: SecretValue.unsafePlainText(''),
       },
     });
     acknowledge(
       this.receiversSecret,
       'AwsSolutions-SMG4',
-      'Third-party URLs (Slack webhook, heartbeat check) that AWS cannot rotate: replaced by the operator (docs/monitoring.md).',
+      'A third-party URL (the external heartbeat check) that AWS cannot rotate: replaced by the operator (docs/monitoring.md).',
     );
 
     this.heartbeatTopic = new sns.Topic(this, 'HeartbeatTopic', {
@@ -252,7 +251,6 @@ export class MonitoringPrometheus extends Construct {
         RUNBOOK_URL: props.runbookUrl,
       },
       secrets: {
-        SLACK_WEBHOOK_URL: ecs.Secret.fromSecretsManager(this.receiversSecret, 'slack_webhook_url'),
         HEARTBEAT_URL: ecs.Secret.fromSecretsManager(this.receiversSecret, 'heartbeat_url'),
       },
       ...hardenedOptions(this, 'Alertmanager', alertmanagerHardening),
@@ -266,13 +264,13 @@ export class MonitoringPrometheus extends Construct {
     acknowledge(
       this.taskDefinition,
       'AwsSolutions-ECS2',
-      'Plain, non-secret settings (environment name, topic ARN, URLs); the optional receivers are ECS secrets.',
+      'Plain, non-secret settings (environment name, topic ARN, URLs); the optional heartbeat URL is an ECS secret.',
     );
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `${props.namePrefix} Prometheus + Alertmanager: Prometheus port from Grafana only`,
-      // Scrapes the service tasks; calls the ECS, SNS (and AMP) APIs; Slack and heartbeat; pulls images.
+      // Scrapes the service tasks; calls the ECS, SNS (and AMP) APIs and the optional heartbeat URL; pulls images.
       allowAllOutbound: true,
     });
 

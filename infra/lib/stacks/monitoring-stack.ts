@@ -1,7 +1,7 @@
 import type { ServiceContract } from '@nodeapp/contract';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { FAILURE_MODE_TAG } from '@nodeapp/monitoring/alerting';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,7 @@ import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, SharedConfig } from '../../config/types.ts';
+import { notifyOwnedAlarm } from '../constructs/alarms.ts';
 import { allowCloudWatchLogs, encryptedLogGroup } from '../constructs/encrypted-log-group.ts';
 import { GRAFANA_PATH, MonitoringGrafana } from '../constructs/monitoring-grafana.ts';
 import {
@@ -43,6 +44,7 @@ export interface MonitoringStackProps extends StackProps {
 export class MonitoringStack extends Stack {
   readonly prometheus: MonitoringPrometheus;
   readonly grafana: MonitoringGrafana;
+  private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -52,6 +54,7 @@ export class MonitoringStack extends Stack {
       throw new Error(`MonitoringStack: exactly one service per environment for now (got ${props.services.length})`);
     }
     const namePrefix = `Nodeapp-${config.name}`;
+    this.namePrefix = namePrefix;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const cluster = service.cluster as ecs.Cluster;
     const digests = imageDigestsFromContext(this.node);
@@ -134,32 +137,31 @@ export class MonitoringStack extends Stack {
       'Grafana shows Alertmanager alerts and silences',
     );
 
-    this.notRunningAlarms(service, namePrefix);
-    this.heartbeatAlarms(service, namePrefix);
+    const notRunning = this.notRunningAlarms();
+    notifyOwnedAlarm(notRunning.grafana, 'grafana-down', service.alarmTopic);
+    this.heartbeatAlarms(service.alarmTopic, notRunning.prometheus);
     this.acknowledgeFindings();
 
     new CfnOutput(this, 'GrafanaUrl', { value: `${grafanaUrl}/`, description: 'Grafana (user admin)' });
     new CfnOutput(this, 'GrafanaAdminSecretArn', { value: this.grafana.adminPassword.secretArn });
     new CfnOutput(this, 'AlertmanagerSecretArn', {
       value: this.prometheus.receiversSecret.secretArn,
-      description: 'Optional: put slack_webhook_url and heartbeat_url here, then redeploy the prometheus service',
+      description: 'Optional: put heartbeat_url (an external check) here, then redeploy the prometheus service',
     });
   }
 
   /**
-   * The monitor of the monitor, independent of Prometheus: a CloudWatch alarm per monitoring service when it runs no
-   * task for 5 minutes. AWS/ECS publishes CPUUtilization per service every minute while a task runs
+   * The monitor of the monitor, independent of Prometheus: an alarm per monitoring service when it runs no task for 5
+   * minutes. AWS/ECS publishes CPUUtilization per service every minute while a task runs
    * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html), so its SampleCount is
-   * missing when none runs: missing data is breaching. 5 minutes cover the Prometheus task's deploy gap.
+   * missing when none runs: missing data is breaching. 5 minutes cover the Prometheus task's deploy gap. Prometheus not
+   * running is one cause of the alerting-down failure mode (heartbeatAlarms); Grafana's is a mode of its own.
    */
-  private notRunningAlarms(service: ServiceStack, namePrefix: string): void {
-    for (const [name, part] of [
-      ['prometheus', this.prometheus],
-      ['grafana', this.grafana],
-    ] as const) {
-      this.absenceAlarm(`${name}NotRunning`, service.alarmTopic, {
-        alarmName: `${namePrefix}-monitoring-${name}-not-running`,
-        alarmDescription: `${namePrefix}: the ${name} service runs no task (alerts may not be evaluated or delivered). Runbook: docs/runbook.md#watchdog`,
+  private notRunningAlarms(): Record<'prometheus' | 'grafana', cloudwatch.Alarm> {
+    const alarm = (name: 'prometheus' | 'grafana', part: MonitoringPrometheus | MonitoringGrafana) =>
+      this.absenceAlarm(`${name}NotRunning`, {
+        alarmName: `${this.namePrefix}-monitoring-${name}-not-running`,
+        alarmDescription: `${this.namePrefix}: the ${name} service runs no task (alerts may not be evaluated or delivered). Runbook: docs/runbook.md#watchdog`,
         metric: new cloudwatch.Metric({
           namespace: 'AWS/ECS',
           metricName: 'CPUUtilization',
@@ -169,53 +171,65 @@ export class MonitoringStack extends Stack {
         }),
         evaluationPeriods: 5,
       });
-    }
+    return { prometheus: alarm('prometheus', this.prometheus), grafana: alarm('grafana', this.grafana) };
   }
 
   /** An alarm for something that must keep happening: fewer than 1 per period, or no data at all, in every period. */
   private absenceAlarm(
     id: string,
-    alarmTopic: sns.ITopic,
     props: Pick<cloudwatch.AlarmProps, 'alarmName' | 'alarmDescription' | 'metric' | 'evaluationPeriods'>,
-  ): void {
-    const alarm = new cloudwatch.Alarm(this, id, {
+  ): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
       ...props,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       threshold: 1,
       datapointsToAlarm: props.evaluationPeriods,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    alarm.addAlarmAction(new actions.SnsAction(alarmTopic));
-    alarm.addOkAction(new actions.SnsAction(alarmTopic));
   }
 
   /**
    * The dead man's switch, outside the path it watches: Alertmanager publishes the always-firing Watchdog to the
    * heartbeat topic about once a minute; when no message reaches the topic for 15 minutes (Prometheus or Alertmanager
-   * down or wedged, the task role, the key or the topic policy broken), this CloudWatch alarm notifies the alarm topic.
+   * down or wedged, the task role, the key or the topic policy broken), the alerting-down failure mode is in alarm.
    * SNS publishes NumberOfMessagesPublished only for minutes with messages
    * (https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html), so missing data is breaching.
-   * 15 minutes cover the Prometheus task's deploy gap (one task, replaced stop-first). A second alarm watches the
-   * heartbeat topic's failed deliveries (its optional subscribers).
+   * 15 minutes cover the Prometheus task's deploy gap (one task, replaced stop-first). The Prometheus service running
+   * no task is the same incident seen sooner: one composite alarm, in ALARM while either is, notifies once
+   * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Composite_Alarm.html); its two children
+   * notify nobody. A last alarm watches the heartbeat topic's failed deliveries (its optional subscribers).
    */
-  private heartbeatAlarms(service: ServiceStack, namePrefix: string): void {
+  private heartbeatAlarms(alarmTopic: sns.ITopic, prometheusNotRunning: cloudwatch.Alarm): void {
     const topic = this.prometheus.heartbeatTopic;
-    this.absenceAlarm('HeartbeatMissing', service.alarmTopic, {
-      alarmName: `${namePrefix}-monitoring-heartbeat-missing`,
-      alarmDescription: `${namePrefix}: no alerting heartbeat for 15 minutes: Prometheus or Alertmanager is down, or alerts cannot be published. Runbook: docs/runbook.md#watchdog`,
+    const missing = this.absenceAlarm('HeartbeatMissing', {
+      alarmName: `${this.namePrefix}-monitoring-heartbeat-missing`,
+      alarmDescription: `${this.namePrefix}: no alerting heartbeat for 15 minutes: Prometheus or Alertmanager is down, or alerts cannot be published. Runbook: docs/runbook.md#watchdog`,
       metric: topic.metricNumberOfMessagesPublished({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
       evaluationPeriods: 3,
     });
+    const alertingDown = new cloudwatch.CompositeAlarm(this, 'AlertingDown', {
+      compositeAlarmName: `${this.namePrefix}-monitoring-alerting-down`,
+      alarmDescription: `${this.namePrefix}: alerts are not evaluated or not delivered (the Prometheus service runs no task, or no heartbeat for 15 minutes). Runbook: docs/runbook.md#watchdog`,
+      alarmRule: cloudwatch.AlarmRule.anyOf(missing, prometheusNotRunning),
+    });
     const failed = new cloudwatch.Alarm(this, 'HeartbeatNotificationsFailed', {
-      alarmName: `${namePrefix}-monitoring-heartbeat-notifications-failed`,
-      alarmDescription: `${namePrefix}: notifications of the heartbeat topic failed to reach a subscriber. Runbook: docs/runbook.md#watchdog`,
+      alarmName: `${this.namePrefix}-monitoring-heartbeat-notifications-failed`,
+      alarmDescription: `${this.namePrefix}: notifications of the heartbeat topic failed to reach a subscriber. Runbook: docs/runbook.md#watchdog`,
       metric: topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       threshold: 0,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    failed.addAlarmAction(new actions.SnsAction(service.alarmTopic));
+    for (const [alarm, mode] of [
+      [missing, 'alerting-down'],
+      [prometheusNotRunning, 'alerting-down'],
+      [failed, 'heartbeat-topic-delivery'],
+    ] as const) {
+      Tags.of(alarm).add(FAILURE_MODE_TAG, mode);
+    }
+    notifyOwnedAlarm(alertingDown, 'alerting-down', alarmTopic);
+    notifyOwnedAlarm(failed, 'heartbeat-topic-delivery', alarmTopic);
   }
 
   /** Findings on CDK-generated policies, each scoped to the policy and explained. */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { REPO_ROOT, type ServiceContract } from '@nodeapp/contract';
+import { prometheusFailureModes } from '@nodeapp/monitoring/ownership';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -189,7 +190,12 @@ export class ServiceStack extends Stack {
       hookLogRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    this.alarms = new Alarms(this, 'Alarms', { config: config.alarms, namePrefix, retainData: config.retainData });
+    this.alarms = new Alarms(this, 'Alarms', {
+      config: config.alarms,
+      namePrefix,
+      retainData: config.retainData,
+      prometheusModes: prometheusFailureModes(service),
+    });
     this.alarmTopic = this.alarms.topic;
     if (config.alarms.slack) {
       const chat = new ChatNotifications(this, 'Chat', {
@@ -202,6 +208,7 @@ export class ServiceStack extends Stack {
       this.alarms.addNotificationsFailedAlarm(
         'ChatTopicNotificationsFailed',
         'chat-topic-notifications-failed',
+        'chat-topic-delivery',
         chat.chatTopic,
       );
     }
