@@ -19,11 +19,11 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
-/** README, docs/ (not the decision records) and every workspace README. */
+/** README, docs/ (not the dated records: decisions, benchmark histories) and every workspace README. */
 const USER_DOCS = tracked.filter(
   (f) =>
     (f === 'README.md' || /^docs\/.+\.md$/.test(f) || /^[a-z-]+\/README\.md$/.test(f)) &&
-    !f.startsWith('docs/decisions/'),
+    !/^docs\/(decisions|benchmarks)\//.test(f),
 );
 
 function scripts(file: string): Record<string, string> {
@@ -34,7 +34,7 @@ describe('user docs', () => {
   it('show only npm scripts that exist (root, or -w <workspace>)', () => {
     const problems: string[] = [];
     for (const doc of USER_DOCS) {
-      for (const m of read(doc).matchAll(/npm run ([a-z][\w:-]*)(?: -w ([a-z-]+))?/g)) {
+      for (const m of read(doc).matchAll(/npm run ([a-z][\w:-]*)(?:\s+-w ([a-z-]+))?/g)) {
         const [, script = '', workspace] = m;
         // A workspace README's commands run in that workspace (infra/README.md: "from infra/").
         const home = /^([a-z-]+)\/README\.md$/.exec(doc)?.[1];
