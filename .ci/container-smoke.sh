@@ -31,6 +31,7 @@ if offline_tool=$(offline_engine_tool); then
   # shellcheck source=/dev/null
   source "$offline_tool"
   engine=podman
+  export SMOKE_UNPIN_BASES=true # its base images are stand-ins, without the official digests
 elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then
   echo "container engine: docker ($(command -v docker))"
   engine=docker

@@ -8,7 +8,8 @@
 # content type); the metrics path answers on the metrics port when the contract has metrics; SIGTERM → readiness 503
 # while draining → exit 0 within the contract's stopTimeoutSeconds.
 # The platform's variables are set as ECS sets them: PORT (and METRICS_PORT) on free loopback ports, host network.
-# Env: SMOKE_IMAGE (skip the build), SMOKE_PLATFORM (e.g. linux/arm64: fail unless the image is that platform),
+# Env: SMOKE_IMAGE (skip the build), SMOKE_UNPIN_BASES=true (build with the base images by tag, not digest: offline
+# stand-ins), SMOKE_PLATFORM (e.g. linux/arm64: fail unless the image is that platform),
 # SMOKE_DRAIN_SECONDS (2: SHUTDOWN_DRAIN_SECONDS), SMOKE_MEMORY (512m), SMOKE_READY_TIMEOUT seconds (60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,12 +61,20 @@ if [ -z "$image" ]; then
   echo "building $image from $(field image.dockerfile) (context $(field image.context)) with $engine"
   started=$(now_ms)
   build_log=$(mktemp)
+  dockerfile=$(field image.dockerfile)
+  if [ "${SMOKE_UNPIN_BASES:-}" = true ]; then
+    # Base images pinned by digest (FROM name:tag@sha256:…) resolve to local stand-ins by tag: an offline machine's
+    # stand-ins cannot have the official digests (as in scripts/image-rehearsal.sh).
+    dockerfile=$(mktemp)
+    sed -E 's/@sha256:[0-9a-f]{64}//g' "$(field image.dockerfile)" >"$dockerfile"
+  fi
   # The release labels every image carries (OCI labels from build arguments; an image may ignore them).
-  "$engine" build "${format[@]}" -f "$(field image.dockerfile)" -t "$image" \
+  "$engine" build "${format[@]}" -f "$dockerfile" -t "$image" \
     --build-arg "GIT_COMMIT=$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
     --build-arg "BUILD_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(field image.context)" >"$build_log" 2>&1 ||
     { tail -n 40 "$build_log" >&2; rm -f "$build_log"; fail "image build failed"; }
   rm -f "$build_log"
+  [ "$dockerfile" = "$(field image.dockerfile)" ] || rm -f "$dockerfile"
   echo "built in $((($(now_ms) - started) / 1000)) s"
 fi
 

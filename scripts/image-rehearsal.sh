@@ -7,7 +7,8 @@
 # image-load.sh (docker load + digest check) → image-smoke.sh → then push-images.sh (by digest + manifest list),
 # image-plan.sh again (a re-run reuses every digest, builds nothing), push-images.sh again (pushes nothing),
 # a push under `npm run up`'s local- tag first (the plan must still build the commit),
-# image-digest-check.sh (deploy-env's guard) for the right digests and a wrong one, `docker pull` by list digest.
+# image-digest-check.sh (deploy-env's guard) for the right digests and a wrong one, `docker pull` by list digest; the
+# app image with zstd layers pushed by image-push.sh, and pull + start of both compressions timed.
 # Negative controls: the app's archive in the old `type=oci` format must FAIL image-load.sh (docker load cannot read
 # it; REHEARSAL_ARCHIVE=oci runs the whole rehearsal with that old format and stops at that step), and an archive
 # changed after image-load.sh recorded its sha256 must FAIL image-push.sh before anything is pushed.
@@ -145,13 +146,16 @@ printf 'FROM docker.io/library/debian:bookworm-slim\nRUN mkdir -p /etc/grafana\n
 podman build -q --pull=never --format docker -t "$grafana_base" "$work/grafana-standin" >/dev/null
 standins+=("$grafana_base")
 
-# docker_archive IMAGE OUT NAME: what BuildKit's type=docker exporter writes (containerd's archive exporter): an OCI
-# layout (oci-layout, index.json, blobs/sha256/*) holding the Docker-media-type manifest, plus manifest.json for
+# docker_archive IMAGE OUT NAME [zstd]: what BuildKit's type=docker exporter writes (containerd's archive exporter): an
+# OCI layout (oci-layout, index.json, blobs/sha256/*) holding the Docker-media-type manifest, plus manifest.json for
 # docker load. skopeo's dir: copy keeps podman's Docker manifest byte for byte (gzip layers, as BuildKit's default).
+# With zstd: what the image job writes with compression=zstd,oci-mediatypes=true (the OCI manifest, zstd layers).
 docker_archive() {
   local image=$1 out=$2 name=$3 d l m digest size config
+  local compress=(--dest-compress)
+  [ "${4:-}" = zstd ] && compress=(--format oci --dest-compress --dest-compress-format zstd)
   d=$(mktemp -d "$work/layout.XXXXXX")
-  skopeo copy -q --dest-compress "containers-storage:$image" "dir:$d/dir"
+  skopeo copy -q "${compress[@]}" "containers-storage:$image" "dir:$d/dir"
   mkdir -p "$d/oci/blobs/sha256"
   for f in "$d"/dir/*; do
     case $(basename "$f") in manifest.json | version) ;; *) mv "$f" "$d/oci/blobs/sha256/" ;; esac
@@ -161,7 +165,7 @@ docker_archive() {
   size=$(stat -c %s "$m")
   cp "$m" "$d/oci/blobs/sha256/${digest#sha256:}"
   printf '{"imageLayoutVersion":"1.0.0"}' >"$d/oci/oci-layout"
-  jq -cn --arg d "$digest" --argjson s "$size" --arg mt "$(jq -r .mediaType "$m")" --arg n "docker.io/library/$name" \
+  jq -cn --arg d "$digest" --argjson s "$size" --arg mt "$(jq -r '.mediaType // "application/vnd.oci.image.manifest.v1+json"' "$m")" --arg n "docker.io/library/$name" \
     '{schemaVersion: 2, manifests: [{mediaType: $mt, digest: $d, size: $s,
       annotations: {"io.containerd.image.name": $n, "org.opencontainers.image.ref.name": ($n | split(":")[-1])}}]}' \
     >"$d/oci/index.json"
@@ -201,7 +205,15 @@ while read -r name repository dockerfile context _key; do
     bash scripts/image-smoke.sh "$name" "$local_tag" linux/amd64
   fi
   # The old format, for the negative control below: BuildKit's type=oci is an OCI layout without manifest.json.
-  if [ "$name" = app ]; then podman save -q --format oci-archive -o "$work/old-oci.tar" "localhost/$local_tag"; fi
+  # And the app's layers in zstd, as the image job compresses them (pushed and pulled below: Docker 20.10 cannot
+  # load or pull zstd layers, Docker 23.0 added them: https://github.com/moby/moby/pull/41759).
+  if [ "$name" = app ]; then
+    podman save -q --format oci-archive -o "$work/old-oci.tar" "localhost/$local_tag"
+    mkdir -p "$work/zstd"
+    docker_archive "localhost/$local_tag" "$work/zstd/app-amd64.tar" "$local_tag" zstd
+    # Its sha256 recorded as image-load.sh records it on the runners (Docker 20.10 here cannot load zstd).
+    (cd "$work/zstd" && sha256sum app-amd64.tar) >"$work/zstd/app-amd64.tar.sha256"
+  fi
   podman rmi -f "localhost/$local_tag" >/dev/null 2>&1 || true
 done <<<"$rows"
 
@@ -268,5 +280,30 @@ say "refused as it should: $(cat "$work/wrong.log")"
 step "the pushed list resolves for Docker by digest (as ECS pulls <repository>@<digest>)"
 app_digest=$(jq -r .app <<<"$digests")
 docker pull -q "$registry/$(image_field app repository)@$app_digest"
+
+step "zstd: the app image with zstd layers (OCI media types, as the image job writes it), pushed by scripts/image-push.sh"
+app_repository=$(image_field app repository)
+zstd_digest=$(GITHUB_OUTPUT='' bash scripts/image-push.sh app "$registry" "$tag-zstd" "$work/zstd/app-amd64.tar" | tail -n 1)
+zstd_manifest=$(tar -xOf "$work/zstd/app-amd64.tar" index.json | jq -r '.manifests[0].digest')
+# shellcheck disable=SC2046
+layer_types=$(skopeo inspect --raw $(registry_tls_args --tls-verify) "docker://$registry/$app_repository@$zstd_manifest" |
+  jq -r '.layers[].mediaType' | sort -u)
+[ "$layer_types" = application/vnd.oci.image.layer.v1.tar+zstd ] || { echo "pushed layers are $layer_types" >&2; exit 1; }
+layer_mb() { # layer_mb ARCHIVE: the compressed layers' total size in MB, from the archive's manifest
+  local m
+  m=$(tar -xOf "$1" index.json | jq -r '.manifests[0].digest')
+  tar -xOf "$1" "blobs/${m/://}" | jq '[.layers[].size] | add / 1e6 | . * 10 | round / 10'
+}
+say "the registry serves $tag-zstd ($zstd_digest): zstd layers $(layer_mb "$work/zstd/app-amd64.tar") MB, gzip $(layer_mb "$work/archives/app-amd64.tar") MB"
+
+step "pull + start: the app image from the registry into an empty store, run → ready (app/bench/container-start.ts)"
+# Docker 20.10 (the engine here) pulls only gzip; podman pulls both, into a store of its own, so the two
+# compressions compare on one engine. Each start pulls into a store without the image and removes it afterwards.
+docker images -q | sort -u | xargs -r docker rmi -f >/dev/null
+starts=${REHEARSAL_STARTS:-3}
+STARTS=$starts CONTAINER_ENGINE=/usr/bin/docker PULL=true node app/bench/container-start.ts "$registry/$app_repository@$app_digest"
+STARTS=$starts CONTAINER_ENGINE=podman ENGINE_ARGS="--root $work/pull-store/root --runroot $work/pull-store/run" PULL=true \
+  PULL_ARGS="$(registry_tls_args --tls-verify)" node app/bench/container-start.ts \
+  "$registry/$app_repository@$zstd_digest" "$registry/$app_repository@$app_digest"
 
 say "rehearsal passed ($format archives): $(jq -c . <<<"$digests")"

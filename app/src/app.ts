@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import type { Database } from './db/database.ts';
+import type { Database } from './db/types.ts';
 import { configureDocs } from './http/docs.ts';
 import { configureErrors, sendError } from './http/errors.ts';
 import { configureObservability, requestIdGenerator } from './http/observability.ts';

@@ -91,3 +91,28 @@ export function usageOverrides(
   }
   return out;
 }
+
+/**
+ * What one API request takes, for the cost per million requests (per-million.ts). Assumptions, labelled as such:
+ * - cpuMicros: the service's CPU time per request, from `npm run bench` (BENCHMARKS.md): GET /api/messages on
+ *   PostgreSQL took 155–258 µs of CPU per request across eight runs on the development machine (no CPU limit); the
+ *   API mix (80 % list, 20 % create) is assumed to cost the same, and so is every task size (CPU time per request
+ *   does not depend on the share of a CPU the task gets; its latency does).
+ * - requestBytes / responseBytes: what passes the load balancer per request (headers included) and what CloudFront
+ *   sends back: a page of guestbook messages as JSON.
+ * - logBytes: the one info line the service logs per request (a pino JSON line with the request id, method, route,
+ *   status and duration: about 240 bytes), rounded up.
+ */
+export interface PerRequest {
+  cpuMicros: number;
+  requestBytes: number;
+  responseBytes: number;
+  logBytes: number;
+}
+
+export const PER_REQUEST: PerRequest = {
+  cpuMicros: 220,
+  requestBytes: 600,
+  responseBytes: 2_000,
+  logBytes: 300,
+};

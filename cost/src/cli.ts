@@ -1,13 +1,15 @@
 // `npm run cost -- [options]`: the monthly cost estimate of every environment, from the synthesized stacks.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@nodeapp/infra/config/environments.ts';
+import { loadServiceContract, serviceFolderFromEnv } from '@nodeapp/contract';
+import { loadConfig } from '@nodeapp/infra/config/environments';
 import { markdownTable } from 'markdown-table';
-import { defaultUsage, parseAmount, USAGE_FIELDS, type Usage, usageOverrides } from './assumptions.ts';
+import { defaultUsage, PER_REQUEST, parseAmount, USAGE_FIELDS, type Usage, usageOverrides } from './assumptions.ts';
 import { readCdkOut, SHARED } from './cdk-out.ts';
 import { type Estimate, estimateEnvironment } from './estimate.ts';
 import { leverOptions, withEnvironment } from './levers.ts';
+import { type PerMillion, perMillion } from './per-million.ts';
 import { loadPriceTable } from './price-table.ts';
-import { renderEstimate, renderTotals, usd } from './report.ts';
+import { renderEstimate, renderPerMillion, renderTotals, usd } from './report.ts';
 import type { StackTemplate } from './template.ts';
 
 const HELP = `Usage: npm run cost -- [options]
@@ -80,6 +82,14 @@ async function main(): Promise<void> {
   // aws-cdk-lib takes seconds to load: imported only when synthesizing.
   const templates = opts.cdkOut ? readCdkOut(opts.cdkOut) : (await import('./synth.ts')).synthesize(config, opts.env);
   const estimates = estimateAll(templates, opts, names);
+  const contract = loadServiceContract(serviceFolderFromEnv());
+  const perMillionRows: PerMillion[] = estimates.flatMap((e) => {
+    const envConfig = config.environments.find((c) => c.name === e.env);
+    const prices = loadPriceTable(e.region, { spotDiscount: opts.spotDiscount });
+    // The service's contract may set the request target; infra deploys that value (lib/constructs/app-service.ts).
+    const requestsPerTarget = contract.autoscaling.requestsPerTarget ?? envConfig?.service.targetRequestsPerTarget;
+    return envConfig ? [perMillion(e, envConfig, prices, PER_REQUEST, requestsPerTarget)] : [];
+  });
 
   const leverRows: { env: string; lever: string; option: string; total: number; delta: number }[] = [];
   if (opts.levers) {
@@ -103,11 +113,12 @@ async function main(): Promise<void> {
   }
 
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ estimates, levers: leverRows }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ estimates, perMillion: perMillionRows, levers: leverRows }, null, 2)}\n`);
     return;
   }
   const out = estimates.map(renderEstimate);
   out.push(`### Totals\n\n${renderTotals(estimates)}`);
+  if (perMillionRows.length > 0) out.push(renderPerMillion(perMillionRows));
   if (leverRows.length > 0) {
     const signed = (n: number) => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${usd(Math.abs(n))}`;
     out.push(

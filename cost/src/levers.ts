@@ -1,6 +1,6 @@
 // Cost levers: each one is a config change, synthesized and estimated like the real thing, so the dollar effect
 // quoted in docs/finops.md is computed by the tool from templates, never guessed.
-import type { EnvironmentConfig, NodeappConfig } from '@nodeapp/infra/config/types.ts';
+import type { EnvironmentConfig, NodeappConfig } from '@nodeapp/infra/config/types';
 
 export interface LeverOption {
   lever: string;

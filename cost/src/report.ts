@@ -1,7 +1,8 @@
 // Renders estimates as Markdown (readable in a terminal, pasteable into docs/finops.md).
 import { markdownTable } from 'markdown-table';
-import { USAGE_FIELDS } from './assumptions.ts';
+import { PER_REQUEST, USAGE_FIELDS } from './assumptions.ts';
 import type { Estimate } from './estimate.ts';
+import type { PerMillion } from './per-million.ts';
 
 export function usd(n: number): string {
   return `$${n.toFixed(2)}`;
@@ -46,4 +47,46 @@ export function renderTotals(estimates: Estimate[]): string {
   return markdownTable([['environment', 'monthly estimate'], ...estimates.map((e) => [e.env, usd(e.total)])], {
     align: ['l', 'r'],
   });
+}
+
+/** A per-million figure: cents, or fractions of a cent below one. */
+function perMillionUsd(n: number): string {
+  return n > 0 && n < 0.01 ? `$${n.toPrecision(2)}` : usd(n);
+}
+
+export function renderPerMillion(rows: PerMillion[]): string {
+  const summary = markdownTable(
+    [
+      ['environment', 'monthly fixed cost', 'per million API requests', 'largest line'],
+      ...rows.map((r) => [r.env, usd(r.fixedMonthly), perMillionUsd(r.total), r.dominant]),
+    ],
+    { align: ['l', 'r', 'r', 'l'] },
+  );
+  const details = rows.map((r) =>
+    markdownTable(
+      [
+        [`${r.env}: per million API requests`, 'USD', 'how'],
+        ...r.lines.map((l) => [l.name, perMillionUsd(l.usd), l.detail]),
+        ['**total**', `**${perMillionUsd(r.total)}**`, ''],
+      ],
+      { align: ['l', 'r', 'l'] },
+    ),
+  );
+  const a = PER_REQUEST;
+  return [
+    '### Cost per million API requests',
+    '',
+    'The monthly fixed cost is the estimate without its request-driven lines (load balancer capacity units, CloudFront',
+    'requests and data, WAF requests); each further million API requests adds the figure beside it.',
+    `Assumptions (cost/src/assumptions.ts, PER_REQUEST): ${a.cpuMicros} µs of CPU per request (measured by npm run bench),`,
+    `${a.requestBytes} B in and ${a.responseBytes} B out per request, one ${a.logBytes} B log line; tasks at the binding`,
+    'autoscaling target (CPU or request count), on the capacity mix of the tasks beyond the FARGATE base; every request a',
+    'new ALB connection.',
+    '',
+    summary,
+    '',
+    ...details.flatMap((d) => [d, '']),
+  ]
+    .join('\n')
+    .trimEnd();
 }

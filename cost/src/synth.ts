@@ -3,8 +3,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeappConfig } from '@nodeapp/infra/config/types.ts';
-import { buildApp } from '@nodeapp/infra/lib/app.ts';
+import type { NodeappConfig } from '@nodeapp/infra/config/types';
+import { buildApp } from '@nodeapp/infra/lib/app';
 import { App } from 'aws-cdk-lib';
 import { groupByEnvironment } from './cdk-out.ts';
 import type { CfnTemplate, StackTemplate } from './template.ts';

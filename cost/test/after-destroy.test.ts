@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { buildFullTestApp } from '@nodeapp/infra/test/helpers.ts';
+import { buildTestApp } from '@nodeapp/infra/test-app';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadPriceTable } from '../src/price-table.ts';
@@ -12,7 +12,7 @@ const finops = readFileSync(new URL('../../docs/finops.md', import.meta.url), 'u
 const marker = '**What a destroy leaves behind**';
 const doc = finops.slice(Math.max(0, finops.indexOf(marker)));
 const prices = loadPriceTable('us-east-1');
-const stacks = buildFullTestApp();
+const stacks = buildTestApp();
 
 function retained(env: string): { snapshots: number; keys: number } {
   const e = stacks.environments.get(env);

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { testOutdir } from '@nodeapp/infra/test/helpers.ts';
+import { testOutdir } from '@nodeapp/infra/test-app';
 import { readCdkOut } from '../src/cdk-out.ts';
 import { devStacks } from './fixtures/dev-stacks.ts';
 
@@ -46,8 +46,10 @@ describe('npm run cost', () => {
   it('prints the table and the total for --env dev from --cdk-out, with usage overrides applied', () => {
     const result = run('--cdk-out', cdkOut(), '--env', 'dev', '--json', '--requests', '2000000');
     assert.equal(result.status, 0, result.stderr);
-    const { estimates } = JSON.parse(result.stdout);
+    const { estimates, perMillion } = JSON.parse(result.stdout);
     assert.equal(estimates.length, 1);
+    assert.equal(perMillion.length, 1);
+    assert.equal(perMillion[0].dominant, 'CloudFront requests');
     assert.equal(estimates[0].env, 'dev');
     assert.equal(estimates[0].usage.requests, 2_000_000);
     // Twice the fixture's requests: CloudFront requests 200 x 0.01 = 2.00 instead of 1.00.
@@ -57,6 +59,9 @@ describe('npm run cost', () => {
     assert.equal(markdown.status, 0, markdown.stderr);
     assert.match(markdown.stdout, /### dev \(us-east-1\) — \$\d+\.\d\d per month/);
     assert.match(markdown.stdout, /\| \*\*total\*\* /);
+    // The cost per million API requests, next to the monthly fixed cost.
+    assert.match(markdown.stdout, /### Cost per million API requests/);
+    assert.match(markdown.stdout, /\| dev +\| +\$\d+\.\d\d \| +\$\d+\.\d\d \| CloudFront requests +\|/);
   });
 
   it('exits 1 naming the flag, variable or folder that is wrong', () => {

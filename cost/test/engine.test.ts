@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { testOutdir } from '@nodeapp/infra/test/helpers.ts';
+import { testOutdir } from '@nodeapp/infra/test-app';
 import { usageOverrides } from '../src/assumptions.ts';
 import { splitTasks } from '../src/extract/services.ts';
 import { sameSizeOtherArch } from '../src/levers.ts';

@@ -2,8 +2,8 @@
 // each synthesized once. The figures move the way the levers say they should.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { loadConfig } from '@nodeapp/infra/config/environments.ts';
-import type { EnvironmentConfig } from '@nodeapp/infra/config/types.ts';
+import { loadConfig } from '@nodeapp/infra/config/environments';
+import type { EnvironmentConfig } from '@nodeapp/infra/config/types';
 import { defaultUsage } from '../src/assumptions.ts';
 import { type Estimate, estimateEnvironment } from '../src/estimate.ts';
 import { leverOptions, withEnvironment } from '../src/levers.ts';

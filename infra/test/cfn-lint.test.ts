@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/environments.ts';
-import { buildFullTestApp, testOutdir } from './helpers.ts';
+import { buildTestApp, testOutdir } from './helpers.ts';
 
 const INFRA = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('../../scripts/cfn-lint.sh', import.meta.url));
@@ -66,7 +66,7 @@ describe('cfn-lint', { skip }, () => {
   test('cfn-lint is installed', () => assert.ok(installed, missing));
 
   test('every synthesized template: 0 errors (scripts/cfn-lint.sh)', { timeout: 240_000 }, () => {
-    const { app } = buildFullTestApp();
+    const { app } = buildTestApp();
     const outdir = app.synth().directory;
     const run = spawnSync('bash', [SCRIPT, outdir], { encoding: 'utf8' });
     const output = `${run.stdout}${run.stderr}`;
@@ -76,7 +76,7 @@ describe('cfn-lint', { skip }, () => {
   });
 
   test('the second service (examples/hello-express, prod): 0 errors', { timeout: 240_000 }, () => {
-    const { app } = buildFullTestApp({ env: 'prod', context: { service: 'examples/hello-express' } });
+    const { app } = buildTestApp({ env: 'prod', context: { service: 'examples/hello-express' } });
     const outdir = app.synth().directory;
     const run = spawnSync('bash', [SCRIPT, outdir], { encoding: 'utf8' });
     const output = `${run.stdout}${run.stderr}`;

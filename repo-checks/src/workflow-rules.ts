@@ -233,6 +233,12 @@ export function archiveFormat(wf: Workflow): string[] {
       if (outputs && !/^type=docker,/.test(outputs)) {
         problems.push(`job ${id}: build outputs "${outputs}": docker load needs type=docker (manifest.json)`);
       }
+      // zstd layers (a new Fargate task decompresses them faster), on every layer, in OCI media types (the Docker
+      // manifest format has no zstd layer type).
+      const options = outputs.split(',');
+      for (const option of ['compression=zstd', 'force-compression=true', 'oci-mediatypes=true']) {
+        if (outputs && !options.includes(option)) problems.push(`job ${id}: build outputs "${outputs}" lack ${option}`);
+      }
     }
   }
   return problems;

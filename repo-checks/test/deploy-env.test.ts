@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { digestContextKey, IMAGE_NAMES, IMAGES } from '@nodeapp/infra/config/images';
 import { skipUnless } from '@nodeapp/test-support';
-import { digestContextKey, IMAGE_NAMES, IMAGES } from '../../infra/config/images.ts';
 import { curlRequirement, hasCommand, runScript } from '../src/run-script.ts';
 
 const digest = `sha256:${'b'.repeat(64)}`;

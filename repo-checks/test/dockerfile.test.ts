@@ -3,7 +3,8 @@
 // read all of their Dockerfiles.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IMAGES } from '../../infra/config/images.ts';
+import { IMAGES } from '@nodeapp/infra/config/images';
+import { importGraph } from '../src/imports.ts';
 import { readRepoFile } from '../src/repo.ts';
 
 const dockerfile = readRepoFile('app/Dockerfile');
@@ -65,10 +66,28 @@ test('buildable by podman/buildah here: no syntax directive, no heredoc RUN', ()
   assert.doesNotMatch(dockerfile, /^RUN\b.*<</m);
 });
 
-test('official bases: node:24-bookworm-slim for building, Debian slim + its node binary at run time', () => {
-  assert.match(dockerfile, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
-  assert.match(dockerfile, /^ARG BASE_IMAGE=debian:bookworm-slim$/m);
-  assert.match(dockerfile, /^COPY --from=node \/usr\/local\/bin\/node \/usr\/local\/bin\/node$/m);
+test('official bases pinned by digest in the FROM lines: node:24-bookworm-slim, Debian slim for the runtime files', () => {
+  // Dependabot's docker updater reads FROM lines, not ARG defaults (dependabot/dependabot-core#2057).
+  const bases = (text: string) =>
+    [...text.matchAll(/^FROM (?:--platform=\S+ )?(\S+)/gm)].map((m) => m[1] as string).filter((f) => f.includes(':'));
+  const appBases = bases(dockerfile);
+  assert.deepEqual([...new Set(appBases.map((b) => b.split('@')[0]))].sort(), [
+    'debian:bookworm-slim',
+    'node:24-bookworm-slim',
+  ]);
+  for (const base of appBases) assert.match(base, /^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/, base);
+  assert.doesNotMatch(dockerfile, /^ARG \w*IMAGE=/m);
+  assert.match(dockerfile, /^COPY --from=node \/usr\/local\/bin\/node \/rootfs\/usr\/local\/bin\/node$/m);
+  assert.match(finalStage, /^FROM scratch\nCOPY --from=rootfs \/rootfs\/ \/$/m);
+  // One digest per tag across the repository's Dockerfiles.
+  const digests = new Map<string, Set<string>>();
+  for (const file of Object.values(IMAGES).map((i) => i.dockerfile)) {
+    for (const base of bases(readRepoFile(file)).filter((b) => b.includes('@'))) {
+      const [tag, digest] = base.split('@') as [string, string];
+      digests.set(tag, (digests.get(tag) ?? new Set()).add(digest));
+    }
+  }
+  for (const [tag, set] of digests) assert.equal(set.size, 1, `${tag} is pinned to ${[...set].join(' and ')}`);
 });
 
 test('the final stage runs node directly as a numeric non-root user, with the health command ECS uses', () => {
@@ -96,4 +115,28 @@ test('OCI labels come from build arguments, and the commit reaches the service',
     assert.match(finalStage, new RegExp(`org\\.opencontainers\\.image\\.${label}=\\$${arg}\\b`));
   }
   assert.match(finalStage, /GIT_COMMIT=\$GIT_COMMIT/);
+});
+
+test('the template stage copies every module the template maker runs (a stage of its own, so it reads only those)', async () => {
+  const graph = await importGraph(['app/src']);
+  // What node loads when it runs the maker from app/src: value imports (it strips type-only ones).
+  const reached = new Set<string>();
+  const todo = ['app/src/db/make-pglite-template.ts'];
+  for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
+    if (reached.has(file)) continue;
+    reached.add(file);
+    const module = graph.modules.find((m) => m.source === file);
+    for (const d of module?.dependencies ?? []) {
+      if (d.resolved.startsWith('app/src/') && !d.dependencyTypes.includes('type-only')) todo.push(d.resolved);
+    }
+  }
+  assert.ok(reached.has('app/src/db/pglite.ts'), [...reached].join(', '));
+  const start = dockerfile.indexOf(' AS template\n');
+  const copied = contextSourcesOf(dockerfile.slice(start, dockerfile.indexOf('\nFROM ', start)));
+  for (const file of reached) {
+    assert.ok(
+      copied.some((c) => file === c || file.startsWith(`${c}/`)),
+      `${file}: not copied into the template stage`,
+    );
+  }
 });

@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { digestContextKey, IMAGE_NAMES } from '../../infra/config/images.ts';
-import { SETTINGS } from '../../infra/config/settings.ts';
-import type { CommandSpec } from '../../infra/lib/cli-args.ts';
-import { BOOTSTRAP, PREFLIGHT } from '../../infra/lib/commands.ts';
-import { DOWN } from '../../infra/lib/up/down.ts';
-import { UP } from '../../infra/lib/up/main.ts';
+import { digestContextKey, IMAGE_NAMES } from '@nodeapp/infra/config/images';
+import { SETTINGS } from '@nodeapp/infra/config/settings';
+import type { CommandSpec } from '@nodeapp/infra/lib/cli-args';
+import { BOOTSTRAP, PREFLIGHT } from '@nodeapp/infra/lib/commands';
+import { DOWN } from '@nodeapp/infra/lib/up/down';
+import { UP } from '@nodeapp/infra/lib/up/main';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);

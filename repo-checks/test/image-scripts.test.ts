@@ -9,9 +9,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { IMAGE_NAMES } from '@nodeapp/infra/config/images';
+import { isLocalTag, localTag } from '@nodeapp/infra/lib/up/images';
 import { skipUnless } from '@nodeapp/test-support';
-import { IMAGE_NAMES } from '../../infra/config/images.ts';
-import { isLocalTag, localTag } from '../../infra/lib/up/steps/images.ts';
 import { hasCommand, jqRequirement, runScript } from '../src/run-script.ts';
 
 const bin = mkdtempSync(join(tmpdir(), 'image-scripts-'));

@@ -6,8 +6,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { IMAGE_NAMES, IMAGES } from '@nodeapp/infra/config/images';
 import { skipUnless } from '@nodeapp/test-support';
-import { IMAGE_NAMES, IMAGES } from '../../infra/config/images.ts';
 import { repoRoot } from '../src/repo.ts';
 import { hasCommand, jqRequirement, runScript } from '../src/run-script.ts';
 

@@ -12,8 +12,8 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '@nodeapp/infra/config/environments';
 import { freePort, skipUnless } from '@nodeapp/test-support';
-import { loadConfig } from '../../infra/config/environments.ts';
 import { repoRoot } from '../src/repo.ts';
 import { hasCommand } from '../src/run-script.ts';
 

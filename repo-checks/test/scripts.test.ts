@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { IMAGE_NAMES } from '../../infra/config/images.ts';
+import { IMAGE_NAMES } from '@nodeapp/infra/config/images';
 import { repoRoot } from '../src/repo.ts';
 import { runScript } from '../src/run-script.ts';
 

@@ -2,7 +2,7 @@
 // the deploy roles' maximum session (infra) and the cfn-lint script .ci/run runs (issue 12 items 14 and "cfn-lint").
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEPLOY_SESSION_HOURS } from '../../infra/lib/constructs/github-deploy.ts';
+import { DEPLOY_SESSION_HOURS } from '@nodeapp/infra/lib/constructs/github-deploy';
 import { parseYaml, readRepoFile } from '../src/repo.ts';
 import { asWorkflow, type Job } from '../src/workflow-model.ts';
 

@@ -142,7 +142,7 @@ describe('cicdaws-workflow.yml', () => {
     const needs = wf.jobs.push?.needs as string[];
     for (const job of ['test', 'synth', 'plan', 'image']) assert.ok(needs.includes(job), `push must need ${job}`);
   });
-  test('archives: type=docker (docker load reads it), under the runner temp dir, every artifact with a retention', () => {
+  test('archives: type=docker (docker load reads it) with zstd layers, under the runner temp dir, every artifact with a retention', () => {
     assert.deepEqual(archiveFormat(wf), []);
     assert.deepEqual(artifactRules(wf), []);
   });
@@ -571,9 +571,13 @@ jobs:
       - uses: aws-actions/configure-aws-credentials@x
         with: { role-to-assume: "arn:aws:iam::123456789012:role/deploy" }
 `);
-  test('a type=oci archive handed to docker load', () => {
+  test('a type=oci archive handed to docker load, with gzip layers', () => {
+    const outputs = `type=oci,dest=${expr('env.ARCHIVE')},name=nodeapp:ci`;
     assert.deepEqual(archiveFormat(old), [
-      `job image: build outputs "type=oci,dest=${expr('env.ARCHIVE')},name=nodeapp:ci": docker load needs type=docker (manifest.json)`,
+      `job image: build outputs "${outputs}": docker load needs type=docker (manifest.json)`,
+      `job image: build outputs "${outputs}" lack compression=zstd`,
+      `job image: build outputs "${outputs}" lack force-compression=true`,
+      `job image: build outputs "${outputs}" lack oci-mediatypes=true`,
     ]);
   });
   test('an artifact a re-run would upload again under the same name', () => {

@@ -1,6 +1,6 @@
 // Data access for the guestbook's messages. Newest first, keyset pagination on the id
 // (stable under concurrent inserts, unlike OFFSET).
-import type { Queryable } from './database.ts';
+import type { Queryable } from './types.ts';
 
 export interface Message {
   id: number;

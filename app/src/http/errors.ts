@@ -3,7 +3,7 @@
 // trace or SQL. A database that cannot be reached is a 503 with Retry-After: the client may retry, and the
 // service recovers by itself when the database returns (readiness is 503 meanwhile).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from '../db/database.ts';
+import { isDatabaseUnavailable } from '../db/types.ts';
 import { http } from '../node-http.ts';
 
 /** Seconds a client is asked to wait while the database is unreachable (about one connect timeout). */

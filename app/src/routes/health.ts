@@ -3,8 +3,8 @@
 // server.ts, drain).
 import type { FastifyInstance } from 'fastify';
 import { ping } from '../db/messages.ts';
-import type { RouteDependencies } from './index.ts';
 import { Status } from './schemas.ts';
+import type { RouteDependencies } from './types.ts';
 
 const READY_PING_TIMEOUT_MS = 2000;
 /** A readiness result is reused this long: at most one database ping per second, however many callers. */

@@ -1,20 +1,10 @@
 // The one list of route plugins: app.ts registers these, and the schema meta-validation test walks the same list,
 // so a new route cannot skip that check.
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/database.ts';
-import type { Lifecycle } from '../lifecycle.ts';
 import { healthRoutes } from './health.ts';
 import { helloRoutes } from './hello.ts';
 import { messageRoutes } from './messages.ts';
-
-export interface RouteDependencies {
-  config: Config;
-  db: Database;
-  lifecycle: Lifecycle;
-}
-
-export type RoutePlugin = (app: FastifyInstance, dependencies: RouteDependencies) => Promise<void>;
+import type { RouteDependencies, RoutePlugin } from './types.ts';
 
 export const routePlugins: readonly RoutePlugin[] = [helloRoutes, messageRoutes, healthRoutes];
 

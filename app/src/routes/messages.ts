@@ -4,8 +4,8 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { createMessage, deleteMessage, listMessagesJson } from '../db/messages.ts';
 import { requireAdmin } from '../http/admin-auth.ts';
 import { sendError } from '../http/errors.ts';
-import type { RouteDependencies } from './index.ts';
 import { ErrorResponse } from './schemas.ts';
+import type { RouteDependencies } from './types.ts';
 
 // Same range as the integer id column: a larger number must be a 400, not a database error.
 const Id = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;

@@ -1,14 +1,15 @@
 // The prebuilt empty database: made once (initdb + migrations), copied into a new DATA_DIR instead of running
 // initdb there, ignored when another PGlite release made it.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { wrapEngine } from '../../src/db/database.ts';
+import { makeTemplate, TEMPLATE_INITDB_ARGS } from '../../src/db/make-pglite-template.ts';
 import { loadMigrations, migrate } from '../../src/db/migrations.ts';
 import { openPglite } from '../../src/db/pglite.ts';
-import { installedPgliteVersion, makeTemplate, usableTemplate } from '../../src/db/pglite-template.ts';
+import { installedPgliteVersion, usableTemplate } from '../../src/db/pglite-template.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'nodeapp-template-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -21,7 +22,18 @@ test('a new DATA_DIR starts from the template: migrated, no initdb, and it keeps
   assert.deepEqual(info, {
     pglite: installedPgliteVersion(),
     migrations: (await loadMigrations()).map((m) => m.version),
+    initdb: TEMPLATE_INITDB_ARGS,
   });
+  // The image carries the template: one 1 MB WAL segment, not PostgreSQL's default 16 MB one (25 MB in all before).
+  const wal = readdirSync(join(template, 'pgdata', 'pg_wal')).filter((f) => /^[0-9A-F]{24}$/.test(f));
+  assert.deepEqual(
+    wal.map((f) => statSync(join(template, 'pgdata', 'pg_wal', f)).size),
+    [1024 * 1024],
+  );
+  const bytes = readdirSync(template, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((sum, e) => sum + statSync(join(e.parentPath, e.name)).size, 0);
+  assert.ok(bytes < 12e6, `the template holds ${bytes} bytes`);
 
   const dataDir = join(root, 'data');
   const db = wrapEngine(await openPglite(dataDir, { template: usableTemplate(template) ?? false }));

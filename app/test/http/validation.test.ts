@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import rateLimit from '@fastify/rate-limit';
 import { Ajv } from 'ajv';
 import Fastify from 'fastify';
-import type { Database } from '../../src/db/database.ts';
+import type { Database } from '../../src/db/types.ts';
 import { configureValidation } from '../../src/http/validation.ts';
 import { newLifecycle } from '../../src/lifecycle.ts';
 import { registerRoutes, routePlugins } from '../../src/routes/index.ts';
