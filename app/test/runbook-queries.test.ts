@@ -88,9 +88,20 @@ test('every runbook Logs Insights query names fields the service logs, and its f
       });
       assert.equal(bad.status, 400);
       cluster.stop('immediate');
-      const down = await fetch(`${base}/api/messages`);
+      // A write must reach the database (a read may be answered from the service's cache).
+      const down = await fetch(`${base}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'runbook', text: 'written while the database is down' }),
+      });
       assert.equal(down.status, 503);
-      const ready = await fetch(`${base}/health/ready`);
+      // Readiness shares one database check at most a second old (src/routes/health.ts): ask until it fails.
+      let ready = await fetch(`${base}/health/ready`);
+      for (let i = 0; ready.status !== 503 && i < 50; i++) {
+        await ready.arrayBuffer();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        ready = await fetch(`${base}/health/ready`);
+      }
       assert.equal(ready.status, 503);
       await Promise.all([ok, notFound, bad, down, ready].map((r) => r.arrayBuffer()));
       // The service writes its lines in blocks within LOG_FLUSH_MS: wait for the readiness failure's line.
