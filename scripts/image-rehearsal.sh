@@ -6,6 +6,7 @@
 # Per image of infra/config/images.ts, for linux/amd64: build → archive as BuildKit's type=docker writes it →
 # image-load.sh (docker load + digest check) → image-smoke.sh → then push-images.sh (by digest + manifest list),
 # image-plan.sh again (a re-run reuses every digest, builds nothing), push-images.sh again (pushes nothing),
+# a push under `npm run up`'s local- tag first (the plan must still build the commit),
 # image-digest-check.sh (deploy-env's guard) for the right digests and a wrong one, `docker pull` by list digest; the
 # app image with zstd layers pushed by image-push.sh, and pull + start of both compressions timed.
 # Negative controls: the app's archive in the old `type=oci` format must FAIL image-load.sh (docker load cannot read
@@ -234,6 +235,18 @@ if bash scripts/image-push.sh app "$registry" tampered "$work/tampered/app-amd64
 fi
 grep -q 'changed since it was scanned' "$work/tampered.log" || { cat "$work/tampered.log" >&2; exit 1; }
 say "refused as it should: $(grep -m1 'changed since' "$work/tampered.log")"
+
+step "npm run up's push: scripts/push-images.sh under a local- tag; the plan must still build the commit"
+# `npm run up` (infra/lib/up/steps/images.ts) pushes the tested archives with the same script under
+# local-<commit>-<time>; the pipeline's plan looks up only :<commit>, so it must still plan every build.
+local_tag=$(node --input-type=module -e '
+  const { localTag } = await import("./infra/lib/up/steps/images.ts");
+  console.log(localTag({ commit: process.argv[1], dirty: false }, new Date()));' "$commit")
+PUSH_ARCHS=amd64 bash scripts/push-images.sh "$registry" "$local_tag" "$work/archives" >/dev/null
+plan=$(TAG=$tag REGISTRY=$registry bash scripts/image-plan.sh 2>/dev/null)
+[ "$(sed -n 's/^build=//p' <<<"$plan")" = true ] && [ "$(sed -n 's/^published=//p' <<<"$plan")" = '{}' ] ||
+  { echo "the plan took :$local_tag for the release of $tag: $plan" >&2; exit 1; }
+say "pushed :$local_tag; the plan still builds every image of $tag"
 
 step "push: scripts/push-images.sh (each archive by digest, then the manifest list :$tag)"
 out=$(PUSH_ARCHS=amd64 bash scripts/push-images.sh "$registry" "$tag" "$work/archives")

@@ -1,4 +1,4 @@
-// `npm run cost -w infra -- [options]`: the monthly cost estimate of every environment, from the synthesized stacks.
+// `npm run cost -- [options]`: the monthly cost estimate of every environment, from the synthesized stacks.
 import { parseArgs } from 'node:util';
 import { loadServiceContract, serviceFolderFromEnv } from '@nodeapp/contract';
 import { loadConfig } from '@nodeapp/infra/config/environments';
@@ -12,7 +12,7 @@ import { loadPriceTable } from './price-table.ts';
 import { renderEstimate, renderPerMillion, renderTotals, usd } from './report.ts';
 import type { StackTemplate } from './template.ts';
 
-const HELP = `Usage: npm run cost -w infra -- [options]
+const HELP = `Usage: npm run cost -- [options]
 
   --env <name>           only this environment (default: all, plus the shared stacks)
   --levers               also price each cost lever (synthesizes one variant per option)

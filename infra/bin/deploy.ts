@@ -4,10 +4,16 @@
 import { loadConfig } from '../config/environments.ts';
 import { ConfigError, validateConfig } from '../config/validate.ts';
 import { UsageError } from '../lib/app.ts';
+import { helpText, wantsHelp } from '../lib/cli-args.ts';
+import { DEPLOY } from '../lib/commands.ts';
 import { deployArguments } from '../lib/deploy-command.ts';
 import { runCdk } from '../lib/run-cdk.ts';
 import { preflightBeforeDeploy } from '../preflight/deploy-gate.ts';
 
+if (wantsHelp(process.argv.slice(2))) {
+  console.log(helpText(DEPLOY));
+  process.exit(0);
+}
 let status: number;
 try {
   status = await preflightBeforeDeploy(process.argv.slice(2), validateConfig(loadConfig()));
@@ -17,4 +23,4 @@ try {
   status = 1;
 }
 if (status !== 0) process.exit(status);
-runCdk(deployArguments);
+await runCdk(DEPLOY, deployArguments);

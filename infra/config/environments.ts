@@ -1,4 +1,8 @@
 // Every difference between dev, staging and prod lives here, as data. See infra/README.md for the reference.
+// What differs from one team's accounts to the next (accounts, alarm recipients, time zone, owner) is not here: it
+// comes from the operator's settings (config/settings.ts); what follows from the region is derived (config/region.ts).
+import { cloudFrontOriginFacingPrefixList } from './region.ts';
+import { readSettings } from './settings.ts';
 import type { EnvironmentConfig, NodeappConfig, SharedConfig } from './types.ts';
 
 /** Synthesizes without credentials; CloudFormation would refuse it, which is the point. */
@@ -7,41 +11,31 @@ export const PLACEHOLDER_ACCOUNT = '111111111111';
 /** Synthesizes the trust policies offline; `npm run deploy-shared` refuses it (NODEAPP_GITHUB_REPOSITORY unset). */
 export const PLACEHOLDER_GITHUB_REPOSITORY = 'unset-owner/unset-repository';
 
-/** Accounts come from the deploying shell (NODEAPP_ACCOUNT_<ENV>, e.g. NODEAPP_ACCOUNT_PROD), else the placeholder. */
-function account(variable: string, env: NodeJS.ProcessEnv): string {
-  return env[variable]?.trim() || PLACEHOLDER_ACCOUNT;
-}
-
-/** NODEAPP_GITHUB_OWNER_ID + NODEAPP_GITHUB_REPOSITORY_ID (validateConfig checks both or neither, digits only). */
-function githubIds(env: NodeJS.ProcessEnv): { owner: string; repository: string } | undefined {
-  const owner = env.NODEAPP_GITHUB_OWNER_ID?.trim() ?? '';
-  const repository = env.NODEAPP_GITHUB_REPOSITORY_ID?.trim() ?? '';
-  return owner || repository ? { owner, repository } : undefined;
-}
-
+// CloudFront-scoped WAF web ACLs exist only in us-east-1 (validate.ts), so every environment is there.
 const REGION = 'us-east-1';
-// `com.amazonaws.global.cloudfront.origin-facing` in us-east-1.
-const CLOUDFRONT_PREFIX_LIST_US_EAST_1 = 'pl-3b927c52';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig {
+  const settings = readSettings(env);
+  const account = (name: 'shared' | 'dev' | 'staging' | 'prod') => settings.accounts[name] ?? PLACEHOLDER_ACCOUNT;
+  const tags = (name: string) => ({ owner: settings.owner, costCenter: `nodeapp-${name}` });
   const shared: SharedConfig = {
-    account: account('NODEAPP_ACCOUNT_SHARED', env),
+    account: account('shared'),
     region: REGION,
     keepReleases: 30,
     github: {
-      // The repository is the administrator's setting (docs/deploy.md), not code: forks and renames need no edit.
-      repository: env.NODEAPP_GITHUB_REPOSITORY?.trim() || PLACEHOLDER_GITHUB_REPOSITORY,
+      repository: settings.githubRepository ?? PLACEHOLDER_GITHUB_REPOSITORY,
       deployEnvironments: { staging: 'staging', production: 'prod' },
-      existingOidcProviderArn: env.NODEAPP_GITHUB_OIDC_PROVIDER_ARN?.trim() || undefined,
-      immutableIds: githubIds(env),
+      existingOidcProviderArn: settings.githubOidcProviderArn,
+      immutableIds: settings.githubIds,
     },
     cdkBootstrapQualifier: 'hnb659fds',
-    tags: { owner: 'platform-team', costCenter: 'nodeapp-shared' },
+    tags: tags('shared'),
   };
 
   const dev: EnvironmentConfig = {
     name: 'dev',
-    account: account('NODEAPP_ACCOUNT_DEV', env),
+    account: account('dev'),
+    ownAccount: false,
     region: REGION,
     network: {
       cidr: '10.10.0.0/16',
@@ -67,7 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       scaleOutCooldownSeconds: 60,
       healthCheckGracePeriodSeconds: 60,
       scaleToZero: {
-        timeZone: 'Europe/Lisbon',
+        timeZone: settings.timeZone,
         stopCron: 'cron(0 20 ? * MON-FRI *)',
         startCron: 'cron(0 7 ? * MON-FRI *)',
       },
@@ -78,21 +72,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       logLevel: 'debug',
       logRetentionDays: 7,
       // Cost (docs/finops.md): Container Insights bills ~25 custom metrics per service; dev has Prometheus and
-      // Grafana and no alarm recipients, so it goes without (the tasks-below-desired alarm reading it is left out).
+      // Grafana, so it goes without (the tasks-below-desired alarm reading it is left out).
       containerInsights: 'disabled',
     },
     // Rolling in place: dev's single Spot task would otherwise pay for a second one every deploy.
     deployment: { strategy: 'rolling' },
     edge: {
-      // In every environment: Grafana's login sits behind the same distribution (issue 12 item 18). About
+      // In every environment: Grafana's login sits behind the same distribution. About
       // 5 USD/month for the ACL + 1 USD per rule + 0.60 USD per million requests (https://aws.amazon.com/waf/pricing/).
       waf: { rateLimitPer5Minutes: 2000, grafanaLoginRateLimitPer5Minutes: 20, grafanaAllowedCidrs: [] },
-      cloudFrontPrefixListId: CLOUDFRONT_PREFIX_LIST_US_EAST_1,
+      cloudFrontPrefixListId: cloudFrontOriginFacingPrefixList(REGION),
       priceClass: 'PriceClass_100',
       accessLogRetentionDays: 7,
     },
     alarms: {
-      emails: [],
+      emails: settings.alarmEmails.dev,
       cpuHighPercent: 85,
       memoryHighPercent: 85,
       p99LatencySeconds: 2,
@@ -127,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       memoryMiB: 256,
     },
     retainData: false,
-    tags: { owner: 'platform-team', costCenter: 'nodeapp-dev' },
+    tags: tags('dev'),
     budget: { monthlyUsd: 70 },
     monitoring: {
       prometheus: { cpu: 256, memoryMiB: 1024, ephemeralStorageGiB: 21, retentionDays: 7, retentionSizeGiB: 12 },
@@ -140,7 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
   const staging: EnvironmentConfig = {
     ...dev,
     name: 'staging',
-    account: account('NODEAPP_ACCOUNT_STAGING', env),
+    account: account('staging'),
+    ownAccount: true,
     network: { ...dev.network, cidr: '10.20.0.0/16', egress: 'single-nat', flowLogRetentionDays: 30 },
     service: {
       ...dev.service,
@@ -169,8 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       performanceInsights: true,
       finalSnapshot: true,
     },
-    alarms: { ...dev.alarms, emails: ['oncall-staging@example.com'] },
-    tags: { owner: 'platform-team', costCenter: 'nodeapp-staging' },
+    alarms: { ...dev.alarms, emails: settings.alarmEmails.staging },
+    tags: tags('staging'),
     // About 1.3 x the cost estimate (~164 USD, docs/finops.md): the 80 % forecast warning sits just above it.
     budget: { monthlyUsd: 220, anomalyThresholdUsd: 20 },
     monitoring: { ...dev.monitoring, spot: false },
@@ -179,7 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
   const prod: EnvironmentConfig = {
     ...staging,
     name: 'prod',
-    account: account('NODEAPP_ACCOUNT_PROD', env),
+    account: account('prod'),
     network: {
       cidr: '10.30.0.0/16',
       availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
@@ -208,7 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       priceClass: 'PriceClass_All',
       accessLogRetentionDays: 90,
     },
-    alarms: { ...staging.alarms, emails: ['oncall@example.com'], p99LatencySeconds: 1, alb5xxRatePercent: 1 },
+    alarms: { ...staging.alarms, emails: settings.alarmEmails.prod, p99LatencySeconds: 1, alb5xxRatePercent: 1 },
     rds: {
       instanceType: 'm7g.large',
       allocatedStorageGiB: 50,
@@ -224,7 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     },
     ec2: { instanceType: 't4g.medium', minInstances: 3, maxInstances: 8, rootVolumeGiB: 30 },
     retainData: true,
-    tags: { owner: 'platform-team', costCenter: 'nodeapp-prod' },
+    tags: tags('prod'),
     // About 1.3 x the cost estimate (~646 USD, docs/finops.md): the 80 % forecast warning sits just above it.
     budget: { monthlyUsd: 850, anomalyThresholdUsd: 50 },
     monitoring: {

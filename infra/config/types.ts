@@ -85,7 +85,7 @@ export interface EdgeConfig {
   };
   /**
    * ID of the managed prefix list `com.amazonaws.global.cloudfront.origin-facing` in this region: the ALB accepts
-   * traffic only from it. Pinned here so synth needs no lookup; `aws ec2 describe-managed-prefix-lists` shows it.
+   * traffic only from it. Derived from the region (config/region.ts) so synth needs no lookup.
    */
   readonly cloudFrontPrefixListId: string;
   readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
@@ -100,7 +100,10 @@ export interface SlackChannel {
 }
 
 export interface AlarmConfig {
-  /** E-mail addresses subscribed to the alarm topic (each must confirm the subscription). */
+  /**
+   * E-mail addresses subscribed to the alarm topic and the budget (each must confirm the subscription): the setting
+   * NODEAPP_ALARM_EMAILS_<ENV> (config/settings.ts). A deploy refuses an environment without any.
+   */
   readonly emails: readonly string[];
   /**
    * A Slack channel for the alarms and alerts, through AWS Chatbot (Amazon Q Developer in chat applications): the
@@ -197,8 +200,14 @@ export type DeploymentConfig =
 export interface EnvironmentConfig {
   /** Short name used in stack names, resource names and the Environment tag. */
   readonly name: string;
-  /** 12-digit AWS account. The placeholder 111111111111 synthesizes but cannot be deployed. */
+  /** 12-digit AWS account (setting NODEAPP_ACCOUNT_<ENV>). The placeholder 111111111111 synthesizes but cannot be deployed. */
   readonly account: string;
+  /**
+   * The account model (config/account-model.ts): true when the environment must have an account of its own, apart
+   * from the shared account and from every other such environment (staging, prod); false when it may share the
+   * shared account (dev: the one-account trial).
+   */
+  readonly ownAccount: boolean;
   readonly region: string;
   readonly network: NetworkConfig;
   readonly service: ServiceConfig;

@@ -3,25 +3,24 @@
 // pipeline's deploy role of an environment may assume only that account's CDK roles (lib/constructs/github-deploy.ts).
 // The shared stacks (NodeappRegistry, NodeappGithubDeploy, in the shared account) are an administrator's
 // `npm run deploy-shared` (bin/deploy-shared.ts): the pipeline's own role must not be able to rewrite its trust.
+import { accountModelProblems, recipientProblems } from '../config/account-model.ts';
 import { PLACEHOLDER_ACCOUNT, PLACEHOLDER_GITHUB_REPOSITORY } from '../config/environments.ts';
 import { DIGEST_PATTERN, digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
 import { names } from '../config/names.ts';
+import { accountVariable } from '../config/settings.ts';
 import type { NodeappConfig } from '../config/types.ts';
 import { PLACEHOLDER_IMAGE_TAG, UsageError } from './app.ts';
 
-/** The variable config/environments.ts reads an account from: `shared` → NODEAPP_ACCOUNT_SHARED. */
-export function accountVariable(name: string): string {
-  return `NODEAPP_ACCOUNT_${name.toUpperCase()}`;
-}
+export { accountVariable };
 
 /**
- * Synth works offline with the placeholder account; a deploy must not put it into real policies. Every account is
- * asked for, whichever environment deploys, so that the synthesized app (NodeappRegistry's pull policy names every
- * environment's account) is the one an administrator deploys.
+ * Synth works offline with the placeholder account; a deploy must not put it into real policies. An environment's
+ * deploy needs the shared account (its images' registry) and its own; the shared stacks name the accounts listed in
+ * `which` (NodeappRegistry's pull policy names only the environments whose account is set).
  */
-function placeholderProblems(config: NodeappConfig): string[] {
+export function placeholderProblems(config: NodeappConfig, which: readonly string[]): string[] {
   return [{ name: 'shared', account: config.shared.account }, ...config.environments]
-    .filter((e) => e.account === PLACEHOLDER_ACCOUNT)
+    .filter((e) => which.includes(e.name) && e.account === PLACEHOLDER_ACCOUNT)
     .map((e) => `${accountVariable(e.name)} is not set (the placeholder account ${PLACEHOLDER_ACCOUNT} cannot deploy)`);
 }
 
@@ -73,7 +72,9 @@ export function deployArguments(args: readonly string[], config: NodeappConfig):
   }
   const imageTag = contextValue(args, 'imageTag');
   const problems = [
-    ...placeholderProblems(config),
+    ...placeholderProblems(config, ['shared', env]),
+    ...accountModelProblems(config),
+    ...recipientProblems(config, env),
     ...(imageTag === undefined || imageTag === PLACEHOLDER_IMAGE_TAG
       ? [`-c imageTag=<git-sha> is required (the synth placeholder ${PLACEHOLDER_IMAGE_TAG} is never pushed)`]
       : []),
@@ -94,6 +95,14 @@ export function deployArguments(args: readonly string[], config: NodeappConfig):
 export const SHARED_STACKS: readonly string[] = ['NodeappRegistry', 'NodeappGithubDeploy'];
 
 /**
+ * The shared stacks a deploy-shared deploys with these settings: NodeappGithubDeploy only once the GitHub repository
+ * is set (a one-account trial runs without GitHub until it goes to production, docs/deploy.md).
+ */
+export function sharedStacksFor(config: NodeappConfig): readonly string[] {
+  return config.shared.github.repository === PLACEHOLDER_GITHUB_REPOSITORY ? ['NodeappRegistry'] : SHARED_STACKS;
+}
+
+/**
  * Arguments for `cdk` for the administrator's deploy of the shared stacks, or a UsageError. The same account check
  * as a deploy (NodeappRegistry's policy and the deploy role name every account), and nothing that would widen the
  * selection: no --all, no stack names or patterns, no -c env (an environment deploys with `npm run deploy`).
@@ -108,12 +117,12 @@ export function deploySharedArguments(args: readonly string[], config: NodeappCo
       `npm run deploy-shared deploys exactly ${shared} (got ${got}); an environment deploys with npm run deploy -- -c env=<env>`,
     );
   }
-  const problems = [
-    ...placeholderProblems(config),
-    ...(config.shared.github.repository === PLACEHOLDER_GITHUB_REPOSITORY
-      ? ['NODEAPP_GITHUB_REPOSITORY is not set (owner/repo whose workflow the GitHub roles trust)']
-      : []),
-  ];
-  if (problems.length > 0) throw new UsageError(`refusing to deploy ${shared}:\n  ${problems.join('\n  ')}`);
-  return ['deploy', '--no-notices', '--no-version-reporting', ...args, ...SHARED_STACKS];
+  const stacks = sharedStacksFor(config);
+  // The GitHub roles deploy to staging's and prod's accounts: those must be set before the roles exist.
+  const needed = stacks.includes('NodeappGithubDeploy')
+    ? ['shared', config.shared.github.deployEnvironments.staging, config.shared.github.deployEnvironments.production]
+    : ['shared'];
+  const problems = [...placeholderProblems(config, needed), ...accountModelProblems(config)];
+  if (problems.length > 0) throw new UsageError(`refusing to deploy ${stacks.join(' ')}:\n  ${problems.join('\n  ')}`);
+  return ['deploy', '--no-notices', '--no-version-reporting', ...args, ...stacks];
 }

@@ -10,6 +10,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html (needs no permission at all)
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -32,6 +33,7 @@ export interface AccountClients {
   readonly cloudformation: CloudFormationClient;
   readonly secretsManager: SecretsManagerClient;
   readonly serviceQuotas: ServiceQuotasClient;
+  readonly sns: SNSClient;
   /** In us-east-1 whatever the region: CloudFront reads its certificates only there. */
   readonly acmUsEast1: ACMClient;
 }
@@ -55,6 +57,7 @@ export function accountClients(region: string, credentials?: Credentials): Accou
     cloudformation: new CloudFormationClient(config),
     secretsManager: new SecretsManagerClient(config),
     serviceQuotas: new ServiceQuotasClient(config),
+    sns: new SNSClient(config),
     acmUsEast1: new ACMClient({ ...config, region: 'us-east-1' }),
   };
 }

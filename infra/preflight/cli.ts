@@ -1,5 +1,6 @@
 // `npm run preflight -w infra -- --env <name>` (bin/preflight.ts): read-only checks of the environment's AWS account
 // before a deploy, one line each; exit code 1 when any fails (or on a usage error), 0 otherwise.
+import { accountModelProblems, isOneAccountTrial, ONE_ACCOUNT_TRADE_OFF } from '../config/account-model.ts';
 import type { NodeappConfig } from '../config/types.ts';
 import { formatResult } from './result.ts';
 import { runPreflight } from './run.ts';
@@ -28,7 +29,14 @@ export async function preflightMain(
     print(`usage: npm run preflight -w infra -- --env <${names.join('|')}> (got ${args.join(' ') || 'nothing'})`);
     return 1;
   }
+  // The account model first, before any AWS call (config/account-model.ts).
+  const refused = accountModelProblems(config);
+  if (refused.length > 0) {
+    for (const problem of refused) print(`FAIL account-model: ${problem}`);
+    return 1;
+  }
   print(`preflight ${env.name}: account ${env.account}, ${env.region} (read-only)`);
+  if (isOneAccountTrial(config, env.name)) print(`note: ${ONE_ACCOUNT_TRADE_OFF}`);
   const results = await runPreflight(config, env);
   for (const result of results) print(formatResult(result));
   const failed = results.filter((r) => r.status === 'fail').length;

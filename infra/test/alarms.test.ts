@@ -7,8 +7,8 @@ import { envConfig, fixtureStack, GUESTBOOK, serviceFixture } from './fixtures.t
 import { buildTestApp, type CfnProperties, resourcesOf, template } from './helpers.ts';
 
 /** Alarms with the service alarms, on a fixture service (serviceFixture), with the named environment's config. */
-function alarmsTemplate(env: string): Template {
-  const config = envConfig(env);
+function alarmsTemplate(env: string, emails: readonly string[] = []): Template {
+  const config = { ...envConfig(env), alarms: { ...envConfig(env).alarms, emails } };
   const { stack, alb, appService } = serviceFixture(config);
   const alarms = new Alarms(stack, 'Alarms', {
     config: config.alarms,
@@ -27,12 +27,12 @@ function alarmsTemplate(env: string): Template {
   return Template.fromStack(stack);
 }
 const dev = alarmsTemplate('dev');
-const prod = alarmsTemplate('prod');
+const prod = alarmsTemplate('prod', ['oncall@team.test']);
 
 describe('alarms and notification', () => {
   it('notifies through a KMS-encrypted SNS topic with the configured e-mail subscriptions', () => {
     prod.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@team.test' });
     dev.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
@@ -131,7 +131,13 @@ describe('alarms and notification', () => {
     for (const output of ['PublicUrl', 'EcsServiceConsoleUrl', 'LogGroupConsoleUrl', 'DashboardConsoleUrl']) {
       prod.hasOutput(output, {});
     }
+    // prod retains its logs: the group's generated name (a Ref); dev's fixed name, escaped as the console writes it.
     const url = JSON.stringify(prod.toJSON().Outputs.LogGroupConsoleUrl.Value);
-    assert.match(url, /log-group\/\$252Fnodeapp\$252Fprod\$252Fapp/);
+    assert.match(url, /log-group\/",\{"Ref":"TaskLogGroup/);
+    const dev = template(buildTestApp({ env: 'dev' }), 'dev', 'service');
+    assert.match(
+      JSON.stringify(dev.toJSON().Outputs.LogGroupConsoleUrl.Value),
+      /log-group\/\$252Fnodeapp\$252Fdev\$252Fapp/,
+    );
   });
 });

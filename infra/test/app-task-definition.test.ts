@@ -89,10 +89,18 @@ describe('task definition', () => {
     const log = app(prod).LogConfiguration;
     assert.equal(log.LogDriver, 'awslogs');
     assert.equal(log.Options.mode, 'non-blocking');
-    prod.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/nodeapp/prod/app', RetentionInDays: 365 });
     const [, group] =
-      resourcesOf(prod, 'AWS::Logs::LogGroup').find(([, g]) => g.Properties.LogGroupName === '/nodeapp/prod/app') ?? [];
+      resourcesOf(prod, 'AWS::Logs::LogGroup').find(([, g]) => g.Properties.RetentionInDays === 365) ?? [];
     assert.ok(group?.Properties.KmsKeyId);
+    dev.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/nodeapp/dev/app' });
+  });
+
+  it('a retained log group (prod) has no fixed name: the stack can be created again after a delete', () => {
+    const groups = resourcesOf(prod, 'AWS::Logs::LogGroup');
+    assert.ok(groups.length > 0);
+    for (const [id, g] of groups) assert.equal(g.Properties.LogGroupName, undefined, id);
+    const retained = Object.values(prod.findResources('AWS::Logs::LogGroup')).map((r) => r.DeletionPolicy);
+    assert.ok(retained.every((p) => p === 'Retain'));
   });
 
   it('injects ADMIN_TOKEN as an ECS secret from a generated Secrets Manager secret, never as plain environment', () => {

@@ -622,11 +622,21 @@ describe('npm run bootstrap', () => {
     assert.equal(args[1], 'aws://222222222222/us-east-1');
   });
 
-  it('refuses an unknown environment, a placeholder account, and an environment in the shared account', () => {
+  it('refuses an unknown environment, a placeholder account, and staging or prod in the shared account', () => {
     assert.throws(() => bootstrapArguments([], config, 't'), /needs --env <shared\|dev\|staging\|prod> \(got none\)/);
     assert.throws(() => bootstrapArguments(['--env', 'prod'], loadConfig({}), 't'), /NODEAPP_ACCOUNT_PROD is not set/);
     const same = loadConfig({ ...testAccounts, NODEAPP_ACCOUNT_STAGING: testAccounts.NODEAPP_ACCOUNT_SHARED });
-    assert.throws(() => bootstrapArguments(['--env', 'staging'], same, 't'), /its account is the shared account/);
+    assert.throws(
+      () => bootstrapArguments(['--env', 'staging'], same, 't'),
+      /NODEAPP_ACCOUNT_STAGING equals NODEAPP_ACCOUNT_SHARED .*staging and prod each need an AWS account of their own/,
+    );
+  });
+
+  it('accepts dev in the shared account (the one-account trial): the shared bootstrap, plain template', () => {
+    const trial = loadConfig({ ...testAccounts, NODEAPP_ACCOUNT_DEV: testAccounts.NODEAPP_ACCOUNT_SHARED });
+    const args = bootstrapArguments(['--env', 'dev'], trial, '/tmp/t.yaml');
+    assert.deepEqual(args, bootstrapArguments(['--env', 'shared'], trial, '/tmp/t.yaml'));
+    assert.equal(args[1], `aws://${testAccounts.NODEAPP_ACCOUNT_SHARED}/us-east-1`);
   });
 
   it('bin/bootstrap.ts exits 1 with one line before running cdk', () => {

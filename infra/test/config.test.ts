@@ -168,6 +168,37 @@ describe('environment config', () => {
   });
 });
 
+describe('settings (config/settings.ts)', () => {
+  it('reads the alarm e-mails, time zone and owner from the environment, with derived defaults', () => {
+    const config = loadConfig({
+      NODEAPP_ALARM_EMAILS_PROD: ' oncall@team.test, finops@team.test ',
+      NODEAPP_TIME_ZONE: 'Europe/Lisbon',
+      NODEAPP_GITHUB_REPOSITORY: 'acme/shop',
+    });
+    const env = (name: string) => config.environments.find((e) => e.name === name);
+    assert.deepEqual(env('prod')?.alarms.emails, ['oncall@team.test', 'finops@team.test']);
+    assert.deepEqual(env('staging')?.alarms.emails, []);
+    assert.equal(env('dev')?.service.scaleToZero?.timeZone, 'Europe/Lisbon');
+    assert.equal(env('dev')?.tags.owner, 'acme');
+    assert.equal(env('prod')?.tags.costCenter, 'nodeapp-prod');
+    const defaults = loadConfig({});
+    assert.equal(defaults.environments[0]?.service.scaleToZero?.timeZone, 'UTC');
+    assert.equal(defaults.environments[0]?.tags.owner, 'nodeapp');
+    assert.equal(loadConfig({ NODEAPP_OWNER: 'platform' }).shared.tags.owner, 'platform');
+  });
+
+  it('refuses a time zone EventBridge Scheduler would not know, naming the setting', () => {
+    assert.throws(
+      () => validateConfig(loadConfig({ NODEAPP_TIME_ZONE: 'Mars/Olympus' })),
+      /dev\.service\.scaleToZero\.timeZone \(NODEAPP_TIME_ZONE\): must be an IANA time zone/,
+    );
+  });
+
+  it('derives the CloudFront prefix list from the region', () => {
+    for (const e of loadConfig({}).environments) assert.equal(e.edge.cloudFrontPrefixListId, 'pl-3b927c52');
+  });
+});
+
 // The request-count autoscaling target against what a task of that size was measured to serve
 // (config/capacity.json, written by app/bench/capacity.ts: BENCHMARKS.md "Capacity per task size").
 // ALBRequestCountPerTarget is a count per target per minute (the ALB's RequestCountPerTarget metric, Sum over

@@ -9,9 +9,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig, PLACEHOLDER_ACCOUNT } from '../config/environments.ts';
 import { digestContextKey, IMAGE_NAMES, PLACEHOLDER_DIGEST } from '../config/images.ts';
 import { accountVariable, contextValue, deployArguments, deployedStacks } from '../lib/deploy-command.ts';
-import { buildTestApp, testAccounts } from './helpers.ts';
+import { buildTestApp, testAccounts, testRecipients } from './helpers.ts';
 
-const config = loadConfig(testAccounts);
+const config = loadConfig({ ...testAccounts, ...testRecipients });
 /** A real-looking digest for every image: `-c appImageDigest=sha256:…` and so on. */
 const digests = IMAGE_NAMES.flatMap((name, i) => [
   '-c',
@@ -130,22 +130,66 @@ describe('npm run deploy', () => {
     );
   });
 
-  it('refuses the placeholder account, naming each unset NODEAPP_ACCOUNT_* variable', () => {
+  it('refuses the placeholder account, naming each unset NODEAPP_ACCOUNT_* variable it needs', () => {
     const args = ['-c', 'env=staging', '-c', 'imageTag=abc123', ...digests];
-    // The registry's pull policy names every environment's account, so an unset dev account blocks staging too.
-    const { NODEAPP_ACCOUNT_DEV: _dev, ...withoutDev } = testAccounts;
+    const { NODEAPP_ACCOUNT_STAGING: _staging, ...withoutStaging } = testAccounts;
     assert.throws(
-      () => deployArguments(args, loadConfig(withoutDev)),
+      () => deployArguments(args, loadConfig({ ...withoutStaging, ...testRecipients })),
       (error: Error) =>
         error.message ===
-        `refusing to deploy staging:\n  NODEAPP_ACCOUNT_DEV is not set (the placeholder account ${PLACEHOLDER_ACCOUNT} cannot deploy)`,
+        `refusing to deploy staging:\n  NODEAPP_ACCOUNT_STAGING is not set (the placeholder account ${PLACEHOLDER_ACCOUNT} cannot deploy)`,
     );
+    // Only the shared account and the deployed environment's: a one-account trial sets no staging or prod.
+    const { NODEAPP_ACCOUNT_DEV: _dev, ...withoutDev } = testAccounts;
+    assert.doesNotThrow(() => deployArguments(args, loadConfig({ ...withoutDev, ...testRecipients })));
     const none = () => deployArguments(args, loadConfig({}));
-    for (const variable of Object.keys(testAccounts)) assert.throws(none, new RegExp(`${variable} is not set`));
+    for (const variable of ['NODEAPP_ACCOUNT_SHARED', 'NODEAPP_ACCOUNT_STAGING']) {
+      assert.throws(none, new RegExp(`${variable} is not set`));
+    }
     assert.throws(
       () => deployArguments(args, loadConfig({ ...testAccounts, NODEAPP_ACCOUNT_SHARED: PLACEHOLDER_ACCOUNT })),
       /NODEAPP_ACCOUNT_SHARED is not set/,
     );
+  });
+
+  it('refuses staging or prod in the shared account or in one account, naming the rule, for any environment', () => {
+    const args = (env: string) => ['-c', `env=${env}`, '-c', 'imageTag=abc123', ...digests];
+    const rule =
+      /staging and prod each need an AWS account of their own, apart from the shared account and from each other/;
+    const stagingInShared = loadConfig({
+      ...testAccounts,
+      ...testRecipients,
+      NODEAPP_ACCOUNT_STAGING: testAccounts.NODEAPP_ACCOUNT_SHARED,
+    });
+    assert.throws(
+      () => deployArguments(args('staging'), stagingInShared),
+      /NODEAPP_ACCOUNT_STAGING equals NODEAPP_ACCOUNT_SHARED/,
+    );
+    assert.throws(() => deployArguments(args('dev'), stagingInShared), rule);
+    const together = loadConfig({
+      ...testAccounts,
+      ...testRecipients,
+      NODEAPP_ACCOUNT_PROD: testAccounts.NODEAPP_ACCOUNT_STAGING,
+    });
+    assert.throws(() => deployArguments(args('prod'), together), /NODEAPP_ACCOUNT_STAGING equals NODEAPP_ACCOUNT_PROD/);
+    // dev in the shared account: the one-account trial.
+    const trial = loadConfig({
+      ...testAccounts,
+      ...testRecipients,
+      NODEAPP_ACCOUNT_DEV: testAccounts.NODEAPP_ACCOUNT_SHARED,
+    });
+    assert.doesNotThrow(() => deployArguments(args('dev'), trial));
+  });
+
+  it('refuses an environment without alarm recipients (its alarms and budget would tell nobody)', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const variable = `NODEAPP_ALARM_EMAILS_${env.toUpperCase()}`;
+      const without = loadConfig({ ...testAccounts, ...testRecipients, [variable]: '' });
+      assert.throws(
+        () => deployArguments(['-c', `env=${env}`, '-c', 'imageTag=abc123', ...digests], without),
+        new RegExp(`${variable} is not set`),
+      );
+    }
   });
 
   it('names the variable config/environments.ts really reads', () => {

@@ -60,20 +60,22 @@ describe('npm run deploy-shared', () => {
         error.message ===
         `refusing to deploy NodeappRegistry NodeappGithubDeploy:\n  NODEAPP_ACCOUNT_PROD is not set (the placeholder account ${PLACEHOLDER_ACCOUNT} cannot deploy)`,
     );
-    const none = () => deploySharedArguments([], loadConfig({}));
-    for (const variable of Object.keys(testAccounts)) assert.throws(none, new RegExp(`${variable} is not set`));
+    const none = () => deploySharedArguments([], loadConfig({ NODEAPP_GITHUB_REPOSITORY: 'example-org/example' }));
+    for (const variable of ['NODEAPP_ACCOUNT_SHARED', 'NODEAPP_ACCOUNT_STAGING', 'NODEAPP_ACCOUNT_PROD']) {
+      assert.throws(none, new RegExp(`${variable} is not set`));
+    }
   });
 
-  it('refuses an unset NODEAPP_GITHUB_REPOSITORY: the roles would trust a placeholder repository', () => {
-    assert.throws(
-      () => deploySharedArguments([], loadConfig(testAccounts)),
-      /refusing to deploy NodeappRegistry NodeappGithubDeploy:\n {2}NODEAPP_GITHUB_REPOSITORY is not set/,
-    );
+  it('without NODEAPP_GITHUB_REPOSITORY deploys the registry only: no role trusts a placeholder repository', () => {
+    const args = deploySharedArguments([], loadConfig({ NODEAPP_ACCOUNT_SHARED: testAccounts.NODEAPP_ACCOUNT_SHARED }));
+    assert.deepEqual(args.slice(-1), ['NodeappRegistry']);
+    assert.ok(!args.includes('NodeappGithubDeploy'));
   });
 
   it('bin/deploy-shared.ts exits 1 naming the unset variables before running cdk', () => {
     const unset = Object.fromEntries(Object.keys(testAccounts).map((k) => [k, '']));
-    const result = spawnSync(process.execPath, [entry], { encoding: 'utf8', env: { ...process.env, ...unset } });
+    const env = { ...process.env, ...unset, NODEAPP_GITHUB_REPOSITORY: 'example-org/example' };
+    const result = spawnSync(process.execPath, [entry], { encoding: 'utf8', env });
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^refusing to deploy NodeappRegistry NodeappGithubDeploy:\n {2}NODEAPP_ACCOUNT_SHARED/);
     assert.match(result.stderr, /NODEAPP_ACCOUNT_PROD is not set/);

@@ -34,3 +34,10 @@ export const testAccounts = {
   NODEAPP_ACCOUNT_STAGING: '444444444444',
   NODEAPP_ACCOUNT_PROD: '555555555555',
 };
+
+/** Alarm recipients for every environment (a deploy refuses an environment without any). */
+export const testRecipients = {
+  NODEAPP_ALARM_EMAILS_DEV: 'dev-alarms@team.test',
+  NODEAPP_ALARM_EMAILS_STAGING: 'staging-alarms@team.test',
+  NODEAPP_ALARM_EMAILS_PROD: 'oncall@team.test,finops@team.test',
+};

@@ -29,7 +29,7 @@ describe('tags', () => {
         const tags = tagsOf(resource.Properties.Tags);
         assert.equal(tags.Project, 'nodeapp', `${id} Project`);
         assert.equal(tags.Environment, env, `${id} Environment`);
-        assert.equal(tags.Owner, 'platform-team', `${id} Owner`);
+        assert.equal(tags.Owner, 'nodeapp', `${id} Owner (NODEAPP_OWNER unset)`);
         assert.ok(tags.CostCenter, `${id} CostCenter`);
         checked++;
       }

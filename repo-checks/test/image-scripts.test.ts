@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { IMAGE_NAMES } from '@nodeapp/infra/config/images';
+import { isLocalTag, localTag } from '@nodeapp/infra/lib/up/images';
 import { skipUnless } from '@nodeapp/test-support';
 import { hasCommand, jqRequirement, runScript } from '../src/run-script.ts';
 
@@ -28,6 +29,13 @@ const sha = 'a'.repeat(40);
 fake(
   'skopeo',
   `if [ -n "$FAKE_SKOPEO_ERROR" ]; then echo "$FAKE_SKOPEO_ERROR" >&2; exit 1; fi
+if [ -n "$FAKE_LOCAL_TAGS_ONLY" ]; then
+  case "$*" in
+    *":local-"*) printf '{"manifests":["local"]}' ;;
+    *) echo 'reading manifest: manifest unknown' >&2; exit 1 ;;
+  esac
+  exit 0
+fi
 case "$*" in
   *"/nodeapp:${sha}"*) printf '{"manifests":["app"]}' ;;
   *"/nodeapp-prometheus:${sha}"*) printf '{"manifests":["prometheus"]}' ;;
@@ -82,6 +90,17 @@ describe('image-plan.sh', { skip: skipUnless(hasCommand('jq'), jqRequirement) },
     assert.equal(r.code, 1);
     assert.match(r.stderr, /ecr:BatchGetImage/);
     assert.match(r.stderr, /app: cannot read .*nodeapp:a{40}/);
+  });
+
+  test("images `npm run up` pushed under a local- tag are never taken for the commit's release", async () => {
+    const local = localTag({ commit: sha, dirty: false }, new Date('2026-12-06T08:00:00Z'));
+    assert.ok(isLocalTag(local) && local !== sha);
+    const r = await plan({ FAKE_LOCAL_TAGS_ONLY: '1' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(field(r.stdout, 'published'), '{}');
+    assert.equal(field(r.stdout, 'build'), 'true');
+    const looked = readFileSync(calls, 'utf8').trim().split('\n');
+    assert.ok(looked.length > 0 && looked.every((l) => l.endsWith(`:${sha}`)), looked.join('; '));
   });
 
   test('without a registry (pull requests) every image is built', async () => {

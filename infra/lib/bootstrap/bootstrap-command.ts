@@ -2,11 +2,13 @@
 // Environment accounts get CDK's template with the bounded execution role (execution-boundary.ts) and trust the
 // shared account (the pipeline's roles live there); the shared account gets CDK's plain template, because its
 // execution role must create the GitHub roles, and no pipeline role may assume its CDK roles
-// (lib/constructs/github-deploy.ts; test/github-deploy.test.ts).
+// (lib/constructs/github-deploy.ts; test/github-deploy.test.ts). An environment in the shared account (the
+// one-account trial, config/account-model.ts) is that same bootstrap: one CDK bootstrap stack per account and region.
+import { accountModelProblems } from '../../config/account-model.ts';
 import { PLACEHOLDER_ACCOUNT } from '../../config/environments.ts';
+import { accountVariable } from '../../config/settings.ts';
 import type { NodeappConfig } from '../../config/types.ts';
 import { UsageError } from '../app.ts';
-import { accountVariable } from '../deploy-command.ts';
 import { executionRoleBounded } from './execution-boundary.ts';
 
 /** The execution policy: AdministratorAccess, bounded by the boundary (an IAM boundary only ever removes rights). */
@@ -39,13 +41,13 @@ export function bootstrapArguments(args: readonly string[], config: NodeappConfi
     ...(target.account === PLACEHOLDER_ACCOUNT ? [`${accountVariable(env)} is not set`] : []),
     ...(env !== 'shared' && shared.account === PLACEHOLDER_ACCOUNT ? [`${accountVariable('shared')} is not set`] : []),
   ];
+  problems.push(...accountModelProblems(config));
   if (problems.length > 0) throw new UsageError(`refusing to bootstrap ${env}:\n  ${problems.join('\n  ')}`);
   const common = ['bootstrap', `aws://${target.account}/${target.region}`, '--qualifier', shared.cdkBootstrapQualifier];
-  if (env === 'shared') return [...common, '--cloudformation-execution-policies', EXECUTION_POLICY, ...rest];
-  if (!executionRoleBounded(target.account, shared.account)) {
-    throw new UsageError(
-      `refusing to bootstrap ${env}: its account is the shared account (${shared.account}), whose execution role must create the GitHub roles; give ${env} its own account`,
-    );
+  // The shared account, and an environment allowed to share it (the one-account trial; accountModelProblems has
+  // refused staging and prod there): CDK's plain template, whose execution role can create the GitHub roles.
+  if (env === 'shared' || !executionRoleBounded(target.account, shared.account)) {
+    return [...common, '--cloudformation-execution-policies', EXECUTION_POLICY, ...rest];
   }
   return [
     ...common,

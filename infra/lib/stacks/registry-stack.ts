@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { Construct } from 'constructs';
+import { PLACEHOLDER_ACCOUNT } from '../../config/environments.ts';
 import { IMAGE_NAMES, IMAGES } from '../../config/images.ts';
 import type { NodeappConfig } from '../../config/types.ts';
 import { Registry } from '../constructs/registry.ts';
@@ -22,7 +23,8 @@ export class RegistryStack extends Stack {
     const registry = new Registry(this, 'Registry', {
       repositoryNames: IMAGE_NAMES.map((name) => IMAGES[name].repositoryName),
       keepReleases: shared.keepReleases,
-      pullAccounts: environments.map((e) => e.account).filter((a) => a !== shared.account),
+      // Accounts not set yet (the placeholder) get no grant: a later deploy-shared adds them.
+      pullAccounts: environments.map((e) => e.account).filter((a) => a !== shared.account && a !== PLACEHOLDER_ACCOUNT),
     });
     this.repositories = registry.repositories;
     for (const name of IMAGE_NAMES) {

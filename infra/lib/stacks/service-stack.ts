@@ -271,10 +271,13 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'EcsServiceConsoleUrl', {
       value: `${console}/ecs/v2/clusters/${clusterName}/services/${serviceName}/health?region=${region}`,
     });
+    // A retained group has a generated name (lib/constructs/encrypted-log-group.ts): letters, digits and dashes,
+    // nothing to escape; a fixed name's slashes are escaped as the console's URLs write them.
+    const logGroupPath = config.retainData
+      ? this.task.logGroup.logGroupName
+      : encodeURIComponent(n.appLogGroup).replaceAll('%', '$25');
     new CfnOutput(this, 'LogGroupConsoleUrl', {
-      value: `${console}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encodeURIComponent(
-        n.appLogGroup,
-      ).replaceAll('%', '$25')}`,
+      value: `${console}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${logGroupPath}`,
     });
     new CfnOutput(this, 'DashboardConsoleUrl', {
       value: `${console}/cloudwatch/home?region=${region}#dashboards/dashboard/${namePrefix}`,

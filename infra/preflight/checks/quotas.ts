@@ -21,7 +21,7 @@ export function natGatewayEips(ctx: CheckContext): number {
 }
 
 /** The account's applied quota, or AWS's default where none was ever requested. */
-async function quota(ctx: CheckContext, codes: { ServiceCode: string; QuotaCode: string }): Promise<number> {
+export async function quota(ctx: CheckContext, codes: { ServiceCode: string; QuotaCode: string }): Promise<number> {
   const client = ctx.access.target.serviceQuotas;
   try {
     const applied = (await client.send(new GetServiceQuotaCommand(codes))).Quota?.Value;

@@ -15,9 +15,12 @@ import { GetRoleCommand, ListOpenIDConnectProvidersCommand } from '@aws-sdk/clie
 import { DescribeOrderableDBInstanceOptionsCommand } from '@aws-sdk/client-rds';
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
+import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { loadConfig } from '../../config/environments.ts';
 import type { EnvironmentConfig, NodeappConfig } from '../../config/types.ts';
+import { FARGATE_SPOT_VCPU, fargateVcpus } from '../../preflight/checks/fargate-quotas.ts';
 import type { CheckResult } from '../../preflight/result.ts';
 import { runPreflight } from '../../preflight/run.ts';
 import {
@@ -65,15 +68,19 @@ describe('a ready account', () => {
         [
           'account',
           'bootstrap',
+          'execution-boundary',
           'github-oidc',
           'zones',
+          'vpc-origin-zones',
           'ec2-offerings',
           'rds-orderable',
           'cloudfront-prefix-list',
           'service-linked-roles',
           'quotas',
+          'fargate-quotas',
           'certificate',
           'secrets',
+          'alarm-subscriptions',
         ],
       );
     }
@@ -444,5 +451,92 @@ describe('secrets', () => {
       /nodeapp\/site24x7-device-key \(Site24x7 device key\) does not exist/,
       /aws secretsmanager create-secret --name nodeapp\/site24x7-device-key/,
     );
+  });
+});
+
+describe('vpc-origin-zones', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.dev));
+
+  test('a configured zone that is use1-az3 in this account fails, naming it', async () => {
+    mocks.ec2.on(DescribeAvailabilityZonesCommand).resolves({
+      AvailabilityZones: [
+        { ZoneName: 'us-east-1a', ZoneId: 'use1-az3', State: 'available' },
+        { ZoneName: 'us-east-1b', ZoneId: 'use1-az6', State: 'available' },
+      ],
+    });
+    assertFails(
+      await result('dev', 'vpc-origin-zones'),
+      /us-east-1a \(use1-az3\) cannot hold the CloudFront VPC origin/,
+      /not use1-az3/,
+    );
+  });
+
+  test('other zones pass', async () => {
+    assert.equal((await result('dev', 'vpc-origin-zones')).status, 'pass');
+  });
+});
+
+describe('fargate-quotas', () => {
+  test("the vCPUs of each environment's maximum scale, by capacity provider", () => {
+    const config = testConfig();
+    // dev: 2 × 0.25 vCPU, all Spot; Prometheus + Grafana 0.5 vCPU on Spot.
+    assert.deepEqual(fargateVcpus(environment(config, 'dev')), { onDemand: 0, spot: 1 });
+    // prod: 12 × 1 vCPU, base 2 on-demand, the other 10 split 1:3 (8 Spot); monitoring 0.75 on-demand.
+    assert.deepEqual(fargateVcpus(environment(config, 'prod')), { onDemand: 4.75, spot: 8 });
+  });
+
+  test('a quota below the maximum scale fails, naming it', async () => {
+    mockHealthyAccount(ACCOUNTS.prod);
+    mocks.serviceQuotas.on(GetServiceQuotaCommand, FARGATE_SPOT_VCPU).resolves({ Quota: { Value: 6 } });
+    assertFails(await result('prod', 'fargate-quotas'), /Spot 8 vCPU > quota 6/, /Fargate vCPU quota increase/);
+  });
+});
+
+describe('execution-boundary', () => {
+  test("an environment's own account: the boundary must be on the execution role", async () => {
+    mockHealthyAccount(ACCOUNTS.staging);
+    assert.equal((await result('staging', 'execution-boundary')).status, 'pass');
+    mocks.iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'x' } as never });
+    assertFails(
+      await result('staging', 'execution-boundary'),
+      /has no permissions boundary/,
+      /npm run bootstrap -w infra -- --env staging/,
+    );
+  });
+
+  test('a one-account trial has none, by design', async () => {
+    const trial = loadConfig({ NODEAPP_ACCOUNT_SHARED: ACCOUNTS.dev, NODEAPP_ACCOUNT_DEV: ACCOUNTS.dev });
+    mockHealthyAccount(ACCOUNTS.dev);
+    assert.equal((await result('dev', 'execution-boundary', trial)).status, 'skip');
+  });
+});
+
+describe('alarm-subscriptions', () => {
+  beforeEach(() => mockHealthyAccount(ACCOUNTS.dev));
+
+  test('lists the addresses still PendingConfirmation', async () => {
+    mocks.cloudformation.on(DescribeStackResourcesCommand, { StackName: 'Nodeapp-dev-Service' }).resolves({
+      StackResources: [
+        { ResourceType: 'AWS::SNS::Topic', PhysicalResourceId: 'arn:aws:sns:us-east-1:1:alarms' } as never,
+      ],
+    });
+    mocks.sns.on(ListSubscriptionsByTopicCommand).resolves({
+      Subscriptions: [
+        { Endpoint: 'dev@team.test', SubscriptionArn: 'PendingConfirmation' },
+        { Endpoint: 'ok@team.test', SubscriptionArn: 'arn:aws:sns:us-east-1:1:alarms:abc' },
+      ],
+    });
+    const r = await result('dev', 'alarm-subscriptions');
+    assert.equal(r.status, 'pass');
+    assert.match(r.detail, /pending confirmation .*: dev@team\.test$/);
+  });
+
+  test('before the first deploy: skipped, saying who will confirm', async () => {
+    mocks.cloudformation
+      .on(DescribeStackResourcesCommand, { StackName: 'Nodeapp-dev-Service' })
+      .rejects(sdkError('ValidationError', 'Stack with id Nodeapp-dev-Service does not exist'));
+    const r = await result('dev', 'alarm-subscriptions');
+    assert.equal(r.status, 'skip');
+    assert.match(r.detail, /dev@team\.test confirms after the first deploy/);
   });
 });

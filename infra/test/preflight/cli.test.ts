@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { loadConfig } from '../../config/environments.ts';
 import { digestContextKey, IMAGE_NAMES } from '../../config/images.ts';
 import { UsageError } from '../../lib/app.ts';
 import { preflightMain } from '../../preflight/cli.ts';
@@ -52,6 +53,7 @@ const ACCOUNT_VARIABLES = {
   NODEAPP_ACCOUNT_DEV: ACCOUNTS.dev,
   NODEAPP_ACCOUNT_STAGING: ACCOUNTS.staging,
   NODEAPP_ACCOUNT_PROD: ACCOUNTS.prod,
+  NODEAPP_ALARM_EMAILS_DEV: 'dev@team.test',
 };
 
 describe('npm run preflight', () => {
@@ -62,7 +64,7 @@ describe('npm run preflight', () => {
     assert.equal(status, 0);
     assert.equal(lines[0], `preflight dev: account ${ACCOUNTS.dev}, us-east-1 (read-only)`);
     const checks = lines.slice(1, -1);
-    assert.equal(checks.length, 11);
+    assert.equal(checks.length, 15);
     for (const line of checks) assert.match(line, /^(PASS|SKIP) [a-z0-9-]+: /);
     assert.equal(lines.at(-1), 'preflight dev: all checks passed');
   });
@@ -132,5 +134,28 @@ describe('npm run deploy runs the preflight first', () => {
     assert.match(result.stdout, /^preflight dev: account 111100002222/m);
     assert.match(result.stdout, /^FAIL account: cannot tell who the credentials are/m);
     assert.doesNotMatch(result.stdout + result.stderr, /Synthesis|deploying|Deployment/i);
+  });
+});
+
+describe('the account model, before any AWS call', () => {
+  test('staging in the shared account: FAIL account-model naming the rule, exit 1, no AWS call', async () => {
+    mockHealthyAccount(ACCOUNTS.dev);
+    const config = loadConfig({ ...ACCOUNT_VARIABLES, NODEAPP_ACCOUNT_STAGING: ACCOUNTS.shared });
+    const lines: string[] = [];
+    const status = await preflightMain(['--env', 'dev'], config, (l) => lines.push(l));
+    assert.equal(status, 1);
+    assert.match(
+      lines.join('\n'),
+      /^FAIL account-model: NODEAPP_ACCOUNT_STAGING equals NODEAPP_ACCOUNT_SHARED .*each need an AWS account of their own/,
+    );
+    assert.equal(mocks.sts.calls().length, 0);
+  });
+
+  test('a one-account trial: accepted, the trade-off said once', async () => {
+    mockHealthyAccount(ACCOUNTS.dev);
+    const config = loadConfig({ NODEAPP_ACCOUNT_SHARED: ACCOUNTS.dev, NODEAPP_ACCOUNT_DEV: ACCOUNTS.dev });
+    const lines: string[] = [];
+    await preflightMain(['--env', 'dev'], config, (l) => lines.push(l));
+    assert.equal(lines.filter((l) => /^note: one-account trial/.test(l)).length, 1);
   });
 });

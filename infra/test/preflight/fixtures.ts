@@ -20,6 +20,7 @@ import {
   GetServiceQuotaCommand,
   ServiceQuotasClient,
 } from '@aws-sdk/client-service-quotas';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -34,6 +35,9 @@ export function testConfig(): NodeappConfig {
     NODEAPP_ACCOUNT_DEV: ACCOUNTS.dev,
     NODEAPP_ACCOUNT_STAGING: ACCOUNTS.staging,
     NODEAPP_ACCOUNT_PROD: ACCOUNTS.prod,
+    NODEAPP_ALARM_EMAILS_DEV: 'dev@team.test',
+    NODEAPP_ALARM_EMAILS_STAGING: 'staging@team.test',
+    NODEAPP_ALARM_EMAILS_PROD: 'prod@team.test',
   });
 }
 
@@ -53,6 +57,7 @@ export const mocks = {
   acm: mockClient(ACMClient),
   secretsManager: mockClient(SecretsManagerClient),
   serviceQuotas: mockClient(ServiceQuotasClient),
+  sns: mockClient(SNSClient),
 };
 
 /** us-east-1's zones as this fake account maps them (names and IDs differ per account). */
@@ -89,7 +94,20 @@ export function mockHealthyAccount(account: string, arn = `arn:aws:iam::${accoun
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: account, Arn: arn });
   mocks.ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '30' } });
   mocks.iam.on(ListOpenIDConnectProvidersCommand).resolves({ OpenIDConnectProviderList: [] });
-  mocks.iam.on(GetRoleCommand).resolves({});
+  // The CloudFormation execution role of a bootstrapped environment account carries the boundary.
+  mocks.iam.on(GetRoleCommand).callsFake((input: { RoleName: string }) =>
+    input.RoleName.startsWith('cdk-hnb659fds-cfn-exec-role-')
+      ? {
+          Role: {
+            RoleName: input.RoleName,
+            PermissionsBoundary: {
+              PermissionsBoundaryType: 'Policy',
+              PermissionsBoundaryArn: `arn:aws:iam::${account}:policy/cdk-hnb659fds-nodeapp-exec-boundary`,
+            },
+          },
+        }
+      : {},
+  );
   mocks.ec2
     .on(DescribeAvailabilityZonesCommand)
     .resolves({ AvailabilityZones: ZONES.map((z) => ({ ...z, State: 'available' as const })) });
@@ -105,7 +123,10 @@ export function mockHealthyAccount(account: string, arn = `arn:aws:iam::${accoun
   mocks.ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-default' }] });
   mocks.ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
   mocks.serviceQuotas.on(GetServiceQuotaCommand).rejects(sdkError('NoSuchResourceException'));
-  mocks.serviceQuotas.on(GetAWSDefaultServiceQuotaCommand).resolves({ Quota: { Value: 5 } });
+  // VPCs and Elastic IPs: AWS's default 5; Fargate vCPUs: room for every environment at its maximum scale.
+  mocks.serviceQuotas
+    .on(GetAWSDefaultServiceQuotaCommand)
+    .callsFake((input: { ServiceCode: string }) => ({ Quota: { Value: input.ServiceCode === 'fargate' ? 100 : 5 } }));
   mocks.acm.on(DescribeCertificateCommand).resolves({
     Certificate: { DomainName: 'example.com', SubjectAlternativeNames: ['*.example.com'], Status: 'ISSUED' },
   });
