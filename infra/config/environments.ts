@@ -87,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
     },
     alarms: {
       emails: settings.alarmEmails.dev,
+      slack: settings.slack.dev,
       cpuHighPercent: 85,
       memoryHighPercent: 85,
       p99LatencySeconds: 2,
@@ -164,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       performanceInsights: true,
       finalSnapshot: true,
     },
-    alarms: { ...dev.alarms, emails: settings.alarmEmails.staging },
+    alarms: { ...dev.alarms, emails: settings.alarmEmails.staging, slack: settings.slack.staging },
     tags: tags('staging'),
     // About 1.3 x the cost estimate (~164 USD, docs/finops.md): the 80 % forecast warning sits just above it.
     budget: { monthlyUsd: 220, anomalyThresholdUsd: 20 },
@@ -203,7 +204,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeappConfig 
       priceClass: 'PriceClass_All',
       accessLogRetentionDays: 90,
     },
-    alarms: { ...staging.alarms, emails: settings.alarmEmails.prod, p99LatencySeconds: 1, alb5xxRatePercent: 1 },
+    alarms: {
+      ...staging.alarms,
+      emails: settings.alarmEmails.prod,
+      slack: settings.slack.prod,
+      p99LatencySeconds: 1,
+      alb5xxRatePercent: 1,
+    },
     rds: {
       instanceType: 'm7g.large',
       allocatedStorageGiB: 50,

@@ -28,6 +28,11 @@ export const SETTINGS: readonly SettingSpec[] = [
     when: 'required to deploy that environment (each address confirms its subscription)',
   },
   {
+    variable: 'NODEAPP_SLACK_<ENV>',
+    what: 'Slack workspace and channel IDs for the alarms of dev, staging, prod, as T012ABCDEF/C012ABCDEF (AWS Chatbot)',
+    when: 'unset: no Slack channel (authorize the workspace in the AWS Chatbot console first: docs/monitoring.md)',
+  },
+  {
     variable: 'NODEAPP_GITHUB_REPOSITORY',
     what: 'owner/repo whose workflow the GitHub roles trust',
     when: 'the GitHub roles are deployed only when it is set',
@@ -61,6 +66,13 @@ export interface Settings {
   readonly accounts: Readonly<Record<SettingEnvironment, string | undefined>>;
   /** Per environment (not shared); empty where the variable is not set. */
   readonly alarmEmails: Readonly<Record<Exclude<SettingEnvironment, 'shared'>, readonly string[]>>;
+  /** Per environment (not shared); undefined where the variable is not set. */
+  readonly slack: Readonly<
+    Record<
+      Exclude<SettingEnvironment, 'shared'>,
+      { readonly workspaceId: string; readonly channelId: string } | undefined
+    >
+  >;
   readonly githubRepository?: string;
   readonly githubOidcProviderArn?: string;
   /** NODEAPP_GITHUB_OWNER_ID + NODEAPP_GITHUB_REPOSITORY_ID (validateConfig checks both or neither, digits only). */
@@ -77,6 +89,19 @@ export function accountVariable(name: string): string {
 /** `NODEAPP_ALARM_EMAILS_<ENV>` for one environment. */
 export function alarmEmailsVariable(name: string): string {
   return `NODEAPP_ALARM_EMAILS_${name.toUpperCase()}`;
+}
+
+/** `NODEAPP_SLACK_<ENV>` for one environment. */
+export function slackVariable(name: string): string {
+  return `NODEAPP_SLACK_${name.toUpperCase()}`;
+}
+
+/** `T…/C…` → the two IDs; anything else is kept whole as the workspace ID, so validateConfig names it. */
+function slack(env: NodeJS.ProcessEnv, variable: string): { workspaceId: string; channelId: string } | undefined {
+  const raw = value(env, variable);
+  if (raw === undefined) return undefined;
+  const [workspaceId = '', channelId = '', ...rest] = raw.split('/').map((part) => part.trim());
+  return rest.length === 0 ? { workspaceId, channelId } : { workspaceId: raw, channelId: '' };
 }
 
 function value(env: NodeJS.ProcessEnv, variable: string): string | undefined {
@@ -105,6 +130,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       dev: list(env, alarmEmailsVariable('dev')),
       staging: list(env, alarmEmailsVariable('staging')),
       prod: list(env, alarmEmailsVariable('prod')),
+    },
+    slack: {
+      dev: slack(env, slackVariable('dev')),
+      staging: slack(env, slackVariable('staging')),
+      prod: slack(env, slackVariable('prod')),
     },
     githubRepository,
     githubOidcProviderArn: value(env, 'NODEAPP_GITHUB_OIDC_PROVIDER_ARN'),

@@ -130,12 +130,12 @@ function validateEnvironment(c: Checker, e: EnvironmentConfig, shared: SharedCon
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-slackchannelconfiguration.html
     c.check(
       /^T[A-Z0-9]{8,}$/.test(a.slack.workspaceId),
-      `${p}.alarms.slack.workspaceId`,
+      `${p}.alarms.slack.workspaceId (NODEAPP_SLACK_${e.name.toUpperCase()})`,
       `must be a Slack workspace ID like T012ABCDEF (got ${a.slack.workspaceId})`,
     );
     c.check(
       /^[CG][A-Z0-9]{8,}$/.test(a.slack.channelId),
-      `${p}.alarms.slack.channelId`,
+      `${p}.alarms.slack.channelId (NODEAPP_SLACK_${e.name.toUpperCase()})`,
       `must be a Slack channel ID like C012ABCDEF (got ${a.slack.channelId})`,
     );
   }

@@ -36,11 +36,11 @@ describe('environment config', () => {
     assert.deepEqual(problemsOf(slack('T012ABCDEF', 'C012ABCDEF')), []);
     assert.deepEqual(
       problemsOf(slack('workspace', 'C012ABCDEF')).map((p) => p.split(':')[0]),
-      ['prod.alarms.slack.workspaceId'],
+      ['prod.alarms.slack.workspaceId (NODEAPP_SLACK_PROD)'],
     );
     assert.deepEqual(
       problemsOf(slack('T012ABCDEF', '#alerts')).map((p) => p.split(':')[0]),
-      ['prod.alarms.slack.channelId'],
+      ['prod.alarms.slack.channelId (NODEAPP_SLACK_PROD)'],
     );
   });
 
@@ -185,6 +185,18 @@ describe('settings (config/settings.ts)', () => {
     assert.equal(defaults.environments[0]?.service.scaleToZero?.timeZone, 'UTC');
     assert.equal(defaults.environments[0]?.tags.owner, 'nodeapp');
     assert.equal(loadConfig({ NODEAPP_OWNER: 'platform' }).shared.tags.owner, 'platform');
+  });
+
+  it("reads each environment's Slack channel (NODEAPP_SLACK_<ENV>) and names the setting of a bad one", () => {
+    const config = loadConfig({ NODEAPP_SLACK_PROD: ' T012ABCDEF / C012ABCDEF ' });
+    const env = (name: string) => config.environments.find((e) => e.name === name);
+    assert.deepEqual(env('prod')?.alarms.slack, { workspaceId: 'T012ABCDEF', channelId: 'C012ABCDEF' });
+    assert.equal(env('staging')?.alarms.slack, undefined);
+    assert.equal(env('dev')?.alarms.slack, undefined);
+    assert.throws(
+      () => validateConfig(loadConfig({ NODEAPP_SLACK_DEV: 'T012ABCDEF' })),
+      /dev\.alarms\.slack\.channelId \(NODEAPP_SLACK_DEV\): must be a Slack channel ID/,
+    );
   });
 
   it('refuses a time zone EventBridge Scheduler would not know, naming the setting', () => {

@@ -30,6 +30,7 @@ export interface Workflow {
   on: unknown;
   permissions?: Record<string, string> | string;
   concurrency?: unknown;
+  env?: Record<string, unknown>;
   jobs: Record<string, Job>;
 }
 

@@ -304,6 +304,19 @@ describe('rollback.yml', () => {
       assert.doesNotMatch(JSON.stringify(job?.steps), /superseded-check/);
     }
   });
+  test("deploys with the pipeline's settings: the same variables in each deploy step, and the same service folder", () => {
+    // A setting the pipeline passes and the rollback does not (the alarm recipients: a deploy refuses staging and
+    // prod without them) would make every rollback fail at its deploy step.
+    const cicdWf = cicd?.wf as Workflow;
+    const deployEnv = (w: Workflow, id: string) =>
+      Object.keys(w.jobs[id]?.steps?.find((s) => s.id === 'deploy')?.env ?? {})
+        .filter((k) => k !== 'IMAGE_TAG' && k !== 'IMAGE_DIGESTS')
+        .sort();
+    assert.deepEqual(deployEnv(wf, 'rollback-staging'), deployEnv(cicdWf, 'deploy-staging'));
+    assert.deepEqual(deployEnv(wf, 'rollback-production'), deployEnv(cicdWf, 'deploy-production'));
+    assert.ok(deployEnv(wf, 'rollback-production').includes('NODEAPP_ALARM_EMAILS_PROD'));
+    assert.equal(wf.env?.NODEAPP_SERVICE, cicdWf.env?.NODEAPP_SERVICE);
+  });
   test('never overlaps a regular deploy of the same environment', () => {
     const group = (w: Workflow, id: string) => {
       const c = w.jobs[id]?.concurrency;
