@@ -4,7 +4,9 @@
 // must match at least one of them (a `level >= 50` on label levels, or a `res.statusCode` that does not exist,
 // matches nothing). Fields starting with @ are CloudWatch's own.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { requireOrSkip } from '@nodeapp/test-support';
 import { type Cluster, clusterRequirement, postgresBinDir, startCluster } from './support/postgres-cluster.ts';
@@ -67,14 +69,21 @@ export function filterKeeps(query: string, line: Line): boolean {
 test('every runbook Logs Insights query names fields the service logs, and its filter matches them', async (t) => {
   if (!requireOrSkip(t, postgresBinDir() !== undefined, clusterRequirement)) return;
   let cluster: Cluster | undefined;
+  let dataDir: string | undefined;
   try {
     cluster = await startCluster();
-    const server = await startServer({
-      DATABASE_URL: cluster.url,
-      DATABASE_CONNECT_TIMEOUT_MS: '1000',
-      DATABASE_STATEMENT_TIMEOUT_MS: '1000',
-      LOG_LEVEL: 'info',
-    });
+    // A data folder of the test's own: startServer then adds no database settings of the shared test server (its
+    // TLS CA, under .ci/with-test-postgres.sh), which this plain cluster would refuse; as the outage test does.
+    dataDir = mkdtempSync(join(tmpdir(), 'nodeapp-runbook-'));
+    const server = await startServer(
+      {
+        DATABASE_URL: cluster.url,
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+        DATABASE_STATEMENT_TIMEOUT_MS: '1000',
+        LOG_LEVEL: 'info',
+      },
+      { dataDir },
+    );
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const ok = await fetch(`${base}/api/hello`);
@@ -129,5 +138,6 @@ test('every runbook Logs Insights query names fields the service logs, and its f
     }
   } finally {
     cluster?.destroy();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 });

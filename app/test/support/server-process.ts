@@ -69,7 +69,10 @@ export async function startServer(
         newline = buffer.indexOf('\n');
       }
     });
-    exited.then(({ code }) => reject(new Error(`server exited early (${code}): ${stderr}`)));
+    // The service logs its start-up failure as a JSON line on stdout: show the last one with stderr.
+    exited.then(({ code }) =>
+      reject(new Error(`server exited early (${code}): ${stderr}${JSON.stringify(logs.at(-1) ?? buffer)}`)),
+    );
   });
   const line = await ready;
   return {
