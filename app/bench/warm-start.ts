@@ -7,9 +7,10 @@
 // pool's connections, their prepared statements and every route's first call; more: the JIT too), interleaved
 // start by start. PostgreSQL as for `npm run bench`: BENCH_DATABASE_URL or TEST_DATABASE_URL (+
 // TEST_DATABASE_CA_FILE for TLS).
-//   node bench/warm-start.ts [--rate 200] [--starts 3] [--rounds 0,1,50] [--window 10] [--gap 0]
+//   node bench/warm-start.ts [--rate 200] [--starts 3] [--rounds 50,10,0] [--window 10] [--gap 0]
 // --gap: seconds between ready and the first request (the load balancer's health checks take 2 x 10 s before a
-// new target gets traffic: infra/lib/constructs/app-service.ts). The last --rounds value is the one judged.
+// new target gets traffic: infra/lib/constructs/app-service.ts). The last --rounds value is the one judged (the
+// service's default: 0).
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -20,7 +21,7 @@ const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '200' },
     starts: { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '0,1,50' },
+    rounds: { type: 'string', default: '50,10,0' },
     window: { type: 'string', default: '10' },
     gap: { type: 'string', default: '0' },
   },

@@ -16,7 +16,7 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
-  test('defaults: embedded ./.data, port 3000, metrics on loopback 9464, 1 s drain, 30 s request limit', () => {
+  test('defaults: embedded ./.data, port 3000, metrics on loopback 9464, 1 s drain, 30 s request limit, no warm-up', () => {
     const c = loadConfig({});
     assert.deepEqual(c.database, { kind: 'pglite', dataDir: './.data' });
     assert.equal(c.port, 3000);
@@ -29,6 +29,7 @@ describe('loadConfig', () => {
     assert.equal(c.adminToken, undefined);
     assert.equal(c.trustProxy, false);
     assert.deepEqual(c.rateLimit, { max: 10, readMax: 600, windowMs: 60_000, ipv6PrefixLength: 56 });
+    assert.equal(c.warmUpRounds, 0);
   });
 
   test('DATABASE_URL selects a PostgreSQL server with the pool settings', () => {

@@ -172,9 +172,9 @@ export class AppService extends Construct {
         // The contract's drainSeconds: 300 s (the default) would stall every deploy; the service drains in
         // SHUTDOWN_DRAIN_SECONDS anyway.
         deregistrationDelay: Duration.seconds(service.drainSeconds),
-        // A new task is warmed before it answers ready (app/src/warmup.ts); slow start ramps its share of requests
-        // up linearly over the minimum ALB allows, for what warm-up cannot reach (the ALB's new connections, the JIT
-        // under real traffic): BENCHMARKS.md "Warm start". It applies only while another healthy target outside slow
+        // A new task can be warmed before it answers ready (WARMUP_ROUNDS, off by default: app/src/warmup.ts); slow
+        // start ramps its share of requests up linearly over the minimum ALB allows, for what warm-up cannot reach
+        // (the ALB's new connections, the JIT under real traffic): BENCHMARKS.md "Warm start". It applies only while another healthy target outside slow
         // start is in the group, and not with the weighted_random algorithm (these groups keep the default
         // round_robin): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#slow-start-mode
         // A rolling deployment keeps old healthy targets in the group, so its new tasks ramp up; blue/green and
